@@ -1,0 +1,124 @@
+"""What a lab notebook's first and last cells call: connect, check my work, reset.
+
+``connect`` makes the kernel's plain boto3 land in this lab's sandbox account: it sets the
+lab environment, installs the loopback guard, and starts a sandbox inside the kernel when
+none is running. Under ``computelab grade`` (``COMPUTELAB_GRADING=1``) it only reads the
+environment the grader prepared and the check button is inert: the grader checks itself.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from grader import store
+from grader.aws import AWS
+from grader.checks import LabResult
+from grader.errors import ComputeLabError
+from grader.labs import Lab, find_lab
+from grader.safety import apply_lab_environment, install_loopback_guard, lab_environment
+from grader.sandbox import Sandbox, publish, running_endpoint
+from grader.session import check_lab, lab_aws
+
+GRADING_ENV = "COMPUTELAB_GRADING"
+_KERNEL_SANDBOX: list[Sandbox] = []  # keeps a kernel-started sandbox alive with the kernel
+
+
+def _display_html(markup: str) -> None:
+    try:
+        from IPython.display import HTML, display
+
+        display(HTML(markup))
+    except ImportError:  # plain Python: fall back to text
+        print(markup)
+
+
+def _ensure_sandbox() -> tuple[str, str]:
+    """An endpoint to use, and a note for the learner when we had to start one."""
+    endpoint = running_endpoint()
+    if endpoint:
+        return endpoint, ""
+    sandbox = Sandbox().start()
+    _KERNEL_SANDBOX.append(sandbox)
+    publish(sandbox.endpoint)
+    return sandbox.endpoint, (
+        "No sandbox was running (was JupyterLab started without `computelab start`?), so one "
+        "was started inside this kernel; its resources go when the kernel stops.")
+
+
+@dataclass
+class LabSession:
+    """A connected lab: the objectives, the check button and the reset control."""
+
+    lab: Lab
+    aws: AWS
+    grading: bool = False
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(o)}</li>" for o in self.lab.objectives)
+        return (f"<div class='computelab-connected'><b>{html.escape(self.lab.title)}</b> "
+                f"&mdash; connected to the sandbox (account {self.aws.account_id}, "
+                f"{self.aws.region}).<br>Objectives:<ol>{items}</ol>"
+                "Use plain <code>boto3.client(...)</code>: it already points at the sandbox.</div>")
+
+    def misconfigured(self) -> str:
+        """Why the kernel's boto3 would not reach this lab's account, or ``''``."""
+        if os.environ.get("AWS_ENDPOINT_URL") != self.aws.endpoint:
+            return ("Your boto3 is not pointing at the sandbox (AWS_ENDPOINT_URL was changed). "
+                    "Re-run the first cell of this notebook, then check again.")
+        if os.environ.get("AWS_ACCESS_KEY_ID") != self.aws.access_key_id:
+            return ("Your boto3 credentials were changed, so your resources went to another "
+                    "account. Re-run the first cell of this notebook, then check again.")
+        return ""
+
+    def run_checks(self) -> LabResult:
+        """Run the checks and record the result so progress shows it."""
+        result = check_lab(self.lab, self.aws)
+        store.record_check(self.lab.id, result.to_dict())
+        return result
+
+    def check(self) -> Any:
+        """Show the "Check my work" button (inert under batch grading)."""
+        if self.grading:
+            print("Checked by the grader after your notebook runs.")
+            return None
+        from grader.ui.check_panel import CheckPanel
+
+        return CheckPanel(self).widget
+
+    def reset(self) -> LabSession:
+        """Give this lab a fresh, empty account (other labs keep theirs)."""
+        self.aws = lab_aws(self.lab, self.aws.endpoint or "", fresh=True)
+        _use(self.aws)
+        return self
+
+
+def _use(aws: AWS) -> None:
+    apply_lab_environment(lab_environment(aws.endpoint or "", aws.access_key_id or "",
+                                          aws.secret_access_key or "", aws.region))
+    install_loopback_guard()
+
+
+def connect(lab_name: str) -> LabSession | None:
+    """Connect the kernel to the lab's account; show the objectives (one sentence on errors)."""
+    try:
+        lab = find_lab(lab_name)
+        if os.environ.get(GRADING_ENV):
+            install_loopback_guard()
+            aws = AWS(endpoint=os.environ["AWS_ENDPOINT_URL"],
+                      access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+                      secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"])
+            return LabSession(lab, aws, grading=True)
+        endpoint, note = _ensure_sandbox()
+        aws = lab_aws(lab, endpoint)
+        _use(aws)
+    except ComputeLabError as exc:
+        _display_html(f"<b>ComputeLab:</b> {html.escape(str(exc))}")
+        return None
+    session = LabSession(lab, aws)
+    if note:
+        _display_html(f"<p><b>Note:</b> {html.escape(note)}</p>")
+    _display_html(session._repr_html_())
+    return session

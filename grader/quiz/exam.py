@@ -1,0 +1,315 @@
+"""Timed practice exams: a seeded draw by domain weight, a clock, flags, resume, a report.
+
+Only ``single`` and ``multiple`` questions are drawn, as on the real exams. The count per
+domain follows the exam guide's weights (largest-remainder rounding; a domain short of
+questions gives its share to the others). The same seed draws the same exam.
+
+The clock counts time spent in the session: the time used is saved with every answer, and
+a resumed exam continues with the time that was left at the last save (time while the
+program was not running is not counted). Answers are saved one by one in the store
+(``grader.quiz.progress``), so an interrupted exam loses at most the answer being typed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from grader.errors import QuizError
+from grader.quiz import progress
+from grader.quiz.model import EXAM_TYPES, Answer, Bank, ExamSpec, Question
+from grader.quiz.present import Presented, format_reply, key, parse_reply, present, restore
+from grader.quiz.scoring import Graded, grade
+
+SCALE_MIN, SCALE_MAX = 100, 1000
+ESTIMATE_NOTE = (
+    "This is an estimate, not a prediction of your real result: AWS does not publish how "
+    "raw answers map to its 100-1000 scaled score (and 15 of the 65 real questions are "
+    "unscored). ComputeLab maps your share of correct answers linearly onto 100-1000."
+)
+
+
+def find_exam(bank: Bank, exam_id: str) -> ExamSpec:
+    spec = bank.catalog.exams.get(exam_id.strip().lower())
+    if spec is None:
+        known = ", ".join(s.upper() for s in bank.catalog.exams)
+        raise QuizError(f"unknown exam '{exam_id}': choose one of {known}")
+    return spec
+
+
+def allocate(weights: Mapping[str, float], available: Mapping[str, int], n: int) -> dict[str, int]:
+    """How many questions each domain gets: proportional to ``weights`` (largest remainder),
+    never more than ``available``; a short domain's share goes to the others."""
+    n = min(n, sum(available.get(d, 0) for d in weights))
+    fixed: dict[str, int] = {}
+    while True:
+        free = [d for d in weights if d not in fixed]
+        left = n - sum(fixed.values())
+        total = sum(weights[d] for d in free)
+        if not free or left <= 0 or total <= 0:
+            return {d: fixed.get(d, 0) for d in weights}
+        quota = {d: left * weights[d] / total for d in free}
+        counts = {d: math.floor(quota[d]) for d in free}
+        by_remainder = sorted(free, key=lambda d: (-(quota[d] - counts[d]), -weights[d], d))
+        for d in by_remainder[: left - sum(counts.values())]:
+            counts[d] += 1
+        short = [d for d in free if counts[d] > available.get(d, 0)]
+        if not short:
+            return {d: fixed.get(d, counts.get(d, 0)) for d in weights}
+        for d in short:
+            fixed[d] = available.get(d, 0)
+
+
+def draw(bank: Bank, spec: ExamSpec, n: int, rng: random.Random) -> list[Question]:
+    """Draw ``n`` exam questions (single/multiple) by domain weight, in shuffled order."""
+    pools: dict[str, list[Question]] = {d.id: [] for d in spec.domains}
+    for q in sorted(bank.questions, key=lambda q: q.id):
+        domain = q.domains.get(spec.id)
+        if q.type in EXAM_TYPES and domain in pools:
+            pools[domain].append(q)
+    counts = allocate({d.id: d.weight for d in spec.domains},
+                      {d: len(p) for d, p in pools.items()}, n)
+    chosen: list[Question] = []
+    for domain, count in counts.items():
+        chosen.extend(rng.sample(pools[domain], count))
+    rng.shuffle(chosen)
+    return chosen
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    id: str
+    title: str
+    weight: float
+    correct: int
+    total: int
+    percent: float | None
+    verdict: str
+
+
+@dataclass(frozen=True)
+class ExamReport:
+    exam: str
+    title: str
+    session: str
+    seed: int
+    finished: str
+    questions: int
+    answered: int
+    correct: int
+    percent: float
+    scaled_estimate: int
+    pass_score: int
+    passed_estimate: bool
+    note: str
+    minutes: float
+    used_minutes: float
+    domains: list[DomainResult]
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def scaled_estimate(fraction: float) -> int:
+    """Linear estimate of the 100-1000 scaled score (see ESTIMATE_NOTE)."""
+    return round(SCALE_MIN + (SCALE_MAX - SCALE_MIN) * fraction)
+
+
+def _new_seed() -> int:
+    return random.SystemRandom().randrange(1, 2**31)
+
+
+class ExamSession:
+    """One exam attempt; positions are 1-based, as shown to the learner."""
+
+    def __init__(self, *, bank: Bank, spec: ExamSpec, session_id: str, seed: int,
+                 minutes: float, items: list[Presented], used_seconds: float = 0.0,
+                 answers: dict[int, Answer] | None = None, flags: set[int] | None = None,
+                 status: str = "open", now: float | None = None) -> None:
+        self.bank = bank
+        self.spec = spec
+        self.id = session_id
+        self.seed = seed
+        self.minutes = minutes
+        self.items = items
+        self.answers: dict[int, Answer] = dict(answers or {})
+        self.flags: set[int] = set(flags or set())
+        self.status = status
+        self._used = used_seconds
+        self._since = time.time() if now is None else now
+
+    # -- starting and resuming --------------------------------------------------------------
+
+    @classmethod
+    def start(cls, bank: Bank, *, exam: str = "clf-c02", n: int | None = None,
+              minutes: float | None = None, seed: int | None = None,
+              now: float | None = None) -> ExamSession:
+        spec = find_exam(bank, exam)
+        if n is not None and n < 1:
+            raise QuizError("the number of questions must be 1 or more")
+        if minutes is not None and minutes <= 0:
+            raise QuizError("minutes must be more than 0")
+        seed = _new_seed() if seed is None else seed
+        rng = random.Random(seed)
+        questions = draw(bank, spec, spec.questions if n is None else n, rng)
+        if not questions:
+            raise QuizError(f"no single or multiple questions are mapped to {spec.id} yet")
+        items = [present(q, rng) for q in questions]
+        moment = time.time() if now is None else now
+        session = cls(bank=bank, spec=spec, session_id=uuid.uuid4().hex[:12], seed=seed,
+                      minutes=spec.minutes if minutes is None else minutes, items=items,
+                      now=moment)
+        plan = {"questions": [{"id": p.question.id, "layout": p.layout()} for p in items]}
+        progress.create_exam(progress.ExamRecord(
+            id=session.id, exam=spec.id, seed=seed, minutes=session.minutes, used_seconds=0.0,
+            created=moment, status="open", plan=plan,
+        ))
+        return session
+
+    @classmethod
+    def resume(cls, bank: Bank, *, session_id: str | None = None, exam: str | None = None,
+               now: float | None = None) -> ExamSession:
+        """Continue the given (or latest unfinished) exam with its answers and time left."""
+        exam_id = find_exam(bank, exam).id if exam else None
+        session_id = session_id or progress.latest_open_exam(exam_id)
+        record = progress.load_exam(session_id) if session_id else None
+        if record is None:
+            raise QuizError("no unfinished exam to resume: start one with `computelab exam`")
+        if record.status != "open":
+            raise QuizError(f"exam {record.id} was already submitted")
+        spec = find_exam(bank, record.exam)
+        by_id = bank.by_id()
+        items: list[Presented] = []
+        for entry in record.plan["questions"]:
+            question = by_id.get(entry["id"])
+            if question is None:
+                raise QuizError(f"question '{entry['id']}' of exam {record.id} is no longer in"
+                                " the banks: start a new exam")
+            items.append(restore(question, entry["layout"]))
+        return cls(bank=bank, spec=spec, session_id=record.id, seed=record.seed,
+                   minutes=record.minutes, items=items, used_seconds=record.used_seconds,
+                   answers=record.answers, flags=record.flags, status=record.status, now=now)
+
+    # -- the clock --------------------------------------------------------------------------
+
+    def used(self, now: float | None = None) -> float:
+        moment = time.time() if now is None else now
+        return self._used + max(0.0, moment - self._since)
+
+    def remaining(self, now: float | None = None) -> float:
+        """Seconds left (0 when time is up)."""
+        return max(0.0, self.minutes * 60 - self.used(now))
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.remaining(now) <= 0
+
+    def pause(self, now: float | None = None) -> None:
+        """Save the time used (called when the learner quits to resume later)."""
+        moment = time.time() if now is None else now
+        self._used, self._since = self.used(moment), moment
+        progress.save_exam_time(self.id, self._used)
+
+    # -- answering --------------------------------------------------------------------------
+
+    def _position(self, position: int) -> Presented:
+        if self.status != "open":
+            raise QuizError("this exam has been submitted")
+        if not 1 <= position <= len(self.items):
+            raise QuizError(f"there is no question {position}: choose 1-{len(self.items)}")
+        return self.items[position - 1]
+
+    def _save(self, position: int, now: float | None) -> None:
+        moment = time.time() if now is None else now
+        self._used, self._since = self.used(moment), moment
+        progress.save_exam_answer(self.id, position, self.answers.get(position),
+                                  position in self.flags, self._used)
+
+    def answer(self, position: int, answer: Answer, now: float | None = None) -> None:
+        self._position(position)
+        if self.expired(now):
+            raise QuizError("time is up: submit the exam")
+        self.answers[position] = answer
+        self._save(position, now)
+
+    def answer_reply(self, position: int, reply: str, now: float | None = None) -> None:
+        """Answer with a typed reply (``b``, ``a,c``); QuizError if it is out of range."""
+        shown = self._position(position)
+        try:
+            parsed = parse_reply(shown, reply)
+        except QuizError as err:
+            raise QuizError(f"question {position}: {err}") from None
+        self.answer(position, parsed, now)
+
+    def toggle_flag(self, position: int, now: float | None = None) -> bool:
+        self._position(position)
+        self.flags ^= {position}
+        self._save(position, now)
+        return position in self.flags
+
+    def unanswered(self) -> list[int]:
+        return [i for i in range(1, len(self.items) + 1) if i not in self.answers]
+
+    def flagged(self) -> list[int]:
+        return sorted(self.flags)
+
+    # -- submitting -------------------------------------------------------------------------
+
+    def grade_all(self) -> list[tuple[int, Graded | None]]:
+        return [(i, grade(p.question, self.answers[i], "exam") if i in self.answers else None)
+                for i, p in enumerate(self.items, start=1)]
+
+    def submit(self, now: float | None = None, *, fuzz: bool = True) -> ExamReport:
+        """Score everything (unanswered = wrong), store the report, schedule reviews."""
+        if self.status != "open":
+            raise QuizError("this exam has already been submitted")
+        moment = time.time() if now is None else now
+        used = min(self.used(moment), self.minutes * 60)
+        results = self.grade_all()
+        tally: dict[str, list[int]] = {d.id: [0, 0] for d in self.spec.domains}
+        items: list[dict[str, Any]] = []
+        for (position, graded), shown in zip(results, self.items, strict=True):
+            q = shown.question
+            domain = q.domains[self.spec.id]
+            ok = graded is not None and graded.correct
+            tally[domain][0] += int(ok)
+            tally[domain][1] += 1
+            items.append({
+                "position": position, "id": q.id, "domain": domain, "correct": ok,
+                "answer": format_reply(shown, self.answers[position])
+                if position in self.answers else None,
+                "key": format_reply(shown, key(q)), "flagged": position in self.flags,
+            })
+        total = len(self.items)
+        correct = sum(1 for item in items if item["correct"])
+        fraction = correct / total
+        pass_fraction = (self.spec.pass_score - SCALE_MIN) / (SCALE_MAX - SCALE_MIN)
+        domains = []
+        for d in self.spec.domains:
+            right, count = tally[d.id]
+            percent = right / count if count else None
+            verdict = ("not tested" if percent is None
+                       else "meets" if percent >= pass_fraction else "needs improvement")
+            domains.append(DomainResult(id=d.id, title=d.title, weight=d.weight, correct=right,
+                                        total=count, percent=percent, verdict=verdict))
+        scaled = scaled_estimate(fraction)
+        report = ExamReport(
+            exam=self.spec.id, title=self.spec.title, session=self.id, seed=self.seed,
+            finished=datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds"),
+            questions=total, answered=len(self.answers), correct=correct, percent=fraction,
+            scaled_estimate=scaled, pass_score=self.spec.pass_score,
+            passed_estimate=scaled >= self.spec.pass_score, note=ESTIMATE_NOTE,
+            minutes=self.minutes, used_minutes=round(used / 60, 2), domains=domains,
+            items=items,
+        )
+        progress.finish_exam(self.id, used, report.to_dict(),
+                             [g for _i, g in results if g is not None],
+                             now=datetime.fromtimestamp(moment, UTC), fuzz=fuzz)
+        self.status = "submitted"
+        return report

@@ -1,0 +1,73 @@
+"""The "Check my work" and "Reset this lab" controls shown at the end of a lab notebook."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from grader.checks import render_html
+from grader.errors import ComputeLabError
+
+
+class CheckPanel:
+    """A button that runs the checks into an HTML panel, and a two-step reset control."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.check_button = widgets.Button(description="Check my work", button_style="primary",
+                                           icon="check")
+        self.reset_button = widgets.Button(description="Reset this lab", button_style="warning",
+                                           icon="refresh")
+        self.confirm_button = widgets.Button(description="Yes, wipe this lab",
+                                             button_style="danger", layout={"display": "none"})
+        self.cancel_button = widgets.Button(description="Cancel", layout={"display": "none"})
+        self.panel = widgets.HTML(value="")
+        self.check_button.on_click(self.on_check)
+        self.reset_button.on_click(self.on_reset)
+        self.confirm_button.on_click(self.on_confirm)
+        self.cancel_button.on_click(self.on_cancel)
+        self.widget = widgets.VBox([
+            widgets.HBox([self.check_button, self.reset_button, self.confirm_button,
+                          self.cancel_button]),
+            self.panel,
+        ])
+
+    def _show(self, markup: str) -> None:
+        self.panel.value = markup
+
+    def _confirming(self, on: bool) -> None:
+        self.confirm_button.layout.display = None if on else "none"
+        self.cancel_button.layout.display = None if on else "none"
+
+    def on_check(self, _: Any = None) -> None:
+        problem = self.session.misconfigured()
+        if problem:
+            self._show(f"<div class='computelab-result' data-status='error'>"
+                       f"<b>Not checked:</b> {html.escape(problem)}</div>")
+            return
+        self._show("<i>Checking...</i>")
+        try:
+            self._show(render_html(self.session.run_checks()))
+        except ComputeLabError as exc:
+            self._show(f"<b>Could not check:</b> {html.escape(str(exc))}")
+
+    def on_reset(self, _: Any = None) -> None:
+        self._confirming(True)
+        self._show("<b>Reset this lab?</b> Every resource you created in this lab's sandbox "
+                   "account goes (your notebook stays as it is).")
+
+    def on_cancel(self, _: Any = None) -> None:
+        self._confirming(False)
+        self._show("Reset cancelled.")
+
+    def on_confirm(self, _: Any = None) -> None:
+        self._confirming(False)
+        try:
+            self.session.reset()
+        except ComputeLabError as exc:
+            self._show(f"<b>Could not reset:</b> {html.escape(str(exc))}")
+            return
+        self._show("This lab now has a fresh, empty sandbox account. Re-run your cells from "
+                   "the top.")

@@ -1,0 +1,176 @@
+"""The notebook quiz: one question at a time, Submit for feedback, Next, a running score.
+
+Feedback is written into an ``HTML`` widget's ``value`` (not an ``Output``), so it shows in
+any frontend and the handlers can be exercised without a kernel::
+
+    panel = QuizPanel.from_selector("ecs-vs-eks", n=3, record=False)
+    panel.choice.value = 0          # or panel.checks[i].value / panel.dropdowns[i].value
+    panel.submit_button.click()
+    panel.feedback.value            # the why of each option chosen, the correct answer
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from grader.errors import QuizError
+from grader.quiz import practice
+from grader.quiz.bank import load_bank
+from grader.quiz.model import Answer
+from grader.quiz.present import LETTERS, Presented
+from grader.quiz.render import graded_html, stem_html
+
+_PLACEHOLDER = "choose..."
+
+
+class QuizPanel(widgets.VBox):
+    """A practice round in a notebook; answers are recorded unless ``record=False``."""
+
+    def __init__(self, questions: list[Presented], *, record: bool = True,
+                 title: str = "Practice") -> None:
+        self.questions = questions
+        self.record = record
+        self.position = 0
+        self.points = 0.0
+        self.answered = 0
+        self.choice: widgets.RadioButtons | None = None
+        self.checks: list[widgets.Checkbox] = []
+        self.dropdowns: list[widgets.Dropdown] = []
+
+        self.title = widgets.HTML(f"<h4>{escape(title)}</h4>")
+        self.stem = widgets.HTML()
+        self.inputs = widgets.VBox()
+        self.submit_button = widgets.Button(description="Submit", button_style="primary")
+        self.next_button = widgets.Button(description="Next", disabled=True)
+        self.feedback = widgets.HTML()
+        self.score = widgets.HTML()
+        self.submit_button.on_click(self._on_submit)
+        self.next_button.on_click(self._on_next)
+        super().__init__(children=[
+            self.title, self.stem, self.inputs,
+            widgets.HBox([self.submit_button, self.next_button]), self.feedback, self.score,
+        ])
+        self._show_score()
+        if questions:
+            self._show_question()
+        else:
+            self.stem.value = "<p>No questions to show: nothing matches (or nothing is due).</p>"
+            self.submit_button.disabled = True
+
+    @classmethod
+    def from_selector(cls, selector: str, *, n: int = 5, seed: int | None = None,
+                      record: bool = True) -> QuizPanel:
+        bank = load_bank()
+        sel = practice.parse_selector(bank, selector)
+        _seed, shown = practice.pick(bank, sel, n=n, seed=seed)
+        return cls(shown, record=record, title=f"Practice: {selector}")
+
+    @property
+    def current(self) -> Presented:
+        return self.questions[self.position]
+
+    # -- building one question --------------------------------------------------------------
+
+    def _show_question(self) -> None:
+        shown = self.current
+        q = shown.question
+        self.stem.value = stem_html(shown, self.position + 1, len(self.questions))
+        self.feedback.value = ""
+        self.choice, self.checks, self.dropdowns = None, [], []
+        rows: list[widgets.Widget] = []
+        wide = widgets.Layout(width="auto")
+        if q.type in ("single", "true_false"):
+            self.choice = widgets.RadioButtons(
+                options=[(f"{letter}) {text}", i) for i, (letter, text)
+                         in enumerate(shown.shown_options)],
+                value=None, layout=wide)
+            rows.append(self.choice)
+        elif q.type == "multiple":
+            self.checks = [widgets.Checkbox(value=False, description=f"{letter}) {text}",
+                                            indent=False, layout=wide)
+                           for letter, text in shown.shown_options]
+            rows.extend(self.checks)
+        elif q.type == "matching":
+            matches = [(text, i) for i, (_letter, text) in enumerate(shown.shown_matches)]
+            for pair in q.pairs:
+                dropdown = widgets.Dropdown(options=[(_PLACEHOLDER, None), *matches], value=None)
+                self.dropdowns.append(dropdown)
+                rows.append(widgets.HBox([widgets.HTML(escape(pair.item)), dropdown]))
+        else:
+            steps = [(f"{n}. {text}", n - 1) for n, text in shown.shown_steps]
+            for position in range(len(q.steps)):
+                dropdown = widgets.Dropdown(options=[(_PLACEHOLDER, None), *steps], value=None,
+                                            description=f"Step {position + 1}")
+                self.dropdowns.append(dropdown)
+                rows.append(dropdown)
+        self.inputs.children = tuple(rows)
+        self.submit_button.disabled = False
+        self.next_button.disabled = True
+
+    def _set_inputs_disabled(self, disabled: bool) -> None:
+        for w in [self.choice, *self.checks, *self.dropdowns]:
+            if w is not None:
+                w.disabled = disabled
+
+    # -- reading the answer -----------------------------------------------------------------
+
+    def collect(self) -> Answer:
+        """The answer currently selected, in canonical terms; QuizError if incomplete."""
+        shown = self.current
+        q = shown.question
+        if q.type in ("single", "true_false"):
+            if self.choice is None or self.choice.value is None:
+                raise QuizError("Choose an option first.")
+            return Answer(selected=frozenset({shown.option_order[self.choice.value]}))
+        if q.type == "multiple":
+            picked = [i for i, box in enumerate(self.checks) if box.value]
+            if not picked:
+                raise QuizError(f"Tick the options you choose ({q.choose}).")
+            return Answer(selected=frozenset(shown.option_order[i] for i in picked))
+        values = [d.value for d in self.dropdowns]
+        if any(v is None for v in values):
+            raise QuizError("Choose something in every list first.")
+        if q.type == "matching":
+            return Answer(matches=tuple(int(v) for v in values))
+        if len(set(values)) != len(values):
+            raise QuizError("Use each step once.")
+        return Answer(order=tuple(shown.step_order[int(v)] for v in values))
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    def _on_submit(self, _button: Any = None) -> None:
+        try:
+            given = self.collect()
+        except QuizError as err:
+            self.feedback.value = f'<p style="color:#9a6700">{escape(str(err))}</p>'
+            return
+        graded = practice.answer(self.current, given, record=self.record)
+        self.points += graded.fraction
+        self.answered += 1
+        shown = self.current
+        key = ""
+        if shown.question.type in ("single", "multiple", "true_false"):
+            letters = sorted(LETTERS[shown.option_order.index(i)]
+                             for i in shown.question.correct_options)
+            key = f"<p>Correct answer: <b>{', '.join(letters)}</b></p>"
+        self.feedback.value = graded_html(graded) + key
+        self._set_inputs_disabled(True)
+        self.submit_button.disabled = True
+        self.next_button.disabled = self.position + 1 >= len(self.questions)
+        self._show_score()
+        if self.position + 1 >= len(self.questions):
+            self.score.value += "<p><b>Done</b> &mdash; that was the last question.</p>"
+
+    def _on_next(self, _button: Any = None) -> None:
+        if self.position + 1 < len(self.questions):
+            self.position += 1
+            self._show_question()
+
+    def _show_score(self) -> None:
+        total = len(self.questions)
+        percent = f" ({self.points / self.answered:.0%})" if self.answered else ""
+        self.score.value = (f"<p>Score: {self.points:g} / {self.answered} answered{percent}"
+                            f" &middot; {total} questions</p>")
