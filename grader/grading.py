@@ -131,7 +131,7 @@ def _outcome(returncode: int, report: Path, log_path: Path) -> tuple[str, str]:
 
 def grade_one(lab: Lab, specs: list[CheckSpec], path: Path, endpoint: str,
               limits: Limits) -> LabResult:
-    """Grade one submission in a fresh account on ``endpoint`` (used by one submission at a time)."""
+    """Grade one submission in a fresh account on a server no other submission uses now."""
     try:
         readable_submission(path)
     except SubmissionError as exc:

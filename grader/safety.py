@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from grader.errors import UnsafeEndpointError
 
 _GUARD_FLAG = "_computelab_guarded"
+_CLASS_FLAG = "_computelab_guard_installed"
 _DROP_PREFIXES = ("AWS_ENDPOINT_URL_",)
 _DROP_NAMES = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
@@ -79,7 +80,7 @@ def refuse_non_loopback(request: Any, **_: Any) -> None:
 
 def guard_session(session: Any) -> None:
     """Register the guard on one botocore session (idempotent)."""
-    if not getattr(session, _GUARD_FLAG, False):
+    if not vars(session).get(_GUARD_FLAG, False):
         session.register("before-send", refuse_non_loopback)
         setattr(session, _GUARD_FLAG, True)
 
@@ -90,7 +91,7 @@ def install_loopback_guard() -> None:
     import botocore.session
 
     cls = botocore.session.Session
-    if not getattr(cls, _GUARD_FLAG, False):
+    if not getattr(cls, _CLASS_FLAG, False):
         original_init = cls.__init__
 
         def guarded_init(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -98,6 +99,6 @@ def install_loopback_guard() -> None:
             guard_session(self)
 
         cls.__init__ = guarded_init  # type: ignore[method-assign]
-        setattr(cls, _GUARD_FLAG, True)
+        setattr(cls, _CLASS_FLAG, True)
     if boto3.DEFAULT_SESSION is not None:
         guard_session(boto3.DEFAULT_SESSION._session)

@@ -2,8 +2,8 @@
 
 Modules, one job each: ``model`` (dataclasses), ``bank`` (load and validate YAML),
 ``present`` (shuffling, lettering, reading replies), ``scoring``, ``render`` (HTML),
-``practice``, ``exam``, ``srs`` (fsrs), ``progress`` (SQLite), ``variants`` (generated
-numeric questions), ``export`` (GIFT, site JSON) and ``cli``.
+``rounds`` (practice rounds), ``exam``, ``srs`` (fsrs), ``progress`` (SQLite),
+``variants`` (generated numeric questions), ``export`` (GIFT, site JSON) and ``cli``.
 
 In a notebook::
 

@@ -79,6 +79,10 @@ def _read_yaml(path: Path) -> Any:
         raise QuizError(f"{_show(path)}: not valid YAML{where}: {problem}") from None
 
 
+def _needs(key: str) -> str:
+    return f"needs {'an' if key[0] in 'aeiou' else 'a'} {key}"
+
+
 def _text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
@@ -205,7 +209,7 @@ def _check_pairs(q: dict[str, Any], problems: list[str]) -> tuple[Pair, ...]:
             problems.append(f"pair {i} has unknown field(s): {', '.join(sorted(extra))}")
         for key in ("item", "match", "why"):
             if not _text(p.get(key)):
-                problems.append(f"pair {i} needs a {key}")
+                problems.append(f"pair {i} {_needs(key)}")
         pairs.append(Pair(item=str(p.get("item") or "").strip(),
                           match=str(p.get("match") or "").strip(),
                           why=str(p.get("why") or "").strip()))
@@ -232,7 +236,7 @@ def _check_steps(q: dict[str, Any], problems: list[str]) -> tuple[Step, ...]:
             problems.append(f"step {i} has unknown field(s): {', '.join(sorted(extra))}")
         for key in ("text", "why"):
             if not _text(s.get(key)):
-                problems.append(f"step {i} needs a {key}")
+                problems.append(f"step {i} {_needs(key)}")
         steps.append(Step(text=str(s.get("text") or "").strip(),
                           why=str(s.get("why") or "").strip()))
     texts = [s.text.casefold() for s in steps]
@@ -260,7 +264,7 @@ def check_question(raw: Any, catalog: Catalog, source: str = "") -> tuple[Questi
         problems.append("id must be lowercase letters, digits, '-', '.' or '_'")
     for key in ("stem", "explanation"):
         if not _text(raw.get(key)):
-            problems.append(f"needs a {key}")
+            problems.append(_needs(key))
     topic = raw.get("topic")
     if topic not in catalog.topics:
         problems.append(f"topic {topic!r} is not in topics.yaml")

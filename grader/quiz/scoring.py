@@ -81,8 +81,10 @@ def check_answer(question: Question, answer: Answer) -> None:
 
 def _options(q: Question, a: Answer) -> tuple[float, list[Line]]:
     right = q.correct_options
-    lines = [Line(text=o.text, chosen=i in a.selected, correct=o.correct, why=o.why)
-             for i, o in enumerate(q.options) if i in a.selected or o.correct]
+    chosen = [i for i in range(len(q.options)) if i in a.selected]
+    missed = [i for i in sorted(right) if i not in a.selected]
+    lines = [Line(text=q.options[i].text, chosen=i in a.selected, correct=q.options[i].correct,
+                  why=q.options[i].why) for i in chosen + missed]
     if q.type == "multiple":
         hits = len(a.selected & right)
         misses = len(a.selected - right)

@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from grader.errors import QuizError
-from grader.quiz import practice
+from grader.quiz import rounds
 from grader.quiz.bank import load_bank
 from grader.quiz.model import Answer
 from grader.quiz.present import LETTERS, Presented
@@ -64,8 +64,8 @@ class QuizPanel(widgets.VBox):
     def from_selector(cls, selector: str, *, n: int = 5, seed: int | None = None,
                       record: bool = True) -> QuizPanel:
         bank = load_bank()
-        sel = practice.parse_selector(bank, selector)
-        _seed, shown = practice.pick(bank, sel, n=n, seed=seed)
+        sel = rounds.parse_selector(bank, selector)
+        _seed, shown = rounds.pick(bank, sel, n=n, seed=seed)
         return cls(shown, record=record, title=f"Practice: {selector}")
 
     @property
@@ -147,7 +147,7 @@ class QuizPanel(widgets.VBox):
         except QuizError as err:
             self.feedback.value = f'<p style="color:#9a6700">{escape(str(err))}</p>'
             return
-        graded = practice.answer(self.current, given, record=self.record)
+        graded = rounds.answer(self.current, given, record=self.record)
         self.points += graded.fraction
         self.answered += 1
         shown = self.current

@@ -1,4 +1,4 @@
-"""Practice mode: choose questions by topic, comparison, exam domain or due date, then grade
+"""Practice rounds: choose questions by topic, comparison, exam domain or due date, then grade
 each answer with partial credit and record it (attempt + spaced-repetition card).
 
 A selector string (used by notebooks) is a topic id, a comparison id (an id that is both
