@@ -116,7 +116,8 @@ def run_check(spec: CheckSpec, aws: Any) -> CheckResult:
     try:
         spec.fn(aws)
     except AssertionError as exc:
-        return result(FAILED, str(exc) or f"Not done yet: {spec.title}")
+        message = str(exc).split("\nassert ")[0]  # drop pytest's rewritten-assert detail
+        return result(FAILED, message or f"Not done yet: {spec.title}")
     except ClientError as exc:
         err = exc.response.get("Error", {})
         return result(FAILED, f"AWS answered {err.get('Code', 'an error')}: "

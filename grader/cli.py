@@ -288,10 +288,16 @@ def grade_cmd(
     console.print(table)
 
 
-def _register_subcommands() -> None:
-    from grader.quiz import cli as quiz_cli
+_registered: list[bool] = []
 
-    quiz_cli.register(app)
+
+def _register_subcommands() -> None:
+    """Add the quiz commands (kept in grader.quiz) once."""
+    if not _registered:
+        from grader.quiz import cli as quiz_cli
+
+        quiz_cli.register(app)
+        _registered.append(True)
 
 
 def main() -> None:

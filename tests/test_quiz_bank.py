@@ -151,7 +151,7 @@ def test_top_level_must_be_questions_list(tmp_path, catalog):
     path = tmp_path / "odd.yaml"
     path.write_text("- id: x\n")
     _questions, problems = bank.check_file(path, catalog)
-    assert problems == ["%s: must be a mapping with one key, questions: a list" % path]
+    assert problems == [f"{path}: must be a mapping with one key, questions: a list"]
 
 
 def test_load_bank_raises_quiz_error_with_count(tmp_path):

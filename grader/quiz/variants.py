@@ -22,6 +22,14 @@ def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
+def _rate(value: float) -> str:
+    """An hourly price with up to 4 decimals, exactly as used in the arithmetic."""
+    text = f"{value:.4f}"
+    while text.endswith("0") and len(text.split(".")[1]) > 2:
+        text = text[:-1]
+    return f"${text}/hour"
+
+
 def _single(qid: str, stem: str, right: float, wrong: list[tuple[float, str]], right_why: str,
             explanation: str) -> Question:
     options = [Option(text=_money(right), correct=True, why=right_why)]
@@ -50,8 +58,8 @@ def reserved_total(seed: int) -> Question:
     kind = rng.choice(("Partial Upfront", "No Upfront"))
     stem = (
         f"A {years}-year Standard Reserved Instance ({hours:,} hours) is offered as No Upfront"
-        f" at {_money(no_upfront_rate)}/hour, or Partial Upfront at {_money(partial_upfront)}"
-        f" once plus {_money(partial_rate)}/hour. On-Demand is {_money(on_demand)}/hour. "
+        f" at {_rate(no_upfront_rate)}, or Partial Upfront at {_money(partial_upfront)}"
+        f" once plus {_rate(partial_rate)}. On-Demand is {_rate(on_demand)}. "
         f"What does the {kind} option cost in total over the term? ({ILLUSTRATIVE})"
     )
     if kind == "Partial Upfront":
@@ -87,8 +95,8 @@ def spot_savings(seed: int) -> Question:
     on_demand = rng.randrange(8, 120) / 100
     spot = round(on_demand * rng.randrange(20, 45) / 100, 4)
     stem = (
-        f"A batch job needs {hours:,} instance-hours. On-Demand costs {_money(on_demand)}/hour "
-        f"and the current Spot price is {_money(spot)}/hour. Ignoring interruptions, how much "
+        f"A batch job needs {hours:,} instance-hours. On-Demand costs {_rate(on_demand)} "
+        f"and the current Spot price is {_rate(spot)}. Ignoring interruptions, how much "
         f"does running it on Spot save? ({ILLUSTRATIVE})"
     )
     right = (on_demand - spot) * hours

@@ -1,0 +1,42 @@
+# ComputeLab: `make start` for learners, `make test` for developers and CI.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: start test test-fast test-browser lint docs serve-docs bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $(STAMP)
+
+start: $(STAMP)
+	$(BIN)/computelab start
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -n auto --dist loadfile tests
+	$(BIN)/python -m pytest -q --nbval-lax -p no:randomly labs/*/solution.ipynb
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -x -m "not browser" tests
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+serve-docs: $(STAMP)
+	$(BIN)/mkdocs serve -a 127.0.0.1:8000
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_lab01.py
+
+clean:
+	rm -rf site build dist *.egg-info .pytest_cache

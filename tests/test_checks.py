@@ -1,0 +1,95 @@
+"""The check engine: statuses, points, results shape, and the public API."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+import grader
+from grader.checks import (
+    LabResult,
+    check,
+    collect,
+    render_html,
+    run_check,
+    run_checks,
+    zero_result,
+)
+
+
+@check(points=2, hint="do the thing")
+def passes(aws):
+    """Thing one is done"""
+
+
+@check(points=3, hint="create it")
+def fails(aws):
+    """Thing two is done"""
+    assert aws == "ready", "Thing two is missing."
+
+
+@check(points=1, hint="h")
+def aws_error(aws):
+    """AWS error"""
+    raise ClientError({"Error": {"Code": "NoSuchEntity", "Message": "role x"}}, "GetRole")
+
+
+@check(points=1, hint="h")
+def buggy(aws):
+    """Buggy check"""
+    return 1 / 0
+
+
+def test_collect_keeps_definition_order():
+    assert [s.name for s in collect(globals())] == ["passes", "fails", "aws_error", "buggy"]
+    assert collect(globals())[0].title == "Thing one is done"
+
+
+def test_statuses_and_all_or_nothing_points():
+    specs = {s.name: s for s in collect(globals())}
+    assert run_check(specs["passes"], None).score == 2
+    failed = run_check(specs["fails"], None)
+    assert (failed.status, failed.score, failed.output) == ("failed", 0, "Thing two is missing.")
+    aws = run_check(specs["aws_error"], None)
+    assert aws.status == "failed" and "NoSuchEntity" in aws.output
+    bug = run_check(specs["buggy"], None)
+    assert bug.status == "error" and "ZeroDivisionError" in bug.output
+
+
+def test_lab_result_totals_and_round_trip():
+    result = run_checks("demo", collect(globals()), None)
+    assert (result.score, result.max_score, result.status) == (2, 7, "failed")
+    data = result.to_dict()
+    assert set(data) == {"lab", "score", "max_score", "status", "output", "tests"}
+    assert set(data["tests"][0]) == {"name", "title", "score", "max_score", "status", "output",
+                                     "hint"}
+    assert LabResult.from_dict(data).to_dict() == data
+    assert run_checks("demo", collect(globals())[:1], None).status == "passed"
+
+
+def test_zero_result_marks_every_check():
+    result = zero_result("demo", collect(globals()), "timeout", "Stopped after 5 s.")
+    assert result.score == 0 and result.max_score == 7
+    assert {t.status for t in result.tests} == {"timeout"}
+
+
+def test_html_panel_escapes_and_shows_hints_only_for_failures():
+    result = run_checks("demo", collect(globals()), None)
+    result.tests[1].output = "<script>x</script>"
+    html = render_html(result)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count("<details>") == 3
+    assert "Total: 2/7" in html
+    assert result._repr_html_() == html
+
+
+@pytest.mark.parametrize("name", ["AWS", "CheckResult", "ComputeLabError", "LabResult",
+                                  "__version__", "check", "connect"])
+def test_public_api_is_pinned(name):
+    assert name in grader.__all__
+    assert hasattr(grader, name)
+
+
+def test_public_api_has_nothing_else():
+    assert sorted(grader.__all__) == ["AWS", "CheckResult", "ComputeLabError", "LabResult",
+                                      "__version__", "check", "connect"]

@@ -1,0 +1,175 @@
+"""Every `computelab` command, driven like a user would (no TTY)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from grader.cli import _register_subcommands, app
+from grader.sandbox import publish, read_runtime
+
+_register_subcommands()
+runner = CliRunner()
+BIN = Path(sys.executable).parent / "computelab"
+
+
+def run(*args, input=None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and re.match(r"computelab \d+\.\d+", result.output)
+
+
+def _commands(group: click.Group, prefix: str = ""):
+    for name, sub in group.commands.items():
+        yield f"{prefix}{name}", sub
+        if isinstance(sub, click.Group):
+            yield from _commands(sub, f"{prefix}{name} ")
+
+
+def test_every_command_has_help_with_an_example():
+    commands = dict(_commands(typer.main.get_command(app)))
+    assert {"labs", "start", "sandbox", "check", "solve", "reset", "validate", "grade",
+            "quiz", "exam", "progress"} <= set(commands)
+    for name, command in commands.items():
+        help_text = command.help or ""
+        assert help_text.strip(), f"{name} has no help"
+        assert "Example" in help_text, f"{name}: help has no example"
+
+
+def test_labs_lists_lab_01_with_topic_and_status():
+    result = run("labs")
+    assert result.exit_code == 0
+    assert "01-ec2-from-ami" in result.output and "ec2-instances" in result.output
+    assert "not started" in result.output
+
+
+def test_unknown_lab_is_one_line_error():
+    result = run("check", "42")
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("Error: No lab called '42'")
+    assert "Traceback" not in result.output
+
+
+def test_check_without_sandbox_says_how_to_start_one():
+    result = run("check", "01")
+    assert result.exit_code == 2
+    assert "computelab start" in result.output
+
+
+def test_solve_check_reset_round_trip(sandbox, tmp_path):
+    publish(sandbox.endpoint)
+    before = run("check", "01", "--json")
+    assert before.exit_code == 1 and json.loads(before.output)["score"] == 0
+    assert run("solve", "01").exit_code == 0
+    after = run("check", "1", "--json")
+    assert after.exit_code == 0, after.output
+    assert json.loads(after.output)["score"] == json.loads(after.output)["max_score"]
+    assert "passed" in run("labs").output
+
+    workspace = tmp_path / "ws"
+    notebook = workspace / "labs" / "01-ec2-from-ami" / "lab.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text("my work")
+    runtime = read_runtime()
+    runtime["workspace"] = str(workspace)
+    from grader.sandbox import write_runtime
+    write_runtime(runtime)
+    assert run("reset", "01", input="n\n").exit_code == 1  # asks first
+    reset = run("reset", "01", "--yes")
+    assert reset.exit_code == 0 and "fresh" in reset.output
+    assert json.loads(run("check", "01", "--json").output)["score"] == 0
+    backups = list(notebook.parent.glob("lab.backup-*.ipynb"))
+    assert backups and backups[0].read_text() == "my work"
+    assert json.loads(notebook.read_text())["cells"]
+
+
+def test_check_table_shows_feedback_and_hints(sandbox):
+    publish(sandbox.endpoint)
+    result = run("check", "01")
+    assert result.exit_code == 1
+    assert "Hint:" in result.output and "web-key" in result.output
+
+
+def test_validate_prints_both_scores():
+    result = run("validate", "01")
+    assert result.exit_code == 0, result.output
+    assert "solved: 15/15" in result.output and "untouched: 0/15" in result.output
+
+
+def test_grade_json_is_only_json_in_input_order(tmp_path):
+    lab = Path(__file__).resolve().parent.parent / "labs" / "01-ec2-from-ami"
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("")
+    result = run("grade", "01", str(lab / "solution.ipynb"), str(broken), "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert [r["submission"] for r in rows] == [str(lab / "solution.ipynb"), str(broken)]
+    assert rows[0]["score"] == 15 and rows[1]["status"] == "error"
+
+
+def _start(args, env):
+    return subprocess.Popen([str(BIN), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env, start_new_session=True)
+
+
+def test_sandbox_command_prints_exports_and_serves(computelab_home):
+    proc = _start(["sandbox"], {**os.environ, "COMPUTELAB_HOME": str(computelab_home)})
+    try:
+        first = proc.stdout.readline()
+        endpoint = re.search(r"http://127\.0\.0\.1:\d+", first).group(0)
+        assert proc.stdout.readline().strip() == f"export AWS_ENDPOINT_URL={endpoint}"
+        with urllib.request.urlopen(endpoint + "/_computelab/ping", timeout=5) as resp:
+            assert json.load(resp)["computelab"] is True
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=10)
+        proc.stdout.close()
+
+
+def test_start_serves_jupyterlab_on_the_workspace(computelab_home, tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workspace = tmp_path / "work"
+    env = {**os.environ, "COMPUTELAB_HOME": str(computelab_home)}
+    proc = _start(["start", "--no-browser", "--port", str(port), "--workspace", str(workspace)],
+                  env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not answer within 60 s")
+        assert (workspace / "welcome.ipynb").is_file()
+        assert (workspace / "labs" / "01-ec2-from-ami" / "lab.ipynb").is_file()
+        assert not list(workspace.rglob("solution*"))
+        assert read_runtime()["workspace"] == str(workspace.resolve())
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stdout.close()

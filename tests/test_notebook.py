@@ -1,0 +1,124 @@
+"""The notebook experience: a real kernel runs the lab notebooks; the check panel headlessly."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell
+
+from grader import store
+from grader.labs import all_labs, find_lab
+from grader.notebook import LabSession, _use
+from grader.sandbox import publish
+from grader.session import lab_aws
+
+LAB = find_lab("01")
+
+
+def execute(nb):
+    NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False).execute()
+    return nb
+
+
+def text_of(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        parts.append(out.get("text", ""))
+        parts.extend(str(v) for v in out.get("data", {}).values())
+    return "\n".join(parts)
+
+
+def test_solved_notebook_passes_in_a_real_kernel_and_records_progress(sandbox):
+    publish(sandbox.endpoint)
+    nb = nbformat.read(LAB.path / "solution.ipynb", as_version=4)
+    nb.cells.append(new_code_cell("r = lab.run_checks(); print('SCORE', r.score, r.max_score)"))
+    execute(nb)
+    assert "Objectives" in text_of(nb.cells[0])
+    assert "SCORE 15.0 15.0" in text_of(nb.cells[-1])
+    assert store.lab_status(LAB.id) == "passed"
+
+
+def test_untouched_notebook_runs_cleanly_to_the_check_cell(sandbox):
+    publish(sandbox.endpoint)
+    nb = nbformat.read(LAB.path / "lab.ipynb", as_version=4)
+    nb.cells.append(new_code_cell("r = lab.run_checks(); print('SCORE', r.score)"))
+    execute(nb)  # allow_errors=False: Run All must reach the check button
+    assert "SCORE 0.0" in text_of(nb.cells[-1])
+
+
+def test_first_cell_starts_a_sandbox_when_none_runs():
+    nb = nbformat.v4.new_notebook(cells=[
+        new_code_cell(f'from grader import connect; lab = connect("{LAB.id}")'),
+        new_code_cell("import boto3; print('ACCOUNT', "
+                      "boto3.client('sts').get_caller_identity()['Account'] == "
+                      "lab.aws.account_id)"),
+    ])
+    execute(nb)
+    assert "No sandbox was running" in text_of(nb.cells[0])
+    assert "ACCOUNT True" in text_of(nb.cells[1])
+
+
+@pytest.mark.parametrize("lab", all_labs(), ids=lambda lab: lab.id)
+def test_lab_notebooks_are_well_formed_and_in_sync(lab):
+    learner = nbformat.read(lab.notebook, as_version=4)
+    solved = nbformat.read(lab.path / "solution.ipynb", as_version=4)
+    nbformat.validate(learner)
+    assert learner.metadata.kernelspec.name == "python3"
+    assert learner.cells[0].source == f'from grader import connect; lab = connect("{lab.id}")'
+    assert learner.cells[-1].source.strip() == "lab.check()"
+    markdown = [c.source for c in learner.cells if c.cell_type == "markdown"]
+    assert markdown == [c.source for c in solved.cells if c.cell_type == "markdown"]
+    assert not any(c.get("outputs") for c in learner.cells if c.cell_type == "code")
+
+
+@pytest.fixture
+def session(sandbox, monkeypatch):
+    publish(sandbox.endpoint)
+    aws = lab_aws(LAB, sandbox.endpoint)
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                 "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_CONFIG_FILE",
+                 "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED"):
+        monkeypatch.delenv(name, raising=False)
+    _use(aws)
+    yield LabSession(LAB, aws)
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_check_button_shows_each_objective_and_records(session):
+    from grader.ui.check_panel import CheckPanel
+
+    panel = CheckPanel(session)
+    panel.check_button.click()
+    html = panel.panel.value
+    assert html.count("<tr") == len(LAB.checks())
+    assert "Total: 0/15" in html and "Hint" in html
+    assert store.lab_status(LAB.id) == "in progress"
+
+
+def test_check_refuses_when_boto3_points_elsewhere(session, monkeypatch):
+    from grader.ui.check_panel import CheckPanel
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    panel = CheckPanel(session)
+    panel.check_button.click()
+    assert "Not checked" in panel.panel.value and "sandbox" in panel.panel.value
+    assert store.lab_status(LAB.id) == "not started"
+
+
+def test_reset_asks_for_confirmation_then_wipes_only_this_lab(session):
+    from grader.ui.check_panel import CheckPanel
+
+    session.aws.client("ec2").create_key_pair(KeyName="web-key")
+    old_account = session.aws.account_id
+    panel = CheckPanel(session)
+    panel.reset_button.click()
+    assert panel.confirm_button.layout.display is None and "Reset this lab?" in panel.panel.value
+    panel.cancel_button.click()
+    assert session.aws.account_id == old_account
+    panel.reset_button.click()
+    panel.confirm_button.click()
+    assert session.aws.account_id != old_account
+    assert session.aws.client("ec2").describe_key_pairs()["KeyPairs"] == []
+    assert "fresh" in panel.panel.value
