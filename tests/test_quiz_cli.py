@@ -285,3 +285,13 @@ def test_real_process_without_a_tty_no_traceback(home):
                         stdin=subprocess.DEVNULL)
     assert ok.returncode == 0, ok.stderr
     assert len(json.loads(ok.stdout)["questions"]) == 2
+
+
+def test_exam_submit_shows_the_review_screen_and_can_be_cancelled(bank):
+    listing = json.loads(run("exam", "--seed", "13", "-n", "3", "--json").stdout)["questions"]
+    result = run("exam", "--resume", input=f"{right_reply(bank, listing[0])}\nsubmit\nn\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "Unanswered: [2, 3]" in result.stdout and "Submit anyway?" in result.stdout
+    assert "Estimated scaled score" not in result.stdout
+    resumed = json.loads(run("exam", "--resume", "--json").stdout)
+    assert resumed["questions"] == listing

@@ -419,6 +419,8 @@ def _interactive_exam(console: Console, session: ExamSession) -> ExamReport | No
                 console.print(f"[red]goto needs a question number 1-{total}[/red]")
         elif command == "submit":
             left, flagged = session.unanswered(), session.flagged()
+            if (left or flagged) and position <= total:
+                _review_screen(console, session)
             if left or flagged:
                 question = (f"{len(left)} unanswered and {len(flagged)} flagged. Submit anyway?")
                 try:

@@ -55,6 +55,6 @@ def graded_html(graded: Graded) -> str:
             body = f"{_mark(line.correct)} You chose <b>{escape(line.text)}</b>"
         else:
             body = f"{_mark(True)} Correct answer: <b>{escape(line.text)}</b>"
-        parts.append(f"<li>{body}</li>")
+        parts.append(f"<li>{body}<br><small>{escape(line.why)}</small></li>")
     parts.append(f"</ul><p>{escape(q.explanation)}</p></div>")
     return "".join(parts)

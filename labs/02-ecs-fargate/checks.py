@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import json
 import re
 import urllib.parse
@@ -42,8 +43,8 @@ FARGATE_SIZES = {
     8192: _steps(16384, 61440, 4096),
     16384: _steps(32768, 122880, 8192),
 }
-_CPU = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(vcpu)?\s*$", re.IGNORECASE)
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(gb|mib|mb)?\s*$", re.IGNORECASE)
+_CPU = re.compile(r"^\s*(\d*\.?\d+)\s*(vcpu)?\s*$", re.IGNORECASE)
+_MEMORY = re.compile(r"^\s*(\d*\.?\d+)\s*(gb|mib|mb)?\s*$", re.IGNORECASE)
 
 
 def cpu_units(value):
@@ -195,10 +196,11 @@ def _nginx_container(task_definition):
     return next((c for c in containers if _is_nginx(c.get("image"))), None)
 
 
+@functools.cache
 def _regions():
     import boto3
 
-    return set(boto3.session.Session().get_available_regions("logs"))
+    return frozenset(boto3.session.Session().get_available_regions("logs"))
 
 
 @check(points=1, hint=f"ecs.create_cluster(clusterName='{CLUSTER}')")
@@ -271,7 +273,8 @@ def nginx_container_logs_to_cloudwatch(aws):
     region = options["awslogs-region"]
     assert region in _regions(), f"awslogs-region '{region}' is not an AWS Region name."
     group = options["awslogs-group"]
-    logs = dataclasses.replace(aws, region=region).client("logs")
+    logs = (aws if region == aws.region else dataclasses.replace(aws, region=region)).client(
+        "logs")
     groups = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
     if any(g["logGroupName"] == group for g in groups):
         return

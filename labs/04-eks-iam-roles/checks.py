@@ -27,7 +27,7 @@ BUCKET_SHOWN = "shop-reports-<your account id>"
 VPC_NAME = "eks-lab"
 
 EKS, EC2, FARGATE = "eks.amazonaws.com", "ec2.amazonaws.com", "eks-fargate-pods.amazonaws.com"
-WHO = {EKS: "the EKS control plane", EC2: "the EC2 instances of a node group",
+WHO = {EKS: "the EKS control plane", EC2: "each EC2 node (through its instance profile)",
        FARGATE: "the Fargate infrastructure that runs your pods"}
 ROLE_FOR = {EKS: "cluster role", EC2: "node role", FARGATE: "pod execution role"}
 
@@ -122,9 +122,9 @@ def _service_trust_problem(name, doc, service):
                     f"service role must trust exactly one service principal: {service}.")
         others = sorted(k for k in principals if k != "Service")
         if others:
-            return (f"The trust policy of '{name}' also trusts {'/'.join(others)} principals. "
-                    f"Only {WHO[service]} ({service}) should be able to assume the "
-                    f"{ROLE_FOR[service]}.")
+            return (f"The trust policy of '{name}' also trusts {'/'.join(others)} principals, "
+                    f"but only {service} should be able to assume the {ROLE_FOR[service]}: "
+                    "every extra principal could act with its permissions.")
         services = principals.get("Service", [])
         if set(services) != {service}:
             found = ", ".join(sorted(services)) or "no service"
@@ -156,8 +156,9 @@ def _check_service_role(aws, name, service, required, extras, missing_role):
     missing = [" or ".join(sorted(group)) for group in required if not group & names]
     assert not missing, (
         f"'{name}' is missing the AWS managed {'policy' if len(missing) == 1 else 'policies'} "
-        f"{', '.join(missing)}: without {'it' if len(missing) == 1 else 'them'} "
-        f"{WHO[service]} cannot do its job. Attach with iam.attach_role_policy.")
+        f"{', '.join(missing)}: the {ROLE_FOR[service]} needs "
+        f"{'it' if len(missing) == 1 else 'them'} to do its job. Attach with "
+        "iam.attach_role_policy.")
     allowed = set().union(*required) | extras
     extra = sorted(p["PolicyName"] for p in attached
                    if not (_is_aws_managed(p["PolicyArn"]) and p["PolicyName"] in allowed))
@@ -203,13 +204,13 @@ def pod_execution_role(aws):
 
 # --- what uses the roles ----------------------------------------------------------------
 
-def _cluster(aws):
+def _cluster(aws, needed_for=""):
     try:
         return aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException":
-            raise AssertionError(f"No EKS cluster named '{CLUSTER}' yet: create it with "
-                                 "eks.create_cluster.") from None
+            raise AssertionError(f"No EKS cluster named '{CLUSTER}' yet{needed_for}: create it "
+                                 "with eks.create_cluster.") from None
         raise
 
 
@@ -226,8 +227,8 @@ def _role_used(aws, arn, service, used_by):
         principals.update(_principals(statement).get("Service", []))
     assert service in principals, (
         f"{used_by} uses '{role['RoleName']}', which {service} cannot assume (it trusts "
-        f"{', '.join(sorted(principals)) or 'no service'}). Use the {ROLE_FOR[service]}: "
-        f"{WHO[service]} assumes it.")
+        f"{', '.join(sorted(principals)) or 'no service'}). It needs the {ROLE_FOR[service]}, "
+        f"the one {WHO[service]} assumes.")
 
 
 @check(points=1, hint="eks.create_cluster(name='shop', roleArn=cluster_role_arn, "
@@ -258,7 +259,7 @@ def cluster_uses_cluster_role(aws):
                       "nodeRole=node_role_arn, subnets=subnet_ids)")
 def node_group_uses_node_role(aws):
     """A managed node group in shop uses the node role"""
-    _cluster(aws)
+    _cluster(aws, " (a node group belongs to a cluster)")
     eks = aws.client("eks")
     groups = eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"]
     assert groups, f"Cluster '{CLUSTER}' has no managed node group yet."
@@ -272,7 +273,7 @@ def node_group_uses_node_role(aws):
                       "selectors=[{'namespace': 'reports'}])")
 def fargate_profile_uses_pod_execution_role(aws):
     """A Fargate profile in shop uses the pod execution role"""
-    _cluster(aws)
+    _cluster(aws, " (a Fargate profile belongs to a cluster)")
     eks = aws.client("eks")
     profiles = eks.list_fargate_profiles(clusterName=CLUSTER)["fargateProfileNames"]
     assert profiles, f"Cluster '{CLUSTER}' has no Fargate profile yet."
@@ -286,7 +287,8 @@ def fargate_profile_uses_pod_execution_role(aws):
 
 def _issuer_path(aws):
     """The cluster's OIDC issuer without https:// (how IAM names the provider and its keys)."""
-    issuer = _cluster(aws).get("identity", {}).get("oidc", {}).get("issuer", "")
+    cluster = _cluster(aws, " (IRSA trusts the cluster's own OIDC issuer)")
+    issuer = cluster.get("identity", {}).get("oidc", {}).get("issuer", "")
     assert issuer, f"Cluster '{CLUSTER}' has no OIDC issuer yet; wait until it is ACTIVE."
     return _strip(issuer)
 
@@ -301,8 +303,9 @@ def _provider_arn(aws, path):
     return f"arn:{partition}:iam::{account}:oidc-provider/{path}"
 
 
-@check(points=2, hint="iam.create_open_id_connect_provider(Url=eks.describe_cluster(name='shop')"
-                      "['cluster']['identity']['oidc']['issuer'], ClientIDList=['sts.amazonaws.com'])")
+@check(points=2, hint="iam.create_open_id_connect_provider(Url=eks.describe_cluster("
+                      "name='shop')['cluster']['identity']['oidc']['issuer'], "
+                      "ClientIDList=['sts.amazonaws.com'])")
 def oidc_provider(aws):
     """An IAM OIDC provider exists for shop's issuer with audience sts.amazonaws.com"""
     path = _issuer_path(aws)
@@ -461,7 +464,8 @@ def irsa_least_privilege(aws):
                 "s3:GetObject (and s3:ListBucket to list keys).")
             for resource in _as_list(statement.get("Resource")):
                 in_bucket = resource == bucket or resource.startswith(bucket + "/")
-                assert in_bucket or "*" not in resource, (
+                bucket_part = resource.split("/", 1)[0]
+                assert in_bucket or not any(c in bucket_part for c in "*?"), (
                     f"Policy '{label}' grants access on the wildcard resource {resource!r}, "
                     f"which matches other buckets too. Name {BUCKET_SHOWN} (for "
                     "s3:ListBucket) and its objects, arn:aws:s3:::<bucket>/*.")

@@ -1,0 +1,797 @@
+"""Checks for lab 03: wire event-driven triggers to a Lambda function.
+
+Every rule is listed in lab.toml ``rules``. The checks read state through boto3 only, so
+they run unchanged against the sandbox, LocalStack or a real account. moto validates almost
+none of these rules (role trust, runtime names, schedule syntax, resource-based permissions,
+batching windows), so the checks enforce them, each with a message that says why.
+
+Code never runs inside moto here. ``handler_reports_batch_failures`` therefore takes the zip
+from the S3 object the function was deployed from (the object whose SHA-256 equals the
+function's ``CodeSha256``) and calls the learner's handler in a separate Python process,
+with a minimal environment and a time limit; never in the grader's own process.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import zipfile
+from pathlib import Path
+
+from grader import check
+
+FUNCTION = "order-processor"
+# Python runtimes Lambda accepts for new functions (python3.9 and older are deprecated).
+PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
+SQS_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+INVOKE = "lambda:InvokeFunction"
+MAX_UNZIPPED = 250 * 1024 * 1024  # Lambda's limit for a function's unzipped package
+MAX_HANDLER_SECONDS = 10  # never wait longer than this for a learner's handler
+STARTUP_GRACE = 2  # seconds for the interpreter to start before the handler's own timeout
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _document(doc):
+    """A policy document as a dict (IAM may hand it back URL-encoded)."""
+    if isinstance(doc, str):
+        doc = json.loads(urllib.parse.unquote(doc))
+    return doc or {}
+
+
+def _statements(doc):
+    return [s for s in _as_list(_document(doc).get("Statement")) if isinstance(s, dict)]
+
+
+def _wildcard(pattern, case_insensitive):
+    """IAM wildcards: * is any run of characters, ? any one character."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.compile(f"^{regex}$", re.IGNORECASE if case_insensitive else 0)
+
+
+def _matches(patterns, value, case_insensitive=False):
+    return any(_wildcard(p, case_insensitive).match(value) for p in _as_list(patterns))
+
+
+def _covers_action(statement, action):
+    if "NotAction" in statement:
+        return not _matches(statement["NotAction"], action, case_insensitive=True)
+    return _matches(statement.get("Action"), action, case_insensitive=True)
+
+
+def _covers_resource(statement, resource):
+    if resource is None:
+        return True
+    if "NotResource" in statement:
+        return not _matches(statement["NotResource"], resource)
+    return _matches(statement.get("Resource"), resource)
+
+
+def _allowed(statements, action, resource=None):
+    """True when an Allow statement grants ``action`` (on ``resource``) and no Deny blocks it."""
+    hits = [s for s in statements
+            if _covers_action(s, action) and _covers_resource(s, resource)]
+    return (any(s.get("Effect") == "Allow" for s in hits)
+            and not any(s.get("Effect") == "Deny" for s in hits))
+
+
+def _role_name(role_arn):
+    return role_arn.rsplit("/", 1)[-1]
+
+
+def _role(iam, role_arn):
+    """The role behind ``role_arn`` in this account, or None."""
+    try:
+        return iam.get_role(RoleName=_role_name(role_arn))["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        return None
+
+
+def _trusts(role, service):
+    """True when the role's trust policy lets ``service`` call sts:AssumeRole."""
+    for statement in _statements(role.get("AssumeRolePolicyDocument")):
+        principal = statement.get("Principal") or {}
+        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
+        if (statement.get("Effect") == "Allow" and service in services
+                and _covers_action(statement, "sts:AssumeRole")):
+            return True
+    return False
+
+
+def _role_statements(iam, role_name):
+    """Every statement of the role's inline and attached (customer or AWS managed) policies."""
+    statements = []
+    for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
+        for name in page["PolicyNames"]:
+            doc = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+            statements += _statements(doc)
+    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
+        for attached in page["AttachedPolicies"]:
+            arn = attached["PolicyArn"]
+            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            doc = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+            statements += _statements(doc["Document"])
+    return statements
+
+
+def _function(aws, consequence):
+    lam = aws.client("lambda")
+    try:
+        return lam.get_function_configuration(FunctionName=FUNCTION)
+    except lam.exceptions.ResourceNotFoundException:
+        raise AssertionError(f"No Lambda function named '{FUNCTION}' yet, so {consequence}.") \
+            from None
+
+
+def _targets_function(arn, function_arn):
+    """True for the function's ARN, with or without a version or alias qualifier."""
+    return arn == function_arn or arn.startswith(function_arn + ":")
+
+
+def _mappings(aws, function_arn):
+    """The function's SQS event source mappings (listed unfiltered, then matched by ARN)."""
+    pages = aws.client("lambda").get_paginator("list_event_source_mappings").paginate()
+    return [m for page in pages for m in page["EventSourceMappings"]
+            if _targets_function(m.get("FunctionArn", ""), function_arn)
+            and m.get("EventSourceArn", "").startswith("arn:aws:sqs:")]
+
+
+def _resource_policy(aws, qualifier=None):
+    """The statements of the function's resource-based policy (who may invoke it)."""
+    lam = aws.client("lambda")
+    kwargs = {"FunctionName": FUNCTION}
+    if qualifier:
+        kwargs["Qualifier"] = qualifier
+    try:
+        return _statements(lam.get_policy(**kwargs)["Policy"])
+    except lam.exceptions.ResourceNotFoundException:
+        return []
+
+
+def _qualifier(target_arn, function_arn):
+    return target_arn[len(function_arn) + 1:] if target_arn != function_arn else None
+
+
+def _source_arns(statement):
+    """The SourceArn values a permission's Condition pins, with whether wildcards apply."""
+    found = []
+    for operator, pairs in (statement.get("Condition") or {}).items():
+        op = operator.lower().removesuffix("ifexists")
+        for key, values in (pairs or {}).items():
+            if key.lower() == "aws:sourcearn":
+                found += [(v, op in ("arnlike", "stringlike")) for v in _as_list(values)]
+    return found
+
+
+def _permission_problem(statements, service, source_arn, what, kind):
+    """Why ``service`` may not invoke the function for ``source_arn``, or None when it may."""
+    granted = []
+    for statement in statements:
+        principal = statement.get("Principal") or {}
+        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
+        if (statement.get("Effect") == "Allow" and service in services
+                and _covers_action(statement, INVOKE)):
+            granted.append(statement)
+    if not granted:
+        return (f"order-processor has no resource-based permission for {service}, so AWS "
+                f"refuses to let {what} invoke it: call lambda.add_permission with "
+                f"Principal='{service}' and Action='{INVOKE}'.")
+    pinned = [_source_arns(s) for s in granted]
+    if not any(pinned):
+        return (f"The permission for {service} has no SourceArn, so any {kind} in any "
+                "account could invoke order-processor (the confused-deputy problem): pass "
+                f"the ARN of {what} as SourceArn to add_permission.")
+    for arns in pinned:
+        for value, like in arns:
+            if (_matches(value, source_arn) if like else value == source_arn):
+                return None
+    return (f"The permission for {service} names a different SourceArn than {what}, so its "
+            "invocations would be refused: use that exact ARN as SourceArn.")
+
+
+# --- schedule expressions ------------------------------------------------------------------
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# name, lowest, highest, names allowed instead of numbers
+_CRON_FIELDS = (("minutes", 0, 59, ()), ("hours", 0, 23, ()), ("day-of-month", 1, 31, ()),
+                ("month", 1, 12, _MONTHS), ("day-of-week", 1, 7, _DAYS),
+                ("year", 1970, 2199, ()))
+_RATE_UNITS = ("minute", "hour", "day")
+
+
+def _cron_value(token, index):
+    _, low, high, names = _CRON_FIELDS[index]
+    if token.upper() in names:
+        return True
+    return token.isdigit() and low <= int(token) <= high
+
+
+def _cron_item(item, index):
+    """One comma-separated item of a cron field: a value, range, step or special."""
+    if index == 2 and (item in ("L", "LW") or (item.endswith("W")
+                                                and _cron_value(item[:-1], index))):
+        return True
+    if index == 4:
+        if item == "L" or (item.endswith("L") and _cron_value(item[:-1], index)):
+            return True
+        if "#" in item:
+            day, _, nth = item.partition("#")
+            return _cron_value(day, index) and nth in ("1", "2", "3", "4", "5")
+    base, slash, step = item.partition("/")
+    if slash and not (step.isdigit() and int(step) >= 1):
+        return False
+    if base == "*":
+        return True
+    start, dash, end = base.partition("-")
+    if dash:
+        return _cron_value(start, index) and _cron_value(end, index)
+    return _cron_value(base, index)
+
+
+def schedule_problem(expression):
+    """Why ``expression`` is not a valid recurring EventBridge schedule, or None when it is."""
+    text = (expression or "").strip()
+    if text.startswith("at("):
+        return (f"'{text}' is a one-time schedule; the job must recur, so use rate(...) or "
+                "cron(...).")
+    rate = re.fullmatch(r"rate\(\s*(\S+)\s+(\S+)\s*\)", text)
+    if rate:
+        value, unit = rate.groups()
+        if not value.isdigit() or int(value) < 1:
+            return f"In '{text}' the value must be a whole number of at least 1."
+        if unit.rstrip("s") not in _RATE_UNITS:
+            return (f"In '{text}' the unit must be minute(s), hour(s) or day(s).")
+        if int(value) == 1 and unit.endswith("s"):
+            return (f"'{text}' is rejected by EventBridge: a value of 1 takes the singular "
+                    f"unit, as in rate(1 {unit[:-1]}).")
+        if int(value) > 1 and not unit.endswith("s"):
+            return (f"'{text}' is rejected by EventBridge: a value above 1 takes the plural "
+                    f"unit, as in rate({value} {unit}s).")
+        return None
+    cron = re.fullmatch(r"cron\((.*)\)", text)
+    if not cron:
+        return (f"'{text}' is neither rate(value unit) nor cron(...), the two forms "
+                "EventBridge accepts for a recurring schedule.")
+    fields = cron.group(1).split()
+    if len(fields) != 6:
+        return (f"'{text}' has {len(fields)} fields; EventBridge cron takes six: minutes "
+                "hours day-of-month month day-of-week year (e.g. cron(0 2 * * ? *)).")
+    for index, field in enumerate(fields):
+        name = _CRON_FIELDS[index][0]
+        if field == "?":
+            if index not in (2, 4):
+                return f"In '{text}' '?' is only allowed in day-of-month or day-of-week."
+            continue
+        if "#" in field and "," in field:
+            return f"In '{text}' a day-of-week with '#' must be a single expression."
+        if not all(_cron_item(item, index) for item in field.split(",")):
+            low, high = _CRON_FIELDS[index][1:3]
+            return (f"In '{text}' the {name} field '{field}' is not valid ({name} takes "
+                    f"{low}-{high} with the wildcards EventBridge allows there).")
+    if (fields[2] == "?") == (fields[4] == "?"):
+        return (f"In '{text}' exactly one of day-of-month and day-of-week must be '?': you "
+                "cannot give both, so the one you don't use is '?'.")
+    return None
+
+
+# --- the deployed code ---------------------------------------------------------------------
+
+
+def _sha256(data):
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def _deployed_zip(aws, function):
+    """The bytes of the S3 object the function's code came from (matched by CodeSha256)."""
+    assert function.get("PackageType", "Zip") == "Zip", (
+        "order-processor is a container image function; this lab deploys a .zip archive.")
+    s3 = aws.client("s3")
+    wanted, size = function["CodeSha256"], function.get("CodeSize")
+    for bucket in s3.list_buckets().get("Buckets", []):
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"])
+        for page in pages:
+            for obj in page.get("Contents", []):
+                if size is not None and obj["Size"] != size:
+                    continue
+                body = s3.get_object(Bucket=bucket["Name"], Key=obj["Key"])["Body"].read()
+                if _sha256(body) == wanted:
+                    return body
+    raise AssertionError(
+        "No object in your S3 buckets has order-processor's CodeSha256, so the deployed code "
+        "did not come from S3 (or the object changed since). Upload the .zip to a bucket and "
+        "deploy with Code={'S3Bucket': ..., 'S3Key': ...} (or update_function_code with "
+        "S3Bucket/S3Key).")
+
+
+# --- the handler, run in a separate process ------------------------------------------------
+
+_RUNNER = r"""
+import importlib, json, sys
+code_dir, handler, function_name, events_file, result_file = sys.argv[1:6]
+sys.path.insert(0, code_dir)
+
+
+class Context:
+    function_name = function_name
+    function_version = "$LATEST"
+    memory_limit_in_mb = 128
+    aws_request_id = "c6af9ac6-7b61-11e6-9a41-93e812345678"
+    invoked_function_arn = ""
+    log_group_name = "/aws/lambda/" + function_name
+    log_stream_name = "computelab"
+
+    def get_remaining_time_in_millis(self):
+        return 3000
+
+
+def report(**data):
+    with open(result_file, "w") as out:
+        json.dump(data, out)
+
+
+def one_line(exc):
+    return (type(exc).__name__ + ": " + str(exc)).splitlines()[0][:200]
+
+
+module_name, _, function = handler.rpartition(".")
+try:
+    fn = getattr(importlib.import_module(module_name.replace("/", ".")), function)
+except BaseException as exc:
+    report(stage="import", error=one_line(exc))
+    sys.exit(0)
+with open(events_file) as f:
+    events = json.load(f)
+results = []
+for event in events:
+    try:
+        out = fn(event, Context())
+    except BaseException as exc:
+        report(stage="invoke", error=one_line(exc))
+        sys.exit(0)
+    try:
+        results.append(json.loads(json.dumps(out)))
+    except (TypeError, ValueError) as exc:
+        report(stage="serialize", error=one_line(exc))
+        sys.exit(0)
+report(stage="done", results=results)
+"""
+
+_GOOD = ("3f1c2a8e-5b7d-4e90-9a6b-0c1d2e3f4a51", "7a2b9c4d-1e6f-4a3b-8c5d-2e7f9a1b3c62",
+         "b4c8d2e6-0f1a-4b5c-9d7e-3f8a2b6c1d73")
+_NOT_JSON = "d9e3f7a1-2b6c-4d8e-a0f4-5b9c3d7e1f84"
+_NO_ORDER_ID = "e1f5a9b3-4c8d-4e2f-b6a0-7d1e5f9b3c95"
+
+
+def _record(aws, message_id, body):
+    return {"messageId": message_id, "receiptHandle": "AQEB" + message_id.replace("-", ""),
+            "body": body, "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {}, "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+            "eventSource": "aws:sqs", "awsRegion": aws.region,
+            "eventSourceARN": f"arn:aws:sqs:{aws.region}:{aws.account_id}:orders"}
+
+
+def _sample_events(aws):
+    """Two SQS batches: all good, then mixed. Returns (events, expected failed ids)."""
+    good = [_record(aws, mid, json.dumps({"order_id": f"A-{n}", "quantity": n}))
+            for n, mid in enumerate(_GOOD, 1)]
+    mixed = [good[0], _record(aws, _NOT_JSON, "quantity=2"), good[1],
+             _record(aws, _NO_ORDER_ID, json.dumps({"quantity": 1}))]
+    return [{"Records": good}, {"Records": mixed}], [set(), {_NOT_JSON, _NO_ORDER_ID}]
+
+
+def _handler_module(handler):
+    module, dot, function = (handler or "").rpartition(".")
+    assert dot and module and function.isidentifier(), (
+        f"The handler setting '{handler}' is not module.function: for app.py with "
+        "def handler(event, context), set Handler='app.handler'.")
+    return module.replace("/", ".")
+
+
+def _unpack(code, target, module):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(code))
+    except zipfile.BadZipFile:
+        raise AssertionError("The deployed code object is not a valid .zip archive.") from None
+    with archive:
+        assert sum(info.file_size for info in archive.infolist()) <= MAX_UNZIPPED, (
+            "The package unzips to more than 250 MB, above Lambda's limit for a .zip "
+            "deployment (layers included): move big dependencies to a container image.")
+        names = set(archive.namelist())
+        path = module.replace(".", "/")
+        shown = ", ".join(sorted(names)[:5]) or "nothing"
+        assert f"{path}.py" in names or f"{path}/__init__.py" in names, (
+            f"The handler names module '{module}', but the zip has no {path}.py at its root "
+            f"(it holds: {shown}). Zip the file itself, not the folder around it.")
+        archive.extractall(target)
+
+
+def _limit_memory():
+    try:
+        import resource
+    except ImportError:
+        return
+    limit = 1024 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _kill(proc):
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _invoke(code_dir, function, events, workdir, region, seconds):
+    """Call the handler on each event in a child Python process; return the runner's report."""
+    events_file, result_file = workdir / "events.json", workdir / "result.json"
+    events_file.write_text(json.dumps(events))
+    env = {k: os.environ[k] for k in ("PATH", "SYSTEMROOT", "LANG") if k in os.environ}
+    env.update({str(k): str(v) for k, v in
+                function.get("Environment", {}).get("Variables", {}).items()})
+    env.update({  # Lambda's own variables; boto3 in a handler reaches nothing real
+        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION, "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region, "LAMBDA_TASK_ROOT": str(code_dir),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
+        "HOME": str(workdir), "PYTHONDONTWRITEBYTECODE": "1"})
+    command = [sys.executable, "-I", "-c", _RUNNER, str(code_dir), function["Handler"],
+               FUNCTION, str(events_file), str(result_file)]
+    posix = os.name == "posix"
+    proc = subprocess.Popen(command, cwd=code_dir, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=posix,
+                            preexec_fn=_limit_memory if posix else None)
+    try:
+        proc.wait(timeout=seconds + STARTUP_GRACE)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        proc.wait()
+        return {"stage": "timeout"}
+    finally:
+        _kill(proc)
+    if not result_file.is_file():
+        return {"stage": "crash", "error": f"exit code {proc.returncode}"}
+    return json.loads(result_file.read_text())
+
+
+def _failed_ids(result):
+    """The messageIds a partial batch response reports, or None when it is not one."""
+    if not isinstance(result, dict) or not isinstance(result.get("batchItemFailures"), list):
+        return None
+    items = result["batchItemFailures"]
+    if not all(isinstance(i, dict) and isinstance(i.get("itemIdentifier"), str) for i in items):
+        return None
+    return {i["itemIdentifier"] for i in items}
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+@check(points=2, hint="iam.create_role(RoleName=..., AssumeRolePolicyDocument=<trust "
+                      "lambda.amazonaws.com>); iam.attach_role_policy(RoleName=..., PolicyArn="
+                      "'arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole')")
+def execution_role(aws):
+    """order-processor's execution role trusts Lambda and may write logs and poll SQS"""
+    function = _function(aws, "there is no execution role to check: create the role, then "
+                              "the function with Role=the role's ARN")
+    iam = aws.client("iam")
+    role = _role(iam, function["Role"])
+    name = _role_name(function["Role"])
+    assert role, (f"order-processor's execution role '{name}' does not exist in your "
+                  "account; Lambda could not assume it to run your code.")
+    assert _trusts(role, "lambda.amazonaws.com"), (
+        f"Role '{name}' does not trust lambda.amazonaws.com: its trust policy must allow that "
+        "service principal sts:AssumeRole, or Lambda cannot take the role to run your code.")
+    statements = _role_statements(iam, role["RoleName"])
+    assert not _allowed(statements, "*", "*"), (
+        f"Role '{name}' allows every action ('*'), e.g. through AdministratorAccess. A "
+        "function should get only what it needs: logs plus the SQS polling actions.")
+    missing = [a for a in LOG_ACTIONS if not _allowed(statements, a)]
+    assert not missing, (
+        f"Role '{name}' does not allow {', '.join(missing)}, so the function cannot send its "
+        "logs to CloudWatch Logs: attach AWSLambdaBasicExecutionRole or allow those actions.")
+    queues = [m["EventSourceArn"] for m in _mappings(aws, function["FunctionArn"])] or [None]
+    for queue in queues:
+        missing = [a for a in SQS_ACTIONS if not _allowed(statements, a, queue)]
+        where = f" on queue '{queue.rsplit(':', 1)[-1]}'" if queue else ""
+        assert not missing, (
+            f"Role '{name}' does not allow {', '.join(missing)}{where}. The event source "
+            "mapping polls the queue with the function's role, so it needs sqs:ReceiveMessage, "
+            "sqs:DeleteMessage and sqs:GetQueueAttributes (AWSLambdaSQSQueueExecutionRole).")
+
+
+@check(points=2, hint="key = kms.create_key(Description='order-processor env vars'); "
+                      "create_function(..., Environment={'Variables': {'STAGE': 'lab'}}, "
+                      "KMSKeyArn=key['KeyMetadata']['Arn'])")
+def env_encrypted_with_own_key(aws):
+    """order-processor's environment variables are encrypted with a KMS key you created"""
+    function = _function(aws, "there are no environment variables to check: pass "
+                              "Environment and KMSKeyArn to create_function")
+    assert function.get("Environment", {}).get("Variables"), (
+        "order-processor has no environment variables; give it one (e.g. STAGE=lab) so "
+        "there is configuration to encrypt.")
+    key_arn = function.get("KMSKeyArn")
+    assert key_arn, (
+        "order-processor's environment variables use the default AWS managed key (aws/lambda); "
+        "pass KMSKeyArn with a customer managed key so you control its policy and rotation.")
+    kms = aws.client("kms")
+    try:
+        key = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
+    except kms.exceptions.NotFoundException:
+        raise AssertionError("order-processor's KMSKeyArn names a key that does not exist in "
+                             "your account; Lambda could not decrypt its variables.") from None
+    aliases = kms.list_aliases(KeyId=key["KeyId"]).get("Aliases", [])
+    assert key.get("KeyManager") == "CUSTOMER" and not any(
+        a["AliasName"].startswith("alias/aws/") for a in aliases), (
+        "order-processor's KMS key is an AWS managed key (alias aws/...); create your own key "
+        "with kms.create_key so you control who may use it.")
+    assert key.get("KeyState") == "Enabled", (
+        f"order-processor's KMS key is {key.get('KeyState')}; Lambda cannot decrypt the "
+        "variables with it, so the function would fail to start. Enable the key.")
+    assert (key.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+            and key.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"), (
+        "order-processor's KMS key is asymmetric or not for encryption; Lambda only uses "
+        "symmetric ENCRYPT_DECRYPT keys for environment variables.")
+
+
+@check(points=2, hint="s3.put_object(Bucket=code_bucket, Key='order-processor.zip', Body=zip_"
+                      "bytes); lambda.create_function(FunctionName='order-processor', Runtime="
+                      "'python3.13', Code={'S3Bucket': code_bucket, 'S3Key': "
+                      "'order-processor.zip'}, ...)")
+def deployed_from_s3(aws):
+    """order-processor runs a current Python runtime, deployed from a .zip in S3"""
+    function = _function(aws, "nothing is deployed: upload the .zip to S3, then call "
+                              "lambda.create_function with Code={'S3Bucket': ..., 'S3Key': ...}")
+    runtime = function.get("Runtime", "")
+    assert runtime in PYTHON_RUNTIMES, (
+        f"order-processor uses runtime '{runtime}'; use a current Python runtime "
+        f"({PYTHON_RUNTIMES[0]} to {PYTHON_RUNTIMES[-1]}). Deprecated runtimes such as "
+        "python3.9 get no security patches and cannot be used for new functions.")
+    _deployed_zip(aws, function)
+
+
+@check(points=3, hint="def handler(event, context): return {'batchItemFailures': "
+                      "[{'itemIdentifier': r['messageId']} for r in event['Records'] if the "
+                      "body is not JSON with an order_id]}")
+def handler_reports_batch_failures(aws):
+    """The handler reports exactly the bad messages of an SQS batch"""
+    function = _function(aws, "there is no handler to try on a sample SQS batch")
+    assert function.get("Runtime", "").startswith("python"), (
+        "order-processor is not a Python function, so its handler cannot be tried here.")
+    module = _handler_module(function.get("Handler"))
+    code = _deployed_zip(aws, function)
+    assert _sha256(code) == function["CodeSha256"], "The code changed while it was read."
+    seconds = min(int(function.get("Timeout", 3)), MAX_HANDLER_SECONDS)
+    events, expected = _sample_events(aws)
+    with tempfile.TemporaryDirectory(prefix="computelab-lambda-") as tmp:
+        workdir = Path(tmp)
+        code_dir = workdir / "task"
+        _unpack(code, code_dir, module)
+        outcome = _invoke(code_dir, function, events, workdir, aws.region, seconds)
+    stage = outcome.get("stage")
+    assert stage != "timeout", (
+        f"The handler did not finish the two sample batches within {seconds} s (the "
+        "function's Timeout, at most 10 s here); Lambda would stop it and retry the batch.")
+    assert stage != "import", (
+        f"Importing the handler '{function['Handler']}' failed: {outcome.get('error')}. "
+        "Lambda would report Runtime.ImportModuleError.")
+    assert stage != "invoke", (
+        f"The handler raised {outcome.get('error')} on a sample SQS batch. An unhandled error "
+        "fails the whole batch, so every message would come back after the visibility timeout.")
+    assert stage != "serialize", (
+        f"The handler returned a value Lambda cannot turn into JSON ({outcome.get('error')}).")
+    assert stage == "done", f"The handler's process stopped early ({outcome.get('error')})."
+    for number, (result, wanted) in enumerate(zip(outcome["results"], expected,
+                                                  strict=True), 1):
+        failed = _failed_ids(result)
+        shown = json.dumps(result)[:120]
+        assert failed is not None, (
+            f"For sample batch {number} the handler returned {shown}; it must return a partial "
+            "batch response: {'batchItemFailures': [{'itemIdentifier': messageId}, ...]}.")
+        if not wanted:
+            assert not failed, (
+                f"For sample batch {number}, three valid orders, the handler reported "
+                f"{len(failed)} failure(s); Lambda would put good messages back on the queue.")
+        else:
+            assert failed == wanted, (
+                f"For sample batch {number} (4 messages: one body not JSON, one without "
+                f"order_id) the handler reported {len(failed)} failure(s) matching "
+                f"{len(failed & wanted)} of the 2 bad messageIds; report exactly the bad ones, "
+                "so Lambda deletes the rest and retries only those.")
+
+
+@check(points=2, hint="lambda.create_event_source_mapping(EventSourceArn=queue_arn, "
+                      "FunctionName='order-processor', BatchSize=5, "
+                      "FunctionResponseTypes=['ReportBatchItemFailures'])")
+def sqs_event_source_mapping(aws):
+    """An enabled SQS event source mapping feeds the function in batches"""
+    function = _function(aws, "no queue can feed it: create the function, then the event "
+                              "source mapping")
+    mappings = _mappings(aws, function["FunctionArn"])
+    assert mappings, (
+        "No SQS event source mapping feeds order-processor: create a queue and connect it "
+        "with lambda.create_event_source_mapping (Lambda then polls the queue for you).")
+    sqs = aws.client("sqs")
+    problems = []
+    for mapping in mappings:
+        queue = mapping["EventSourceArn"].rsplit(":", 1)[-1]
+        try:
+            url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        except sqs.exceptions.QueueDoesNotExist:
+            problems.append(f"The mapping's queue '{queue}' no longer exists.")
+            continue
+        visibility = int(sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]["VisibilityTimeout"])
+        batch, window = mapping.get("BatchSize", 10), mapping.get(
+            "MaximumBatchingWindowInSeconds", 0)
+        if mapping.get("State") in ("Disabled", "Disabling"):
+            problems.append(f"The mapping for queue '{queue}' is disabled, so Lambda does not "
+                            "poll it: update_event_source_mapping(..., Enabled=True).")
+        elif batch > 10 and window < 1:
+            problems.append(f"The mapping for queue '{queue}' has BatchSize {batch} without a "
+                            "batching window; AWS requires MaximumBatchingWindowInSeconds of at "
+                            "least 1 for batches above 10 (Lambda waits to fill them).")
+        elif int(function.get("Timeout", 3)) > visibility:
+            problems.append(f"order-processor's Timeout ({function.get('Timeout')} s) is "
+                            f"longer than queue '{queue}''s visibility timeout ({visibility} s); "
+                            "messages would reappear while still being processed, and AWS "
+                            "rejects such a mapping.")
+        elif "ReportBatchItemFailures" not in mapping.get("FunctionResponseTypes", []):
+            problems.append(f"The mapping for queue '{queue}' lacks FunctionResponseTypes="
+                            "['ReportBatchItemFailures'], so Lambda ignores the handler's "
+                            "batchItemFailures and retries or deletes the whole batch.")
+        else:
+            return
+    raise AssertionError(problems[0])
+
+
+def _rule_problem(aws, rule, target, function_arn):
+    problem = schedule_problem(rule.get("ScheduleExpression"))
+    if problem:
+        return problem
+    if rule.get("State") != "ENABLED":
+        return f"EventBridge rule '{rule['Name']}' is disabled, so it never fires."
+    qualifier = _qualifier(target["Arn"], function_arn)
+    statements = _resource_policy(aws) + (_resource_policy(aws, qualifier) if qualifier else [])
+    return _permission_problem(statements, "events.amazonaws.com", rule["Arn"],
+                               f"rule '{rule['Name']}'", "EventBridge rule")
+
+
+def _schedule_problem(aws, schedule, function_arn):
+    problem = schedule_problem(schedule.get("ScheduleExpression"))
+    if problem:
+        return problem
+    name = schedule["Name"]
+    if schedule.get("State") != "ENABLED":
+        return f"Schedule '{name}' is disabled, so it never fires."
+    iam = aws.client("iam")
+    role_arn = schedule.get("Target", {}).get("RoleArn", "")
+    role = _role(iam, role_arn) if role_arn else None
+    if not role:
+        return (f"Schedule '{name}' has no execution role in your account; EventBridge "
+                "Scheduler invokes its target with that role.")
+    if not _trusts(role, "scheduler.amazonaws.com"):
+        return (f"Schedule '{name}''s role '{role['RoleName']}' does not trust "
+                "scheduler.amazonaws.com, so EventBridge Scheduler cannot assume it.")
+    if not _allowed(_role_statements(iam, role["RoleName"]), INVOKE,
+                    schedule["Target"]["Arn"]):
+        return (f"Schedule '{name}''s role '{role['RoleName']}' does not allow "
+                f"{INVOKE} on order-processor, so each run would fail with AccessDenied.")
+    return None
+
+
+def _scheduler_schedules(aws):
+    scheduler = aws.client("scheduler")
+    found, token = [], None
+    while True:
+        page = scheduler.list_schedules(**({"NextToken": token} if token else {}))
+        for summary in page.get("Schedules", []):
+            found.append(scheduler.get_schedule(Name=summary["Name"],
+                                                GroupName=summary.get("GroupName", "default")))
+        token = page.get("NextToken")
+        if not token:
+            return found
+
+
+@check(points=2, hint="events.put_rule(Name='order-processor-nightly', ScheduleExpression="
+                      "'cron(0 2 * * ? *)'); events.put_targets(...); lambda.add_permission("
+                      "..., Principal='events.amazonaws.com', SourceArn=rule_arn)")
+def scheduled_invocation(aws):
+    """An EventBridge schedule invokes the function, with permission to do so"""
+    function = _function(aws, "no schedule can invoke it")
+    function_arn = function["FunctionArn"]
+    events = aws.client("events")
+    problems = []
+    for page in events.get_paginator("list_rules").paginate():
+        for rule in page["Rules"]:
+            if not rule.get("ScheduleExpression"):
+                continue
+            targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            for target in targets:
+                if _targets_function(target["Arn"], function_arn):
+                    problem = _rule_problem(aws, rule, target, function_arn)
+                    if problem is None:
+                        return
+                    problems.append(problem)
+    for schedule in _scheduler_schedules(aws):
+        if _targets_function(schedule.get("Target", {}).get("Arn", ""), function_arn):
+            problem = _schedule_problem(aws, schedule, function_arn)
+            if problem is None:
+                return
+            problems.append(problem)
+    assert problems, (
+        "No EventBridge scheduled rule or EventBridge Scheduler schedule targets "
+        "order-processor: create one with rate(...) or cron(...) and the function as target.")
+    raise AssertionError(problems[0])
+
+
+def _object_created(events):
+    return any(e == "s3:ObjectCreated:*" or e.startswith("s3:ObjectCreated:") for e in events)
+
+
+def _prefix(config):
+    rules = config.get("Filter", {}).get("Key", {}).get("FilterRules", [])
+    return next((r["Value"] for r in rules if r["Name"].lower() == "prefix" and r["Value"]), "")
+
+
+@check(points=2, hint="lambda.add_permission(..., Principal='s3.amazonaws.com', SourceArn="
+                      "'arn:aws:s3:::' + bucket); s3.put_bucket_notification_configuration("
+                      "Bucket=bucket, NotificationConfiguration={'LambdaFunctionConfigurations'"
+                      ": [{'LambdaFunctionArn': fn_arn, 'Events': ['s3:ObjectCreated:*'], "
+                      "'Filter': {'Key': {'FilterRules': [{'Name': 'prefix', 'Value': "
+                      "'incoming/'}]}}}]})")
+def s3_upload_trigger(aws):
+    """New objects under a prefix in an S3 bucket invoke the function"""
+    function = _function(aws, "no bucket notification can invoke it")
+    function_arn = function["FunctionArn"]
+    s3 = aws.client("s3")
+    problems = []
+    for bucket in s3.list_buckets().get("Buckets", []):
+        config = s3.get_bucket_notification_configuration(Bucket=bucket["Name"])
+        for entry in config.get("LambdaFunctionConfigurations", []):
+            if not _targets_function(entry["LambdaFunctionArn"], function_arn):
+                continue
+            if not _object_created(entry.get("Events", [])):
+                problems.append("A bucket notification for order-processor does not send "
+                                "s3:ObjectCreated events, so new uploads would not trigger it.")
+                continue
+            if not _prefix(entry):
+                problems.append("A bucket notification for order-processor has no prefix "
+                                "filter, so every new object invokes it (and if the function "
+                                "ever writes to that bucket, it triggers itself in a loop).")
+                continue
+            qualifier = _qualifier(entry["LambdaFunctionArn"], function_arn)
+            statements = _resource_policy(aws) + (
+                _resource_policy(aws, qualifier) if qualifier else [])
+            problem = _permission_problem(statements, "s3.amazonaws.com",
+                                          f"arn:aws:s3:::{bucket['Name']}", "the bucket",
+                                          "S3 bucket")
+            if problem is None:
+                return
+            problems.append(problem)
+    assert problems, (
+        "No S3 bucket notification sends events to order-processor: add a "
+        "LambdaFunctionConfigurations entry with put_bucket_notification_configuration.")
+    raise AssertionError(problems[0])

@@ -1,0 +1,471 @@
+"""Lab 03 against a real moto server: every rule has a failing variant that loses exactly its
+check's points, alternative correct solutions get full marks, and the handler only ever runs
+in a separate process."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import time
+import zipfile
+
+import pytest
+
+from grader.labs import find_lab
+from grader.session import check_lab
+
+LAB = find_lab("03")
+FUNCTION = "order-processor"
+POINTS = {"execution_role": 2, "env_encrypted_with_own_key": 2, "deployed_from_s3": 2,
+          "handler_reports_batch_failures": 3, "sqs_event_source_mapping": 2,
+          "scheduled_invocation": 2, "s3_upload_trigger": 2}
+MANAGED = "arn:aws:iam::aws:policy/"
+GOOD_HANDLER = '''import json
+
+
+def handler(event, context):
+    failures = []
+    for record in event["Records"]:
+        try:
+            json.loads(record["body"])["order_id"]
+        except (ValueError, KeyError, TypeError):
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
+'''
+# Reads the function's environment variable, as Lambda provides it, and checks via a set.
+ENV_HANDLER = '''import json
+import os
+
+STAGE = os.environ["STAGE"]
+
+
+def is_order(body):
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "order_id" in data
+
+
+def handler(event, context):
+    bad = [r["messageId"] for r in event["Records"] if not is_order(r["body"])]
+    return {"batchItemFailures": [{"itemIdentifier": i} for i in bad]}
+'''
+
+
+def trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+def policy(actions, resource="*"):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": actions, "Resource": resource}]})
+
+
+def package(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, source in files.items():
+            archive.writestr(name, source)
+    return buffer.getvalue()
+
+
+LOGS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+SQS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+
+
+def build(aws, *, role_trust="lambda.amazonaws.com", permissions="managed-sqs",
+          kms="own", env=None, runtime="python3.13", deploy="s3",
+          files=None, handler="app.handler", timeout=10, visibility="60",
+          batch=5, window=None, report_failures=True, mapping_enabled=True,
+          schedule="rule", expression="cron(0 2 * * ? *)", rule_state="ENABLED",
+          events_permission="rule", scheduler_trust="scheduler.amazonaws.com",
+          scheduler_invoke=True, s3_events=("s3:ObjectCreated:*",), prefix="incoming/",
+          s3_permission="bucket"):
+    """Lab 03 done one way; each keyword introduces one mistake or one alternative."""
+    iam, s3, lam = aws.client("iam"), aws.client("s3"), aws.client("lambda")
+    sqs, account, region = aws.client("sqs"), aws.account_id, aws.region
+    queue_url = sqs.create_queue(QueueName="orders",
+                                 Attributes={"VisibilityTimeout": visibility})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url,
+                                         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    role = "order-processor-role"
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust(role_trust),
+                               Path="/service-role/")["Role"]["Arn"]
+    if permissions == "managed-sqs":
+        iam.attach_role_policy(RoleName=role,
+                               PolicyArn=MANAGED + "service-role/AWSLambdaSQSQueueExecutionRole")
+    elif permissions == "inline":  # least privilege: logs anywhere, SQS on this queue only
+        iam.put_role_policy(RoleName=role, PolicyName="logs", PolicyDocument=policy(LOGS))
+        iam.put_role_policy(RoleName=role, PolicyName="poll", PolicyDocument=policy(SQS,
+                                                                                   queue_arn))
+    elif permissions == "basic+sqs-wildcards":
+        iam.attach_role_policy(RoleName=role,
+                               PolicyArn=MANAGED + "service-role/AWSLambdaBasicExecutionRole")
+        iam.put_role_policy(RoleName=role, PolicyName="poll", PolicyDocument=policy(
+            ["sqs:Receive*", "sqs:DeleteMessage", "sqs:GetQueue*"],
+            f"arn:aws:sqs:{region}:{account}:ord*"))
+    elif permissions == "no-logs":
+        iam.put_role_policy(RoleName=role, PolicyName="poll", PolicyDocument=policy(SQS))
+    elif permissions == "basic-only":
+        iam.attach_role_policy(RoleName=role,
+                               PolicyArn=MANAGED + "service-role/AWSLambdaBasicExecutionRole")
+    elif permissions == "receive-only":
+        iam.put_role_policy(RoleName=role, PolicyName="p",
+                            PolicyDocument=policy(LOGS + ["sqs:ReceiveMessage"]))
+    elif permissions == "other-queue":
+        iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=policy(LOGS))
+        iam.put_role_policy(RoleName=role, PolicyName="q", PolicyDocument=policy(
+            SQS, f"arn:aws:sqs:{region}:{account}:payments"))
+    elif permissions == "denied":
+        iam.attach_role_policy(RoleName=role,
+                               PolicyArn=MANAGED + "service-role/AWSLambdaSQSQueueExecutionRole")
+        iam.put_role_policy(RoleName=role, PolicyName="deny", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Action": "sqs:DeleteMessage", "Resource": "*"}]}))
+    elif permissions == "admin":
+        iam.attach_role_policy(RoleName=role, PolicyArn=MANAGED + "AdministratorAccess")
+
+    kms_client, key_arn = aws.client("kms"), None
+    if kms == "aws-managed":
+        key_arn = kms_client.describe_key(KeyId="alias/aws/lambda")["KeyMetadata"]["Arn"]
+    elif kms == "asymmetric":
+        key_arn = kms_client.create_key(KeySpec="RSA_2048",
+                                        KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"]
+    elif kms in ("own", "disabled"):
+        key_arn = kms_client.create_key(Description="env vars")["KeyMetadata"]["Arn"]
+        if kms == "disabled":
+            kms_client.disable_key(KeyId=key_arn)
+
+    code = package(files or {"app.py": GOOD_HANDLER})
+    bucket = f"code-{account}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="builds/order-processor.zip", Body=code)
+    s3.put_object(Bucket=bucket, Key="notes.txt", Body=b"not the code")
+    source = ({"ZipFile": code} if deploy == "zipfile"
+              else {"S3Bucket": bucket, "S3Key": "builds/order-processor.zip"})
+    settings = {"Environment": {"Variables": env if env is not None else {"STAGE": "lab"}}}
+    if key_arn:
+        settings["KMSKeyArn"] = key_arn
+    function_arn = lam.create_function(
+        FunctionName=FUNCTION, Runtime=runtime, Role=role_arn, Handler=handler, Code=source,
+        Timeout=timeout, **settings)["FunctionArn"]
+    if deploy == "overwritten":  # the object changed after the deploy: it no longer matches
+        s3.put_object(Bucket=bucket, Key="builds/order-processor.zip",
+                      Body=package({"app.py": GOOD_HANDLER + "\n# v2\n"}))
+
+    mapping = {"EventSourceArn": queue_arn, "FunctionName": FUNCTION, "BatchSize": batch,
+               "Enabled": mapping_enabled}
+    if window is not None:
+        mapping["MaximumBatchingWindowInSeconds"] = window
+    if report_failures:
+        mapping["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+    lam.create_event_source_mapping(**mapping)
+
+    if schedule == "rule":
+        events = aws.client("events")
+        rule_arn = events.put_rule(Name="nightly", ScheduleExpression=expression,
+                                   State=rule_state)["RuleArn"]
+        events.put_targets(Rule="nightly", Targets=[{"Id": "fn", "Arn": function_arn}])
+        source_arn = {"rule": rule_arn, "other-rule": rule_arn.replace("nightly", "hourly"),
+                      "wildcard": rule_arn.replace("nightly", "night*")}.get(events_permission)
+        if events_permission:
+            extra = {"SourceArn": source_arn} if source_arn else {}
+            lam.add_permission(FunctionName=FUNCTION, StatementId="events",
+                               Action="lambda:InvokeFunction",
+                               Principal="events.amazonaws.com", **extra)
+    elif schedule == "scheduler":
+        sched_role = iam.create_role(RoleName="scheduler-invoke",
+                                     AssumeRolePolicyDocument=trust(scheduler_trust))["Role"]
+        if scheduler_invoke:
+            iam.put_role_policy(RoleName="scheduler-invoke", PolicyName="invoke",
+                                PolicyDocument=policy("lambda:InvokeFunction",
+                                                      [function_arn, function_arn + ":*"]))
+        aws.client("scheduler").create_schedule(
+            Name="nightly", ScheduleExpression=expression, FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": function_arn, "RoleArn": sched_role["Arn"]})
+
+    uploads = f"uploads-{account}"
+    s3.create_bucket(Bucket=uploads)
+    if s3_permission:
+        arn = {"bucket": f"arn:aws:s3:::{uploads}",
+               "other-bucket": f"arn:aws:s3:::other-{account}"}.get(s3_permission)
+        lam.add_permission(FunctionName=FUNCTION, StatementId="s3",
+                           Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+                           SourceAccount=account, **({"SourceArn": arn} if arn else {}))
+    entry = {"LambdaFunctionArn": function_arn, "Events": list(s3_events)}
+    if prefix:
+        entry["Filter"] = {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}
+    s3.put_bucket_notification_configuration(
+        Bucket=uploads, NotificationConfiguration={"LambdaFunctionConfigurations": [entry]})
+
+
+def failed(result):
+    return sorted(t.name for t in result.tests if not t.passed)
+
+
+def output(result, name):
+    return next(t.output for t in result.tests if t.name == name)
+
+
+def test_reference_solution_gets_full_marks(fresh_aws):
+    aws = fresh_aws(LAB.id)
+    LAB.solve_fn()(aws)
+    result = check_lab(LAB, aws)
+    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert result.score == result.max_score == sum(POINTS.values()) == 15
+
+
+@pytest.mark.parametrize("alternative", [
+    {},  # managed AWSLambdaSQSQueueExecutionRole, EventBridge rule with cron
+    {"permissions": "inline", "schedule": "scheduler", "expression": "rate(1 day)",
+     "s3_events": ("s3:ObjectCreated:Put", "s3:ObjectCreated:Post"),
+     "files": {"app.py": ENV_HANDLER}},
+    {"permissions": "basic+sqs-wildcards", "expression": "rate(5 minutes)",
+     "events_permission": "wildcard", "batch": 100, "window": 5, "runtime": "python3.12",
+     "files": {"orders/__init__.py": "", "orders/handler.py": GOOD_HANDLER},
+     "handler": "orders.handler.handler"},
+    {"expression": "cron(0/15 8-17 ? * MON-FRI *)", "files": {"lambda_function.py": GOOD_HANDLER},
+     "handler": "lambda_function.handler", "timeout": 30, "visibility": "30"},
+], ids=["managed-rule-cron", "inline-scheduler-rate", "wildcards-batching-package",
+        "weekday-cron-default-names"])
+def test_alternative_correct_solutions_get_full_marks(fresh_aws, alternative):
+    aws = fresh_aws(LAB.id)
+    build(aws, **alternative)
+    result = check_lab(LAB, aws)
+    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert result.score == 15
+
+
+# One failing variant (at least) for every rule in lab.toml, by rule number (1-based).
+VARIANTS = [
+    (1, "role trusts EC2, not Lambda", {"role_trust": "ec2.amazonaws.com"},
+     "execution_role", "does not trust lambda.amazonaws.com"),
+    (2, "no CloudWatch Logs permissions", {"permissions": "no-logs"},
+     "execution_role", "logs:CreateLogGroup"),
+    (3, "logs only, no SQS polling", {"permissions": "basic-only"},
+     "execution_role", "sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes"),
+    (3, "only sqs:ReceiveMessage", {"permissions": "receive-only"},
+     "execution_role", "sqs:DeleteMessage, sqs:GetQueueAttributes"),
+    (3, "SQS allowed on another queue", {"permissions": "other-queue"},
+     "execution_role", "on queue 'orders'"),
+    (3, "an explicit Deny wins", {"permissions": "denied"},
+     "execution_role", "does not allow sqs:DeleteMessage"),
+    (4, "AdministratorAccess", {"permissions": "admin"},
+     "execution_role", "allows every action"),
+    (6, "deprecated runtime", {"runtime": "python3.9"},
+     "deployed_from_s3", "python3.9"),
+    (5, "default aws/lambda key", {"kms": None},
+     "env_encrypted_with_own_key", "default AWS managed key"),
+    (5, "AWS managed key by ARN", {"kms": "aws-managed"},
+     "env_encrypted_with_own_key", "AWS managed key (alias aws/...)"),
+    (5, "disabled key", {"kms": "disabled"},
+     "env_encrypted_with_own_key", "is Disabled"),
+    (5, "asymmetric signing key", {"kms": "asymmetric"},
+     "env_encrypted_with_own_key", "symmetric ENCRYPT_DECRYPT"),
+    (5, "no environment variables", {"env": {}},
+     "env_encrypted_with_own_key", "no environment variables"),
+    (8, "handler file inside a folder", {"files": {"src/app.py": GOOD_HANDLER}},
+     "handler_reports_batch_failures", "no app.py at its root (it holds: src/app.py)"),
+    (8, "handler without a function name", {"handler": "app"},
+     "handler_reports_batch_failures", "is not module.function"),
+    (9, "handler returns nothing", {"files": {"app.py": "def handler(event, context):\n"
+                                                        "    pass\n"}},
+     "handler_reports_batch_failures", "returned null"),
+    (9, "handler raises on bad JSON", {"files": {"app.py": (
+        "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n"
+        "        json.loads(r['body'])['order_id']\n    return {'batchItemFailures': []}\n")}},
+     "handler_reports_batch_failures", "raised JSONDecodeError"),
+    (9, "handler fails every message", {"files": {"app.py": (
+        "def handler(event, context):\n    return {'batchItemFailures': [\n"
+        "        {'itemIdentifier': r['messageId']} for r in event['Records']]}\n")}},
+     "handler_reports_batch_failures", "three valid orders, the handler reported 3"),
+    (9, "handler misses the record without order_id", {"files": {"app.py": (
+        "import json\n\ndef handler(event, context):\n    bad = []\n"
+        "    for r in event['Records']:\n        try:\n            json.loads(r['body'])\n"
+        "        except ValueError:\n            bad.append({'itemIdentifier': r['messageId']})\n"
+        "    return {'batchItemFailures': bad}\n")}},
+     "handler_reports_batch_failures", "reported 1 failure(s) matching 1 of the 2"),
+    (9, "handler does not import", {"files": {"app.py": "import requests_not_here\n"}},
+     "handler_reports_batch_failures", "ModuleNotFoundError"),
+    (10, "mapping disabled", {"mapping_enabled": False},
+     "sqs_event_source_mapping", "is disabled"),
+    (10, "no ReportBatchItemFailures", {"report_failures": False},
+     "sqs_event_source_mapping", "ReportBatchItemFailures"),
+    (11, "batch of 100 without a window", {"batch": 100},
+     "sqs_event_source_mapping", "MaximumBatchingWindowInSeconds"),
+    (12, "timeout above visibility timeout", {"timeout": 60, "visibility": "30"},
+     "sqs_event_source_mapping", "visibility timeout (30 s)"),
+    (13, "rate with singular unit for 5", {"expression": "rate(5 minute)"},
+     "scheduled_invocation", "plural"),
+    (13, "rate with plural unit for 1", {"expression": "rate(1 hours)"},
+     "scheduled_invocation", "singular"),
+    (13, "cron with both day fields", {"expression": "cron(0 2 * * * *)"},
+     "scheduled_invocation", "exactly one of day-of-month and day-of-week"),
+    (13, "five-field Unix cron", {"expression": "cron(0 2 * * ?)"},
+     "scheduled_invocation", "has 5 fields"),
+    (13, "hour 24", {"expression": "cron(0 24 * * ? *)"},
+     "scheduled_invocation", "hours field '24'"),
+    (13, "one-time Scheduler schedule", {"schedule": "scheduler",
+                                          "expression": "at(2030-01-01T02:00:00)"},
+     "scheduled_invocation", "one-time"),
+    (14, "rule disabled", {"rule_state": "DISABLED"},
+     "scheduled_invocation", "is disabled"),
+    (14, "no permission for EventBridge", {"events_permission": None},
+     "scheduled_invocation", "no resource-based permission for events.amazonaws.com"),
+    (14, "permission without SourceArn", {"events_permission": "no-source"},
+     "scheduled_invocation", "has no SourceArn"),
+    (14, "permission for another rule", {"events_permission": "other-rule"},
+     "scheduled_invocation", "different SourceArn"),
+    (15, "scheduler role trusts Lambda", {"schedule": "scheduler",
+                                          "scheduler_trust": "lambda.amazonaws.com"},
+     "scheduled_invocation", "does not trust scheduler.amazonaws.com"),
+    (15, "scheduler role cannot invoke", {"schedule": "scheduler", "scheduler_invoke": False},
+     "scheduled_invocation", "does not allow lambda:InvokeFunction"),
+    (16, "notification on deletes", {"s3_events": ("s3:ObjectRemoved:*",)},
+     "s3_upload_trigger", "s3:ObjectCreated"),
+    (16, "notification without prefix", {"prefix": None},
+     "s3_upload_trigger", "no prefix filter"),
+    (17, "no permission for S3", {"s3_permission": None},
+     "s3_upload_trigger", "no resource-based permission for s3.amazonaws.com"),
+    (17, "S3 permission without SourceArn", {"s3_permission": "no-source"},
+     "s3_upload_trigger", "has no SourceArn"),
+    (17, "S3 permission for another bucket", {"s3_permission": "other-bucket"},
+     "s3_upload_trigger", "different SourceArn"),
+]
+
+
+# Rules whose failing variant is a dedicated test below rather than a row of VARIANTS.
+DEDICATED = {7: "test_code_not_from_s3_loses_deploy_and_handler_checks",
+             8: "test_unpacked_package_over_250_mb_is_refused",
+             9: "test_slow_handler_is_stopped_at_the_function_timeout",
+             13: "test_schedule_expression_rules"}
+
+
+def test_every_rule_in_lab_toml_has_a_failing_variant():
+    covered = {v[0] for v in VARIANTS} | set(DEDICATED)
+    assert covered == set(range(1, len(LAB.rules) + 1))
+    assert all(name in globals() for name in DEDICATED.values())
+
+
+@pytest.mark.parametrize("rule, mistake, kwargs, lost, says", VARIANTS,
+                         ids=[v[1] for v in VARIANTS])
+def test_each_rule_has_a_failing_variant(fresh_aws, rule, mistake, kwargs, lost, says):
+    aws = fresh_aws(LAB.id)
+    build(aws, **kwargs)
+    result = check_lab(LAB, aws)
+    assert failed(result) == [lost], mistake
+    assert result.score == 15 - POINTS[lost]
+    assert says in output(result, lost)
+    assert all(t.hint for t in result.tests if not t.passed)
+
+
+@pytest.mark.parametrize("deploy", ["zipfile", "overwritten"])
+def test_code_not_from_s3_loses_deploy_and_handler_checks(fresh_aws, deploy):
+    """Rule 7: the zip must be an S3 object matching CodeSha256; the handler check needs it."""
+    aws = fresh_aws(LAB.id)
+    build(aws, deploy=deploy)
+    result = check_lab(LAB, aws)
+    assert failed(result) == ["deployed_from_s3", "handler_reports_batch_failures"]
+    assert result.score == 10
+    assert "No object in your S3 buckets has order-processor's CodeSha256" in output(
+        result, "deployed_from_s3")
+
+
+def test_unpacked_package_over_250_mb_is_refused(fresh_aws):
+    """Rule 8: the check refuses (without unpacking) a zip that claims more than 250 MB."""
+    aws = fresh_aws(LAB.id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("app.py", GOOD_HANDLER)
+        with archive.open("data.bin", "w") as big:
+            chunk = bytes(1024 * 1024)
+            for _ in range(251):
+                big.write(chunk)
+    assert len(buffer.getvalue()) < 2 * 1024 * 1024
+    build(aws)
+    aws.client("s3").put_object(Bucket=f"code-{aws.account_id}", Key="big.zip",
+                                Body=buffer.getvalue())
+    aws.client("lambda").update_function_code(FunctionName=FUNCTION,
+                                              S3Bucket=f"code-{aws.account_id}", S3Key="big.zip")
+    result = check_lab(LAB, aws)
+    assert failed(result) == ["handler_reports_batch_failures"]
+    assert "more than 250 MB" in output(result, "handler_reports_batch_failures")
+
+
+def test_slow_handler_is_stopped_at_the_function_timeout(fresh_aws):
+    """Rule 9: the handler runs in a child process that is killed at the function's Timeout."""
+    aws = fresh_aws(LAB.id)
+    build(aws, timeout=1, files={"app.py": "def handler(event, context):\n"
+                                           "    while True:\n        pass\n"})
+    started = time.monotonic()
+    result = check_lab(LAB, aws)
+    assert time.monotonic() - started < 8
+    assert failed(result) == ["handler_reports_batch_failures"]
+    assert "within 1 s" in output(result, "handler_reports_batch_failures")
+
+
+def test_handler_never_runs_in_the_grader_process(fresh_aws, tmp_path):
+    """The handler sees the function's variables, not the grader's, and cannot touch them."""
+    aws = fresh_aws(LAB.id)
+    marker = tmp_path / "ran.txt"
+    handler = GOOD_HANDLER.replace(
+        "def handler(event, context):\n",
+        "import os\n\n\ndef handler(event, context):\n"
+        f"    open({str(marker)!r}, 'w').write(str(os.getpid()) + ' ' + os.environ['STAGE'] "
+        "+ ' ' + str('COMPUTELAB_HOME' in os.environ))\n"
+        "    os.environ['LEAKED_FROM_HANDLER'] = '1'\n")
+    build(aws, files={"app.py": handler})
+    result = check_lab(LAB, aws)
+    assert failed(result) == []
+    pid, stage, saw_grader_env = marker.read_text().split()
+    assert int(pid) != os.getpid() and stage == "lab" and saw_grader_env == "False"
+    assert "LEAKED_FROM_HANDLER" not in os.environ
+
+
+def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
+    result = check_lab(LAB, fresh_aws(LAB.id))
+    assert result.score == 0
+    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+
+
+def test_same_state_gives_identical_results(fresh_aws):
+    aws = fresh_aws(LAB.id)
+    build(aws, expression="rate(5 minute)", permissions="basic-only", kms="disabled")
+    first, second = check_lab(LAB, aws).to_dict(), check_lab(LAB, aws).to_dict()
+    assert first == second
+    assert aws.account_id not in json.dumps(first)
+
+
+def _checks_module():
+    spec = importlib.util.spec_from_file_location("lab03_checks", LAB.path / "checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+VALID = ["rate(1 minute)", "rate(5 minutes)", "rate(1 hour)", "rate(12 hours)", "rate(1 day)",
+         "rate(7 days)", "cron(0 10 * * ? *)", "cron(15 12 * * ? *)",
+         "cron(0 18 ? * MON-FRI *)", "cron(0 8 1 * ? *)", "cron(0/15 * * * ? *)",
+         "cron(0/10 * ? * MON-FRI *)", "cron(0/5 8-17 ? * MON-FRI *)", "cron(0 9 ? * 2#1 *)",
+         "cron(0 0 L * ? *)", "cron(0 0 ? * 6L *)", "cron(0 12 15W * ? *)",
+         "cron(0 0 1 JAN,JUL ? 2030)", "cron(30 6 ? * SUN *)", "cron(0 2 1-15 * ? 2026-2030)"]
+INVALID = ["rate(5 minute)", "rate(1 minutes)", "rate(0 minutes)", "rate(1 week)",
+           "rate(five minutes)", "rate(1.5 hours)", "rate(5)", "cron(0 10 * * * *)",
+           "cron(0 10 ? * ? *)", "cron(0 10 * * ?)", "cron(0 10 * * ? * *)",
+           "cron(60 10 * * ? *)", "cron(0 24 * * ? *)", "cron(0 10 32 * ? *)",
+           "cron(0 10 * 13 ? *)", "cron(0 10 ? * 8 *)", "cron(0 10 * * ? 1969)",
+           "cron(0 ? * * ? *)", "cron(0 10 ? * 2#1,6#3 *)", "cron(0 10 ? * 2#6 *)",
+           "cron(0 10 * FOO ? *)", "cron(*/0 10 * * ? *)", "at(2030-01-01T00:00:00)",
+           "every day", "", "0 10 * * ? *"]
+
+
+def test_schedule_expression_rules():
+    """Rule 13 in detail: the validator against AWS's documented examples and common slips."""
+    problem = _checks_module().schedule_problem
+    assert [e for e in VALID if problem(e)] == []
+    assert [e for e in INVALID if not problem(e)] == []

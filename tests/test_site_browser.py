@@ -1,0 +1,272 @@
+"""The built site in a real headless Chromium, with nothing allowed off this machine.
+
+Builds the site once, serves it with ``python -m http.server`` on 127.0.0.1, and drives
+Debian's Chromium through Playwright. Every request goes through ``page.route``: anything
+not for the local server is aborted and recorded, and the test fails if there was any.
+Screenshots of each step (and of a failure) go to ``test-artifacts/site/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts" / "site"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+# Material renders Mermaid into a closed shadow root; open it so the test can see the svg.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) { return attach.call(this, {...init, mode: "open"}); };
+"""
+TIMEOUT_MS = 15_000
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser-site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
+         str(REPO / "mkdocs.yml"), "--site-dir", str(out)],
+        cwd=REPO, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True,
+        text=True, timeout=300, check=False)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-6000:]}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Path) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(built_site)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(base, timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def quiz_data(built_site: Path) -> dict[str, Any]:
+    return json.loads((built_site / "assets" / "quiz.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def browser_page(server: str) -> Iterator[tuple[Any, list[str]]]:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium;"
+                    " .ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    blocked: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                          service_workers="block")
+            context.add_init_script(OPEN_SHADOW_ROOTS)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+
+            def route(r: Any) -> None:
+                request_url = r.request.url
+                if request_url.startswith((server, "data:", "blob:")):
+                    r.continue_()
+                else:
+                    blocked.append(request_url)
+                    r.abort()
+
+            page.route("**/*", route)
+            yield page, blocked
+        finally:
+            browser.close()
+
+
+class Steps:
+    """Numbered screenshots of each step; a failure screenshot names the step it was in."""
+
+    def __init__(self, page: Any, prefix: str) -> None:
+        self.page, self.prefix, self.n = page, prefix, 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        self.n += 1
+        label = f"{self.prefix}-{self.n:02d}-{name}"
+        try:
+            yield
+        except BaseException:
+            self.page.screenshot(path=str(ARTIFACTS / f"{label}-FAILED.png"), full_page=True)
+            raise
+        self.page.screenshot(path=str(ARTIFACTS / f"{label}.png"))
+
+
+def _options_answer(q: dict[str, Any], right: bool) -> list[int]:
+    """Indexes to pick for a single/true_false/multiple question, right or wrong."""
+    correct = [i for i, o in enumerate(q["options"]) if o["correct"]]
+    wrong = [i for i, o in enumerate(q["options"]) if not o["correct"]]
+    if right:
+        return correct
+    if q["type"] == "multiple":
+        return correct[:-1] + wrong[:1]
+    return wrong[:1]
+
+
+def _pick(question: Any, indexes: list[int]) -> None:
+    for box in question.locator("input[type=checkbox]:checked").all():
+        box.uncheck()
+    for i in indexes:
+        question.locator(f'.cl-option[data-option="{i}"]').click()
+
+
+def test_learner_journey_offline(browser_page: tuple[Any, list[str]], server: str,
+                                 quiz_data: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    page, blocked = browser_page
+    steps = Steps(page, "journey")
+    by_id = {q["id"]: q for q in quiz_data["questions"]}
+
+    with steps.step("home"):
+        page.goto(server)
+        expect(page.locator("h1")).to_have_text("ComputeLab")
+        expect(page.locator(".md-tabs")).to_be_visible()
+
+    with steps.step("lesson-via-nav"):
+        page.locator(".md-tabs__link", has_text="Containers").click()
+        expect(page).to_have_url(re.compile(r"/containers/ecs/$"))
+        expect(page.locator("h1")).to_have_text("Amazon ECS")
+
+    with steps.step("mermaid"):
+        diagram = page.locator("div.mermaid svg").first
+        expect(diagram).to_be_visible()
+        box = diagram.bounding_box()
+        assert box and box["height"] > 50 and box["width"] > 50
+
+    with steps.step("quiz-rendered"):
+        quiz = page.locator('.cl-quiz[data-topic="ecs"]')
+        quiz.scroll_into_view_if_needed()
+        expect(quiz).to_have_attribute("data-cl-ready", "true")
+        expect(quiz.locator(".cl-question")).to_have_count(3)
+        choice = '.cl-question[data-type="single"], .cl-question[data-type="true_false"]'
+        for _ in range(20):     # draw again until a one-answer question is among the three
+            if quiz.locator(choice).count():
+                break
+            quiz.locator(".cl-new").click()
+        question = quiz.locator(choice).first
+        q = by_id[question.get_attribute("data-qid")]
+        question.scroll_into_view_if_needed()
+
+    with steps.step("quiz-wrong"):
+        wrong = _options_answer(q, right=False)
+        _pick(question, wrong)
+        question.locator(".cl-submit").click()
+        feedback = question.locator(".cl-feedback")
+        expect(feedback).to_have_attribute("data-correct", "false")
+        expect(feedback.locator(".cl-verdict")).to_contain_text("Not quite")
+        chosen = question.locator(f'.cl-option-row[data-option="{wrong[0]}"]')
+        expect(chosen).to_have_attribute("data-correct", "false")
+        expect(chosen.locator(".cl-why")).to_be_visible()
+        expect(chosen.locator(".cl-why")).to_have_text(q["options"][wrong[0]]["why"])
+        expect(feedback.locator(".cl-explanation")).to_be_hidden()
+
+    with steps.step("quiz-right"):
+        right = _options_answer(q, right=True)
+        _pick(question, right)
+        question.locator(".cl-submit").click()
+        expect(feedback).to_have_attribute("data-correct", "true")
+        expect(feedback.locator(".cl-verdict")).to_have_text("Correct!")
+        expect(feedback.locator(".cl-explanation")).to_have_text(q["explanation"])
+        chosen = question.locator(f'.cl-option-row[data-option="{right[0]}"]')
+        expect(chosen).to_have_attribute("data-correct", "true")
+        expect(chosen.locator(".cl-why")).to_have_text(q["options"][right[0]]["why"])
+        expect(question).to_have_attribute("data-state", "correct")
+
+    with steps.step("lab-page"):
+        page.locator(".md-tabs__link", has_text="Labs").click()
+        expect(page).to_have_url(re.compile(r"/labs/$"))
+        page.locator("article table a").first.click()
+        expect(page).to_have_url(re.compile(r"/labs/\d{2}-[a-z0-9-]+/$"))
+        expect(page.locator("h1")).to_contain_text(re.compile(r"^Lab \d{2}: "))
+        expect(page.locator("article")).to_contain_text("computelab start")
+        download = page.locator("a[download]")
+        if download.count():
+            href = download.get_attribute("href")
+            response = page.request.get(page.url + href)
+            assert response.ok and response.json()["cells"]
+
+    with steps.step("search"):
+        page.locator(".md-search__input").click()
+        page.locator(".md-search__input").fill("Fargate")
+        result = page.locator(".md-search-result__item").first
+        expect(result).to_be_visible()
+        expect(result).to_contain_text("Fargate")
+
+    assert blocked == [], f"requests left the machine: {blocked}"
+
+
+def test_practice_exam_scores_a_perfect_set(browser_page: tuple[Any, list[str]], server: str,
+                                            quiz_data: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    page, blocked = browser_page
+    steps = Steps(page, "exam")
+    by_id = {q["id"]: q for q in quiz_data["questions"]}
+
+    with steps.step("start"):
+        page.goto(server + "exam/")
+        exam = page.locator(".cl-exam")
+        expect(exam).to_have_attribute("data-cl-ready", "true")
+        exam.locator(".cl-exam-choice").select_option("saa-c03")
+        exam.locator(".cl-exam-size").select_option("10")
+        exam.locator(".cl-start").click()
+        expect(exam.locator(".cl-question")).to_have_count(10)
+
+    with steps.step("answer-and-submit"):
+        for question in exam.locator(".cl-question").all():
+            q = by_id[question.get_attribute("data-qid")]
+            assert q["type"] in ("single", "multiple")
+            assert "saa-c03" in q["domains"]
+            _pick(question, _options_answer(q, right=True))
+        exam.locator(".cl-exam-submit").click()
+        report = exam.locator(".cl-report")
+        expect(report).to_be_visible()
+        expect(report.locator(".cl-score")).to_contain_text("10 of 10 correct (100%)")
+        expect(report).to_have_attribute("data-passed", "true")
+        expect(exam.locator('.cl-feedback[data-correct="true"]')).to_have_count(10)
+
+    assert blocked == [], f"requests left the machine: {blocked}"
