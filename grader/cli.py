@@ -124,6 +124,8 @@ def start_cmd(
                                    help="Folder for your copies of the labs."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Don't open a browser."),
     port: int = typer.Option(8888, "--port", help="JupyterLab port on 127.0.0.1."),
+    token: str | None = typer.Option(None, "--token",
+                                     help="JupyterLab access token (default: a random one)."),
 ) -> None:
     """Start the sandbox and JupyterLab on your workspace (opens the welcome page).
 
@@ -142,6 +144,8 @@ def start_cmd(
                    f"--ServerApp.port={port}", f"--LabApp.default_url=/lab/tree/{WELCOME}"]
         if no_browser:
             command.append("--no-browser")
+        if token is not None:
+            command.append(f"--IdentityProvider.token={token}")
         if os.geteuid() == 0:
             command.append("--allow-root")
         typer.echo(f"Sandbox at {sandbox.endpoint}; starting JupyterLab in {workspace} ...")

@@ -8,8 +8,10 @@ import json
 
 import pytest
 
+from grader.aws import AWS
 from grader.labs import find_lab
-from grader.session import check_lab
+from grader.sandbox import create_account
+from grader.session import check_lab, setup_account
 
 LAB = find_lab("02")
 POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -39,35 +41,38 @@ def build(aws, *, cluster="web-cluster", role_trust=None, attach=True, role_arn=
           image="nginx:1.26", new_image="nginx:1.27", port=UNSET, log_options=None,
           create_log_group=True, task=None, container=None, desired=2, launch="FARGATE",
           strategy=None, network="two-az", update=True):
-    """Lab 02 done one way; keyword arguments introduce one mistake or alternative each."""
+    """Lab 02 done one way; keyword arguments introduce one mistake or alternative each.
+
+    Every step overwrites what an earlier build() left behind (trust policy, attached
+    policy, log group, newest revision, service), so the shared account can be rebuilt
+    with another mistake; its older revisions are the history a real learner leaves.
+    """
     ecs, iam, ec2 = aws.client("ecs"), aws.client("iam"), aws.client("ec2")
     ecs.create_cluster(clusterName=cluster)
-    arn = iam.create_role(RoleName="ecsTaskExecutionRole",
-                          AssumeRolePolicyDocument=role_trust or trust("ecs-tasks.amazonaws.com")
-                          )["Role"]["Arn"]
-    if attach:
-        iam.attach_role_policy(RoleName="ecsTaskExecutionRole", PolicyArn=POLICY)
-    if create_log_group:
-        aws.client("logs").create_log_group(logGroupName="/ecs/webserver")
+    arn = _role(iam, role_trust or trust("ecs-tasks.amazonaws.com"), attach)
+    _log_group(aws.client("logs"), create_log_group)
     settings = {"family": "webserver", "requiresCompatibilities": ["FARGATE"],
                 "networkMode": "awsvpc", "cpu": "256", "memory": "512",
                 "executionRoleArn": arn if role_arn is UNSET else role_arn}
     settings.update(task or {})
     settings = {k: v for k, v in settings.items() if v is not None}
 
-    def container_for(tag):
+    def register(tag):
         spec = {"name": "web", "image": tag,
                 "portMappings": [{"containerPort": 80}] if port is UNSET else port,
                 "logConfiguration": {"logDriver": "awslogs", "options": log_options or {
                     "awslogs-group": "/ecs/webserver", "awslogs-region": "us-east-1",
                     "awslogs-stream-prefix": "web"}}}
         spec.update(container or {})
-        return [spec]
+        return ecs.register_task_definition(**settings, containerDefinitions=[spec])[
+            "taskDefinition"]["taskDefinitionArn"]
 
-    ecs.register_task_definition(**settings, containerDefinitions=container_for(image))
+    first = register(image)
     subnets, groups = _network(ec2, network)
+    if ecs.describe_services(cluster=cluster, services=["web"])["services"]:
+        ecs.delete_service(cluster=cluster, service="web", force=True)
     kwargs = {"launchType": launch} if launch else {}
-    ecs.create_service(cluster=cluster, serviceName="web", taskDefinition="webserver",
+    ecs.create_service(cluster=cluster, serviceName="web", taskDefinition=first,
                        desiredCount=desired, **kwargs, networkConfiguration={
                            "awsvpcConfiguration": {"subnets": subnets, "securityGroups": groups,
                                                    "assignPublicIp": "ENABLED"}})
@@ -75,41 +80,86 @@ def build(aws, *, cluster="web-cluster", role_trust=None, attach=True, role_arn=
         ecs.update_service(cluster=cluster, service="web", capacityProviderStrategy=strategy,
                            forceNewDeployment=True)
     if new_image:
-        second = ecs.register_task_definition(**settings,
-                                              containerDefinitions=container_for(new_image))
+        second = register(new_image)
         if update:
-            ecs.update_service(cluster=cluster, service="web",
-                               taskDefinition=second["taskDefinition"]["taskDefinitionArn"])
+            ecs.update_service(cluster=cluster, service="web", taskDefinition=second)
     if network == "subnet deleted":
         ec2.delete_subnet(SubnetId=subnets[1])
     if network == "sg deleted":
         ec2.delete_security_group(GroupId=groups[0])
 
 
+def _role(iam, document, attach):
+    try:
+        arn = iam.create_role(RoleName="ecsTaskExecutionRole",
+                              AssumeRolePolicyDocument=document)["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        iam.update_assume_role_policy(RoleName="ecsTaskExecutionRole", PolicyDocument=document)
+        arn = iam.get_role(RoleName="ecsTaskExecutionRole")["Role"]["Arn"]
+    if attach:
+        iam.attach_role_policy(RoleName="ecsTaskExecutionRole", PolicyArn=POLICY)
+    else:
+        attached = iam.list_attached_role_policies(RoleName="ecsTaskExecutionRole")
+        if attached["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName="ecsTaskExecutionRole", PolicyArn=POLICY)
+    return arn
+
+
+def _log_group(logs, create):
+    exists = logs.describe_log_groups(logGroupNamePrefix="/ecs/webserver")["logGroups"]
+    if create and not exists:
+        logs.create_log_group(logGroupName="/ecs/webserver")
+    if exists and not create:
+        logs.delete_log_group(logGroupName="/ecs/webserver")
+
+
 def _network(ec2, kind):
-    """Two default subnets in different AZs and a new security group, or one mistake."""
+    """Two default subnets in different AZs and security group web-svc, or one mistake."""
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
     subnets = sorted(ec2.describe_subnets(Filters=[
-        {"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"],
+        {"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+        {"Name": "default-for-az", "Values": ["true"]}])["Subnets"],
         key=lambda s: s["AvailabilityZone"])
     ids = [subnets[0]["SubnetId"], subnets[1]["SubnetId"]]
-    group = ec2.create_security_group(GroupName="web-svc", Description="web",
-                                      VpcId=vpc["VpcId"])["GroupId"]
+    group = _group(ec2, "web-svc", vpc["VpcId"])
     if kind == "one subnet":
         ids = ids[:1]
     elif kind == "one az":
-        ids[1] = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="172.31.96.0/20",
-                                   AvailabilityZone=subnets[0]["AvailabilityZone"]
-                                   )["Subnet"]["SubnetId"]
+        ids[1] = _subnet(ec2, vpc["VpcId"], "172.31.96.0/20", subnets[0]["AvailabilityZone"])
     elif kind == "subnet deleted":
-        ids[1] = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="172.31.96.0/20",
-                                   AvailabilityZone=subnets[1]["AvailabilityZone"]
-                                   )["Subnet"]["SubnetId"]
+        ids[1] = _subnet(ec2, vpc["VpcId"], "172.31.112.0/20", subnets[1]["AvailabilityZone"])
+    elif kind == "sg deleted":
+        group = ec2.create_security_group(GroupName="web-svc-gone", Description="deleted",
+                                          VpcId=vpc["VpcId"])["GroupId"]
     elif kind == "sg other vpc":
         other = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-        group = ec2.create_security_group(GroupName="elsewhere", Description="other vpc",
-                                          VpcId=other)["GroupId"]
+        group = _group(ec2, "elsewhere", other)
     return ids, [group]
+
+
+def _subnet(ec2, vpc, cidr, zone):
+    found = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                          {"Name": "cidr-block", "Values": [cidr]}])["Subnets"]
+    if found:
+        return found[0]["SubnetId"]
+    return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"][
+        "SubnetId"]
+
+
+def _group(ec2, name, vpc):
+    found = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]},
+                                                  {"Name": "vpc-id", "Values": [vpc]}])
+    if found["SecurityGroups"]:
+        return found["SecurityGroups"][0]["GroupId"]
+    return ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
+
+
+@pytest.fixture(scope="module")
+def shared_aws(sandbox):
+    """One set-up account that build() rewrites for each variant (fresh ones cost ~1 s)."""
+    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
+    setup_account(LAB, sandbox.endpoint, account)
+    return AWS.for_account(sandbox.endpoint, account)
 
 
 def failed(result):
@@ -291,16 +341,18 @@ VARIANTS = [
      "only revision 1"),
     (15, "second revision keeps the tag", {"image": "nginx", "new_image": "nginx:latest"},
      ["service_runs_new_revision"], "same image tag"),
-    (16, "service left on revision 1", {"update": False}, ["service_runs_new_revision"],
-     "webserver:1"),
+    (16, "service left on the older revision", {"update": False},
+     ["service_runs_new_revision"], "does not change running services"),
 ]
+# These need an account with no history; the others rebuild the shared account.
+NEED_FRESH = {"cluster named differently", "no second revision", "second revision keeps the tag"}
 
 
 @pytest.mark.parametrize("rule, mistake, kwargs, lost, message",
                          VARIANTS, ids=[v[1] for v in VARIANTS])
-def test_each_broken_rule_loses_exactly_its_checks(fresh_aws, rule, mistake, kwargs, lost,
-                                                   message):
-    aws = fresh_aws(LAB.id)
+def test_each_broken_rule_loses_exactly_its_checks(fresh_aws, shared_aws, rule, mistake, kwargs,
+                                                   lost, message):
+    aws = fresh_aws(LAB.id) if mistake in NEED_FRESH else shared_aws
     build(aws, **kwargs)
     result = check_lab(LAB, aws)
     assert failed(result) == sorted(lost), [t.output for t in result.tests if not t.passed]
@@ -317,11 +369,18 @@ def test_every_rule_has_a_failing_variant():
     assert {v[0] for v in VARIANTS} == set(range(len(LAB.rules)))
 
 
-def test_ec2_launch_type_message_says_why(fresh_aws):
-    aws = fresh_aws(LAB.id)
-    build(aws, launch="EC2")
-    output = next(t.output for t in check_lab(LAB, aws).tests if t.name == "fargate_service")
+def test_ec2_launch_type_message_says_why(shared_aws):
+    build(shared_aws, launch="EC2")
+    output = next(t.output for t in check_lab(LAB, shared_aws).tests
+                  if t.name == "fargate_service")
     assert "EC2 launch type" in output and "container instances" in output
+
+
+def test_rebuilding_the_shared_account_without_mistakes_gets_full_marks(shared_aws):
+    build(shared_aws, launch="EC2", create_log_group=False, attach=False)
+    build(shared_aws)
+    result = check_lab(LAB, shared_aws)
+    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
 
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
@@ -383,7 +442,6 @@ def test_image_references(image, repository, reference):
     assert CHECKS.split_image(image) == (repository, reference)
 
 
-def test_same_state_gives_identical_results(fresh_aws):
-    aws = fresh_aws(LAB.id)
-    build(aws, desired=1)
-    assert check_lab(LAB, aws).to_dict() == check_lab(LAB, aws).to_dict()
+def test_same_state_gives_identical_results(shared_aws):
+    build(shared_aws, desired=1, port=[])
+    assert check_lab(LAB, shared_aws).to_dict() == check_lab(LAB, shared_aws).to_dict()

@@ -303,18 +303,17 @@ def extra_fargate_profile(role):
 
 
 def remove_audience(aws):
+    """A provider for the right issuer whose only audience is not sts.amazonaws.com (moto
+    lacks add/remove_client_id..., so the provider is recreated both ways)."""
     iam, arn = aws.client("iam"), provider_arn(aws)
-    iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn,
-                                                  ClientID="my-app")
-    iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn,
-                                                       ClientID="sts.amazonaws.com")
+    issuer = f"https://{issuer_path(aws)}"
 
-    def undo():
-        iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn,
-                                                      ClientID="sts.amazonaws.com")
-        iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn,
-                                                           ClientID="my-app")
-    return undo
+    def recreate(client_id):
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        iam.create_open_id_connect_provider(Url=issuer, ClientIDList=[client_id])
+
+    recreate("my-app")
+    return lambda: recreate("sts.amazonaws.com")
 
 
 def provider_for_wrong_url(aws):
@@ -349,8 +348,18 @@ def customer_managed_wildcard(aws):
 
 def both(*mutations):
     def mutate(aws):
-        undos = [m(aws) for m in mutations]
-        return lambda: [u() for u in reversed(undos)]
+        undos = []
+
+        def undo():
+            for step in reversed(undos):
+                step()
+        try:
+            for mutation in mutations:
+                undos.append(mutation(aws))
+        except Exception:
+            undo()
+            raise
+        return undo
     return mutate
 
 
@@ -572,11 +581,15 @@ def test_same_state_gives_identical_results(solved):
 
 @pytest.fixture(scope="module")
 def roles_only(sandbox):
-    aws = new_account(sandbox)
-    LAB.solve_fn()(aws)
-    aws.client("eks").delete_nodegroup(clusterName="shop", nodegroupName="shop-nodes")
-    aws.client("eks").delete_fargate_profile(clusterName="shop", fargateProfileName="reports")
-    aws.client("eks").delete_cluster(name="shop")
+    """The three service roles (trust only: the cluster check reads nothing else, and an
+    account without managed policies is quicker to make)."""
+    account = create_account(sandbox.endpoint, managed_policies=False)
+    setup_account(LAB, sandbox.endpoint, account)
+    aws = AWS.for_account(sandbox.endpoint, account)
+    for name, service in [("eks-cluster-role", "eks.amazonaws.com"),
+                          ("eks-node-role", "ec2.amazonaws.com")]:
+        aws.client("iam").create_role(RoleName=name,
+                                      AssumeRolePolicyDocument=doc(allow({"Service": service})))
     return aws
 
 
