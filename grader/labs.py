@@ -6,6 +6,7 @@ Nothing here knows any particular lab, so adding a lab never touches engine code
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import tomllib
@@ -66,14 +67,20 @@ class Lab:
         path = self.path / f"{name}.py"
         if not path.is_file():
             raise LabDefinitionError(f"Lab {self.id} has no {name}.py.")
-        spec = importlib.util.spec_from_file_location(f"computelab_labs.{self.id}.{name}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:
-            raise LabDefinitionError(f"{self.id}/{name}.py failed to load: {exc}") from exc
-        return module
+        return _load_module(f"computelab_labs.{self.id}.{name}", path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_module(module_name: str, path: Path, mtime_ns: int) -> ModuleType:
+    """Import a lab's checks/solution once per file version (re-read after an edit)."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise LabDefinitionError(f"{path.parent.name}/{path.name} failed to load: {exc}") from exc
+    return module
 
 
 def load_lab(path: Path) -> Lab:

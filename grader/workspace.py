@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from grader import store
 from grader.labs import Lab, all_labs
-from grader.sandbox import read_runtime
+from grader.sandbox import running_endpoint
 
 DEFAULT_WORKSPACE = Path("computelab-work")
 WELCOME = "welcome.ipynb"
@@ -28,10 +28,15 @@ def lab_notebook(workspace: Path, lab: Lab) -> Path:
 
 
 def create_workspace(workspace: Path) -> Path:
-    """Copy every lab's notebook in (only where missing) and (re)write the welcome notebook."""
+    """Copy every lab's notebook in (only where missing) and (re)write the welcome notebook.
+
+    A lab folder whose notebook is not written yet is left out rather than failing the start.
+    """
     workspace.mkdir(parents=True, exist_ok=True)
     for lab in all_labs():
         target = lab_notebook(workspace, lab)
+        if not lab.notebook.is_file():
+            continue
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(lab.notebook, target)
@@ -53,7 +58,7 @@ def restore_notebook(workspace: Path, lab: Lab) -> Path | None:
 
 def welcome_notebook() -> nbformat.NotebookNode:
     links = "\n".join(f"- [{lab.number} — {lab.title}](labs/{lab.id}/lab.ipynb) "
-                      f"({lab.minutes} min)" for lab in all_labs())
+                      f"({lab.minutes} min)" for lab in all_labs() if lab.notebook.is_file())
     intro = f"""# Welcome to ComputeLab
 
 Hands-on AWS compute labs against a **local sandbox**: a moto server on this machine that
@@ -67,9 +72,13 @@ fresh, empty account. From a terminal: `computelab check 01`, `computelab reset 
 ## Labs
 {links}
 
-Run the cell below for your progress."""
-    nb = new_notebook(cells=[new_markdown_cell(intro),
-                             new_code_cell("from grader.workspace import welcome; welcome()")],
+## Your progress
+Below: each lab's status when JupyterLab started. Run the cell (**Shift+Enter**) to refresh it
+after you check a lab."""
+    progress = new_code_cell("from grader.workspace import welcome; welcome()", outputs=[
+        new_output("display_data", data={"text/html": welcome_html(live=False),
+                                         "text/plain": welcome_text()})])
+    nb = new_notebook(cells=[new_markdown_cell(intro), progress],
                       metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"welcome-{i}"
@@ -81,15 +90,35 @@ def status_rows() -> list[tuple[Lab, str]]:
     return [(lab, store.lab_status(lab.id)) for lab in all_labs()]
 
 
-def welcome_html() -> str:
-    endpoint = read_runtime().get("endpoint") or "not running"
+def _link(lab: Lab) -> str:
+    name = f"{html.escape(lab.number)} — {html.escape(lab.title)}"
+    return f"<a href='labs/{lab.id}/lab.ipynb'>{name}</a>" if lab.notebook.is_file() else name
+
+
+def welcome_text() -> str:
+    """The progress table as plain text (for front ends that cannot show HTML)."""
+    return "\n".join(f"{lab.number} {lab.title}: {status}" for lab, status in status_rows())
+
+
+def welcome_html(live: bool = True) -> str:
+    """Each lab's status with a link to its notebook; ``live`` adds the sandbox address.
+
+    ``live=False`` is the snapshot written into the welcome notebook before the sandbox runs.
+    """
     rows = "".join(
-        f"<tr data-lab='{lab.id}'><td><a href='labs/{lab.id}/lab.ipynb'>"
-        f"{html.escape(lab.number)} — {html.escape(lab.title)}</a></td>"
+        f"<tr data-lab='{lab.id}'><td>{_link(lab)}</td>"
         f"<td class='status'>{html.escape(status)}</td></tr>"
         for lab, status in status_rows())
-    return (f"<div class='computelab-welcome'><p>Sandbox: <code>{html.escape(endpoint)}</code></p>"
-            f"<table><tr><th>Lab</th><th>Status</th></tr>{rows}</table></div>")
+    if live:
+        endpoint = running_endpoint()
+        sandbox = (f"Sandbox: <code>{html.escape(endpoint)}</code>" if endpoint else
+                   "Sandbox: <b>not running</b> — start it with <code>computelab start</code> "
+                   "(a lab's first cell also starts one inside its kernel).")
+        stamp = f"Progress as of {time.strftime('%H:%M:%S')}."
+    else:
+        sandbox, stamp = "", "Progress when JupyterLab started."
+    return (f"<div class='computelab-welcome'><p>{sandbox} {stamp} Run this cell again to "
+            f"refresh.</p><table><tr><th>Lab</th><th>Status</th></tr>{rows}</table></div>")
 
 
 def welcome() -> None:

@@ -80,13 +80,12 @@ def package(files):
 
 
 def package_over_250_mb():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("app.py", GOOD_HANDLER)
-        with archive.open("data.bin", "w") as blob:
-            for _ in range(251):
-                blob.write(bytes(1024 * 1024))
-    return buffer.getvalue()
+    """A small zip whose central directory says data.bin unzips to 251 MB, as a zip bomb's
+    would: the check must refuse it from the headers, before unpacking anything."""
+    data = bytearray(package({"app.py": GOOD_HANDLER, "data.bin": ""}))
+    entry = data.rindex(b"PK\x01\x02")  # central directory header of the last entry
+    data[entry + 24:entry + 28] = (251 * 1024 * 1024).to_bytes(4, "little")
+    return bytes(data)
 
 
 LOGS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
@@ -163,7 +162,8 @@ def build(aws, *, role_trust="lambda.amazonaws.com", permissions="inline",
         code = package_over_250_mb()
     bucket = f"code-{account}"
     s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key="builds/order-processor.zip", Body=code)
+    if deploy != "zipfile":  # "zipfile": the zip is uploaded straight to Lambda, never to S3
+        s3.put_object(Bucket=bucket, Key="builds/order-processor.zip", Body=code)
     s3.put_object(Bucket=bucket, Key="notes.txt", Body=b"not the code")
     source = ({"ZipFile": code} if deploy == "zipfile"
               else {"S3Bucket": bucket, "S3Key": "builds/order-processor.zip"})
@@ -254,10 +254,7 @@ def test_reference_solution_gets_full_marks(fresh_aws):
      "events_permission": "wildcard", "batch": 100, "window": 5, "runtime": "python3.12",
      "files": {"orders/__init__.py": "", "orders/handler.py": GOOD_HANDLER},
      "handler": "orders.handler.handler"},
-    {"expression": "cron(0/15 8-17 ? * MON-FRI *)", "files": {"lambda_function.py": GOOD_HANDLER},
-     "handler": "lambda_function.handler", "timeout": 30, "visibility": "30"},
-], ids=["managed-scheduler-rate-env-handler", "wildcards-batching-window-package",
-        "inline-weekday-cron-equal-timeouts"])
+], ids=["managed-scheduler-rate-env-handler", "wildcards-batching-window-package"])
 def test_alternative_correct_solutions_get_full_marks(sandbox, alternative):
     aws = new_aws(sandbox, managed=alternative.get("permissions") in MANAGED_VARIANTS)
     build(aws, **alternative)
@@ -295,7 +292,7 @@ VARIANTS = [
      ("env_encrypted_with_own_key",), "no environment variables"),
     (6, "deprecated runtime", {"runtime": "python3.9"},
      ("deployed_from_s3",), "python3.9"),
-    (7, "deployed with ZipFile, not from S3", {"deploy": "zipfile"},
+    (7, "zip sent with ZipFile, never put in S3", {"deploy": "zipfile"},
      ("deployed_from_s3", HANDLER), "No object in your S3 buckets has"),
     (7, "S3 object replaced after the deploy", {"deploy": "overwritten"},
      ("deployed_from_s3", HANDLER), "or the object changed since"),
@@ -427,9 +424,7 @@ def test_partly_wrong_rounds_lose_exactly_their_checks(round_result, number):
 
 @pytest.mark.parametrize("mistake, kwargs, lost, expected_score", [
     ("python3.9 runtime", {"runtime": "python3.9"}, ["deployed_from_s3"], 13),
-    ("code deployed with ZipFile", {"deploy": "zipfile"}, ["deployed_from_s3", HANDLER], 10),
-    ("mapping ignores batchItemFailures", {"report_failures": False},
-     ["sqs_event_source_mapping"], 13),
+    ("code never uploaded to S3", {"deploy": "zipfile"}, ["deployed_from_s3", HANDLER], 10),
     ("role cannot poll SQS and key is disabled", {"permissions": "receive-only",
                                                   "kms": "disabled"},
      ["env_encrypted_with_own_key", "execution_role"], 11),
@@ -446,8 +441,8 @@ def test_partly_wrong_variants_lose_exactly_their_points(sandbox, mistake, kwarg
 def test_slow_handler_is_stopped_at_the_function_timeout(sandbox):
     """The handler runs in a child process that is killed at the function's Timeout."""
     aws = new_aws(sandbox)
-    build(aws, timeout=1, files={"app.py": "def handler(event, context):\n"
-                                           "    while True:\n        pass\n"})
+    build(aws, timeout=1, files={"app.py": "import time\n\n\ndef handler(event, context):\n"
+                                           "    time.sleep(60)\n"})
     started = time.monotonic()
     result = check_lab(LAB, aws)
     assert time.monotonic() - started < 8
@@ -456,7 +451,10 @@ def test_slow_handler_is_stopped_at_the_function_timeout(sandbox):
 
 
 def test_handler_never_runs_in_the_grader_process(sandbox, tmp_path):
-    """The handler sees the function's variables, not the grader's, and cannot touch them."""
+    """The handler sees the function's variables, not the grader's, and cannot touch them.
+
+    Also a third correct solution: weekday cron, Lambda's default file name, Timeout equal to
+    the visibility timeout."""
     aws = new_aws(sandbox)
     marker = tmp_path / "ran.txt"
     handler = GOOD_HANDLER.replace(
@@ -465,9 +463,10 @@ def test_handler_never_runs_in_the_grader_process(sandbox, tmp_path):
         f"    open({str(marker)!r}, 'w').write(str(os.getpid()) + ' ' + os.environ['STAGE'] "
         "+ ' ' + str('COMPUTELAB_HOME' in os.environ))\n"
         "    os.environ['LEAKED_FROM_HANDLER'] = '1'\n")
-    build(aws, files={"app.py": handler})
+    build(aws, files={"lambda_function.py": handler}, handler="lambda_function.handler",
+          expression="cron(0/15 8-17 ? * MON-FRI *)", timeout=30, visibility="30")
     result = check_lab(LAB, aws)
-    assert failed(result) == []
+    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
     pid, stage, saw_grader_env = marker.read_text().split()
     assert int(pid) != os.getpid() and stage == "lab" and saw_grader_env == "False"
     assert "LEAKED_FROM_HANDLER" not in os.environ

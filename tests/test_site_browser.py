@@ -255,6 +255,7 @@ def test_practice_exam_scores_a_perfect_set(browser_page: tuple[Any, list[str]],
         page.goto(server + "exam/")
         exam = page.locator(".cl-exam")
         expect(exam).to_have_attribute("data-cl-ready", "true")
+        expect(exam.locator(".cl-exam-submit")).to_be_hidden()
         exam.locator(".cl-exam-choice").select_option("saa-c03")
         exam.locator(".cl-exam-size").select_option("10")
         exam.locator(".cl-start").click()

@@ -292,14 +292,16 @@
       } else if (q.pairs) {
         parts.forEach(function (p) {
           var ok = p.select.value === p.pair.match;
-          p.row.setAttribute("data-correct", String(ok));
+          if (p.select.value) p.row.setAttribute("data-correct", String(ok));
+          else p.row.removeAttribute("data-correct");
           p.why.textContent = (ok ? "" : "Answer: " + p.pair.match + ". ") + p.pair.why;
           p.why.hidden = false;
         });
       } else {
         parts.forEach(function (p, i) {
           var ok = Number(p.select.value) === i + 1;
-          p.row.setAttribute("data-correct", String(ok));
+          if (p.select.value) p.row.setAttribute("data-correct", String(ok));
+          else p.row.removeAttribute("data-correct");
           p.why.textContent = (ok ? "" : "Position " + (i + 1) + ". ") + p.step.why;
           p.why.hidden = false;
         });
