@@ -81,3 +81,109 @@ def write_lab_notebooks(lab_dir: Path, intro: str, tasks: list[Task], outro: str
     lab_nb, solution_nb = lab_notebooks(lab_dir.name, intro, tasks, outro)
     nbformat.write(lab_nb, lab_dir / "lab.ipynb")
     nbformat.write(solution_nb, lab_dir / "solution.ipynb")
+
+
+_SCAFFOLD_TOML = '''id = "{lab_id}"
+title = "TODO: a title that says what the learner builds"
+topic = "{topic}"
+lesson = "{lesson}"
+minutes = 20
+services = ["s3"]
+managed_policies = false
+objectives = [
+    "Create an S3 bucket named {bucket}",
+]
+rules = [
+    "TODO: one sentence per AWS rule the checks enforce.",
+]
+'''
+
+_SCAFFOLD_CHECKS = '''"""Checks for lab {lab_id}.
+
+List every rule these checks enforce in lab.toml ``rules``.
+"""
+
+from __future__ import annotations
+
+from grader import check
+
+
+@check(points=1, hint="boto3.client('s3').create_bucket(Bucket='{bucket}')")
+def bucket_created(aws):
+    """Bucket {bucket} exists"""
+    names = [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]]
+    assert "{bucket}" in names, "No bucket named '{bucket}' yet."
+'''
+
+_SCAFFOLD_SOLUTION = '''"""Reference solution for lab {lab_id}.
+
+It powers `computelab solve` and the tests.
+"""
+
+from __future__ import annotations
+
+
+def solve(aws):
+    aws.client("s3").create_bucket(Bucket="{bucket}")
+'''
+
+_SCAFFOLD_TEST = '''"""Lab {lab_id}.
+
+Solved, untouched, partly wrong and alternative-correct variants.
+"""
+
+from __future__ import annotations
+
+from grader.labs import find_lab
+from grader.session import check_lab
+
+LAB = find_lab("{lab_id}")
+
+
+def test_solution_gets_full_marks(fresh_aws):
+    aws = fresh_aws(LAB.id)
+    LAB.solve_fn()(aws)
+    result = check_lab(LAB, aws)
+    assert result.score == result.max_score
+
+
+def test_untouched_scores_zero_with_messages(fresh_aws):
+    result = check_lab(LAB, fresh_aws(LAB.id))
+    assert result.score == 0 and all(t.output for t in result.tests)
+
+# TODO: >= 3 partly-wrong variants (exact score and failing checks), >= 2 alternative
+# correct solutions, and one failing variant per rule in lab.toml.
+'''
+
+
+def scaffold_lab(labs_root: Path, lab_id: str, tests_root: Path | None = None,
+                 topic: str = "ec2-instances",
+                 lesson: str = "compute-basics/ec2-instances.md") -> Path:
+    """Create a working lab skeleton that `computelab validate` accepts before it is edited."""
+    from grader.errors import LabDefinitionError
+    from grader.labs import LAB_DIR_PATTERN
+
+    if not LAB_DIR_PATTERN.match(lab_id):
+        raise LabDefinitionError(
+            f"{lab_id!r} is not a lab id: use NN-slug, e.g. 10-step-functions.")
+    folder = labs_root / lab_id
+    if folder.exists():
+        raise LabDefinitionError(f"{folder} already exists; pick another id.")
+    folder.mkdir(parents=True)
+    names = {"lab_id": lab_id, "bucket": f"{lab_id.lower()}-bucket", "topic": topic,
+             "lesson": lesson}
+    for file_name, template in (("lab.toml", _SCAFFOLD_TOML), ("checks.py", _SCAFFOLD_CHECKS),
+                                ("solution.py", _SCAFFOLD_SOLUTION)):
+        (folder / file_name).write_text(template.format(**names))
+    task = Task(
+        markdown=f"## Task 1 — Create a bucket\n\nCreate an S3 bucket named `{names['bucket']}`.",
+        starter="import boto3\n\ns3 = boto3.client(\"s3\")\n# TODO: create the bucket\n",
+        solution=f"import boto3\n\ns3 = boto3.client(\"s3\")\n"
+                 f"s3.create_bucket(Bucket=\"{names['bucket']}\")\n",
+    )
+    write_lab_notebooks(folder, f"# Lab {lab_id}\n\nTODO: what this lab teaches and why.",
+                        [task], "## Check my work\n\nClick **Check my work**.")
+    if tests_root is not None:
+        slug = lab_id.replace("-", "_")
+        (tests_root / f"test_lab{slug}.py").write_text(_SCAFFOLD_TEST.format(**names))
+    return folder

@@ -263,6 +263,25 @@ def validate_cmd(lab: str = LAB_ARG) -> None:
     typer.echo(f"{report.lab} is valid.")
 
 
+@app.command("new-lab")
+@friendly
+def new_lab_cmd(
+    lab_id: str = typer.Argument(..., help="NN-slug, e.g. 10-step-functions."),
+    labs_dir: Path = typer.Option(Path("labs"), "--labs-dir", help="Where lab folders live."),
+    tests_dir: Path = typer.Option(Path("tests"), "--tests-dir",
+                                   help="Where to put the lab's test file."),
+) -> None:
+    """For lab authors: scaffold a lab folder that passes `computelab validate` as it is.
+
+    Example: computelab new-lab 10-step-functions
+    """
+    from grader.authoring import scaffold_lab
+
+    folder = scaffold_lab(labs_dir, lab_id, tests_dir if tests_dir.is_dir() else None)
+    typer.echo(f"Created {folder}: edit lab.toml, checks.py, solution.py and the notebooks, "
+               f"then run `computelab validate {lab_id}`.")
+
+
 @app.command("grade")
 @friendly
 def grade_cmd(

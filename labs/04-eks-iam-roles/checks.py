@@ -465,8 +465,9 @@ def irsa_least_privilege(aws):
             for resource in _as_list(statement.get("Resource")):
                 in_bucket = resource == bucket or resource.startswith(bucket + "/")
                 bucket_part = resource.split("/", 1)[0]
+                shown = resource.replace(account, "<your account id>")
                 assert in_bucket or not any(c in bucket_part for c in "*?"), (
-                    f"Policy '{label}' grants access on the wildcard resource {resource!r}, "
+                    f"Policy '{label}' grants access on the wildcard resource {shown!r}, "
                     f"which matches other buckets too. Name {BUCKET_SHOWN} (for "
                     "s3:ListBucket) and its objects, arn:aws:s3:::<bucket>/*.")
                 assert in_bucket, (
