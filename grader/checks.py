@@ -109,6 +109,8 @@ def run_check(spec: CheckSpec, aws: Any) -> CheckResult:
     """Run one check; turn assertion failures and AWS errors into learner-facing messages."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from grader.errors import ComputeLabError
+
     def result(status: str, output: str) -> CheckResult:
         score = spec.points if status == PASSED else 0.0
         return CheckResult(spec.name, spec.title, score, spec.points, status, output, spec.hint)
@@ -122,6 +124,8 @@ def run_check(spec: CheckSpec, aws: Any) -> CheckResult:
         err = exc.response.get("Error", {})
         return result(FAILED, f"AWS answered {err.get('Code', 'an error')}: "
                               f"{err.get('Message', '')}".strip())
+    except ComputeLabError:
+        raise  # e.g. an unsafe endpoint: the whole run stops with one clear line
     except BotoCoreError as exc:
         return result(ERROR, f"Could not reach the sandbox: {exc}")
     except Exception as exc:  # a bug in the check itself must not lose the other results

@@ -157,12 +157,18 @@ def start_cmd(
             lab_server.wait(timeout=30)
 
 
-def _lab_and_aws(lab_name: str, endpoint: str | None, fresh: bool = False) -> tuple[Any, Any]:
+REAL_AWS_OPT = typer.Option(False, "--real-aws",
+                            help="Use your real AWS account (default credential chain) instead "
+                                 "of the sandbox. Never implied.")
+
+
+def _lab_and_aws(lab_name: str, endpoint: str | None, fresh: bool = False,
+                 real_aws: bool = False) -> tuple[Any, Any]:
     from grader.labs import find_lab
-    from grader.session import lab_aws, require_endpoint
+    from grader.session import resolve_aws
 
     lab = find_lab(lab_name)
-    return lab, lab_aws(lab, require_endpoint(endpoint), fresh=fresh)
+    return lab, resolve_aws(lab, endpoint, real_aws=real_aws, fresh=fresh)
 
 
 def print_result(result: Any) -> None:
@@ -185,15 +191,19 @@ def check_cmd(
     lab: str = LAB_ARG,
     endpoint: str | None = ENDPOINT_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print only the JSON result."),
+    real_aws: bool = REAL_AWS_OPT,
 ) -> None:
     """Check your work in the running sandbox; exit 0 only when every check passes.
+
+    --endpoint may also name LocalStack or another local server (your own credentials are
+    used there); --real-aws checks your real account, read-only.
 
     Example: computelab check 01 --json
     """
     from grader import store
     from grader.session import check_lab
 
-    found, aws = _lab_and_aws(lab, endpoint)
+    found, aws = _lab_and_aws(lab, endpoint, real_aws=real_aws)
     result = check_lab(found, aws)
     store.record_check(found.id, result.to_dict())
     if as_json:

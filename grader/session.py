@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from grader.aws import AWS
 from grader.checks import LabResult, run_checks
-from grader.errors import SandboxError
+from grader.errors import SandboxError, UnsafeEndpointError
 from grader.labs import Lab
-from grader.sandbox import Account, lab_account, running_endpoint
+from grader.safety import is_loopback_url
+from grader.sandbox import REGION, Account, is_alive, lab_account, running_endpoint
 
 
 def require_endpoint(endpoint: str | None = None) -> str:
@@ -26,11 +27,37 @@ def setup_account(lab: Lab, endpoint: str, account: Account) -> None:
         setup(AWS.for_account(endpoint, account))
 
 
+def resolve_aws(lab: Lab, endpoint: str | None, real_aws: bool = False,
+                fresh: bool = False) -> AWS:
+    """The handle a CLI command should use: the lab's sandbox account, another loopback
+    endpoint with the caller's credentials, or (only when asked) the real account."""
+    if real_aws:
+        return external_aws(None)
+    if endpoint and not is_loopback_url(endpoint):
+        raise UnsafeEndpointError(
+            f"{endpoint} is not on this machine; use --real-aws to check a real account.")
+    if endpoint and not is_alive(endpoint):
+        return external_aws(endpoint)
+    return lab_aws(lab, require_endpoint(endpoint), fresh=fresh)
+
+
 def lab_aws(lab: Lab, endpoint: str, fresh: bool = False) -> AWS:
     """The lab's handle on ``endpoint``: its own account, created and set up on first use."""
     account = lab_account(endpoint, lab.id, lab.managed_policies, fresh=fresh,
                           setup=lambda acct: setup_account(lab, endpoint, acct))
     return AWS.for_account(endpoint, account)
+
+
+def external_aws(endpoint: str | None) -> AWS:
+    """A handle on something that is not a ComputeLab sandbox, with the caller's credentials.
+
+    ``endpoint`` on loopback (LocalStack, a plain moto server) is fine; ``None`` means the real
+    AWS account of the default credential chain, which the caller must ask for explicitly.
+    """
+    import boto3
+
+    region = boto3.session.Session().region_name or REGION
+    return AWS(endpoint=endpoint, region=region, allow_remote=endpoint is None)
 
 
 def check_lab(lab: Lab, aws: AWS) -> LabResult:

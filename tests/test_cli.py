@@ -178,3 +178,23 @@ def test_start_serves_jupyterlab_on_the_workspace(computelab_home, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         proc.stdout.close()
+
+
+def test_check_against_another_local_endpoint_uses_own_credentials(sandbox, monkeypatch):
+    """A loopback server that is not our sandbox (LocalStack-like) is checked as it is."""
+    from grader.sandbox import create_account
+
+    account = create_account(sandbox.endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", account.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", account.secret_access_key)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setattr("grader.session.is_alive", lambda endpoint: False)
+    result = run("check", "01", "--endpoint", sandbox.endpoint, "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["score"] == 0
+
+
+def test_check_refuses_a_remote_endpoint_without_real_aws():
+    result = run("check", "01", "--endpoint", "https://ec2.us-east-1.amazonaws.com")
+    assert result.exit_code == 2
+    assert "not on this machine" in result.output

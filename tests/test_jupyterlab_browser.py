@@ -38,7 +38,7 @@ ARTIFACTS = REPO / "test-artifacts" / "jupyterlab"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 LAB = find_lab("01")
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 60_000  # JupyterLab's first load on a busy 2-core machine
 RUN_ALL_MS = 90_000  # a busy 2-core machine: kernel start + every cell of the solution
 
 pytestmark = pytest.mark.browser
@@ -159,11 +159,14 @@ class Steps:
     def step(self, name: str) -> Iterator[None]:
         self.n += 1
         label = f"{self.n:02d}-{name}"
+        started = time.monotonic()
         try:
             yield
         except BaseException:
             self.page.screenshot(path=str(ARTIFACTS / f"{label}-FAILED.png"))
             raise
+        finally:
+            print(f"step {label}: {time.monotonic() - started:.1f} s")
         self.page.screenshot(path=str(ARTIFACTS / f"{label}.png"))
 
 

@@ -72,10 +72,11 @@ def build(aws, *, cluster="web-cluster", role_trust=None, attach=True, role_arn=
     if ecs.describe_services(cluster=cluster, services=["web"])["services"]:
         ecs.delete_service(cluster=cluster, service="web", force=True)
     kwargs = {"launchType": launch} if launch else {}
+    if network != "none":
+        kwargs["networkConfiguration"] = {"awsvpcConfiguration": {
+            "subnets": subnets, "securityGroups": groups, "assignPublicIp": "ENABLED"}}
     ecs.create_service(cluster=cluster, serviceName="web", taskDefinition=first,
-                       desiredCount=desired, **kwargs, networkConfiguration={
-                           "awsvpcConfiguration": {"subnets": subnets, "securityGroups": groups,
-                                                   "assignPublicIp": "ENABLED"}})
+                       desiredCount=desired, **kwargs)
     if strategy:
         ecs.update_service(cluster=cluster, service="web", capacityProviderStrategy=strategy,
                            forceNewDeployment=True)
@@ -278,6 +279,10 @@ VARIANTS = [
     (1, "role open to everyone", {"role_trust": trust("ecs-tasks.amazonaws.com", extra=[
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}])},
      ["execution_role"], "any principal"),
+    (1, "trust allowed then denied", {"role_trust": trust("ecs-tasks.amazonaws.com", extra=[
+        {"Effect": "Deny", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole"}])},
+     ["execution_role", "fargate_task_definition"], "no service principal"),
     (2, "execution policy not attached", {"attach": False}, ["execution_role"],
      "AmazonECSTaskExecutionRolePolicy"),
     (3, "no port mapping", {"port": []}, ["nginx_container_logs_to_cloudwatch"],
@@ -328,6 +333,8 @@ VARIANTS = [
     (13, "strategy with an EC2 capacity provider",
      {"strategy": [{"capacityProvider": "my-asg-provider", "weight": 1}]}, ["fargate_service"],
      "my-asg-provider"),
+    (14, "no network configuration", {"network": "none"}, ["fargate_service"],
+     "awsvpcConfiguration"),
     (14, "one subnet", {"network": "one subnet"}, ["fargate_service"], "1 subnet"),
     (14, "two subnets in one AZ", {"network": "one az"}, ["fargate_service"],
      "one Availability Zone"),

@@ -445,7 +445,7 @@ def test_slow_handler_is_stopped_at_the_function_timeout(sandbox):
                                            "    time.sleep(60)\n"})
     started = time.monotonic()
     result = check_lab(LAB, aws)
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 30  # the handler sleeps 60 s; we stop it at ~3 s
     assert failed(result) == [HANDLER]
     assert "within 1 s" in output(result, HANDLER)
 

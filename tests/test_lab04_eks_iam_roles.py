@@ -627,3 +627,37 @@ def test_cluster_rules(roles_only, name, args, phrase):
         eks.delete_cluster(name="shop")
     assert "cluster_uses_cluster_role" in failed(result), name
     assert phrase in message(result, "cluster_uses_cluster_role")
+
+
+# lab.toml ``rules``, in order -> the variants above that break each one.
+RULE_VARIANTS = [
+    ["cluster role trusts ec2", "node role trusts eks", "pod role trusts two services",
+     "cluster role without sts:AssumeRole", "node role also trusts an account"],
+    ["node role trusts everyone", "pod role with sts:*", "cluster role with NotPrincipal"],
+    ["cluster role without its policy", "cluster role with admin"],
+    ["node role without CNI", "node role without ECR", "node role with S3 full access"],
+    ["pod role without its policy", "pod role with extra policy"],
+    ["node group on the cluster role", "Fargate profile on the node role",
+     "cluster on the node role", "cluster on a role that does not exist"],
+    ["cluster in one AZ", "cluster in a subnet that does not exist"],
+    ["provider without the sts audience", "provider for another issuer"],
+    ["IRSA trusts Pod Identity's service", "IRSA trusts a provider in another account",
+     "IRSA trusts everyone", "IRSA with sts:AssumeRole", "IRSA with sts:*"],
+    ["no sub condition", "sub open to every service account", "sub open to the whole namespace",
+     "sub names another service account", "sub lists two service accounts", "sub with IfExists",
+     "condition keys with https://", "condition keys of another issuer",
+     "no conditions at all", "a second statement without conditions"],
+    ["no aud condition", "wrong aud"],
+    ["s3:*", "s3:Get*", "write access", "NotAction", "AWS managed S3 read-only",
+     "customer managed s3:* on *"],
+    ["Resource *", "bucket name prefix wildcard", "another bucket",
+     "GetObject on the bucket ARN only"],
+]
+
+
+def test_every_rule_in_lab_toml_has_failing_variants():
+    known = {w[0] for w in WRONG} | {c[0] for c in CLUSTERS}
+    assert len(RULE_VARIANTS) == len(LAB.rules)
+    for rule, variants in zip(LAB.rules, RULE_VARIANTS, strict=True):
+        assert variants and set(variants) <= known, rule
+    assert {v for variants in RULE_VARIANTS for v in variants} == known

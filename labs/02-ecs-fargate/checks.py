@@ -93,16 +93,16 @@ def _matches(patterns, action):
 
 
 def trusted_services(document):
-    """Service principals that an Allow statement lets call sts:AssumeRole."""
-    services = set()
+    """Service principals that the trust policy lets call sts:AssumeRole (Allow minus Deny)."""
+    allowed, denied = set(), set()
     for statement in _statements(document):
-        if statement.get("Effect") != "Allow" or not _matches(statement.get("Action"),
-                                                              "sts:AssumeRole"):
-            continue
         principal = statement.get("Principal") or {}
-        if isinstance(principal, dict):
-            services.update(_listed(principal.get("Service")))
-    return services
+        if not isinstance(principal, dict) or not _matches(statement.get("Action"),
+                                                           "sts:AssumeRole"):
+            continue
+        target = allowed if statement.get("Effect") == "Allow" else denied
+        target.update(_listed(principal.get("Service")))
+    return allowed - denied
 
 
 def _open_to_everyone(document):
@@ -318,9 +318,9 @@ def fargate_task_definition(aws):
         f"{name} asks for cpu '{cpu}'. Fargate task sizes have 256, 512, 1024, 2048, 4096, 8192 "
         "or 16384 CPU units (1024 = 1 vCPU).")
     assert fargate_pair_ok(units, mib), (
-        f"{name} pairs cpu {units} with memory '{memory}', which Fargate does not offer "
-        f"('Invalid 'cpu' setting for task'). With {units} CPU units the memory (MiB) must be "
-        f"{_describe_sizes(units)}.")
+        f"{name} pairs cpu {units} with memory '{memory}', which Fargate does not offer (AWS "
+        f"answers \"Invalid 'cpu' setting for task\"). With {units} CPU units the memory (MiB) "
+        f"must be {_describe_sizes(units)}.")
     role_arn = task_definition.get("executionRoleArn")
     assert role_arn, (
         f"{name} has no executionRoleArn. Fargate needs a task execution role to send the "
@@ -378,7 +378,11 @@ def fargate_service(aws):
         assert launch_type == "FARGATE", (
             f"Service '{SERVICE}' has launch type {launch_type or 'none'}; use "
             "launchType='FARGATE' or a FARGATE/FARGATE_SPOT capacity provider strategy.")
-    vpc_config = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+    vpc_config = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration")
+    assert vpc_config, (
+        f"Service '{SERVICE}' has no networkConfiguration.awsvpcConfiguration. Fargate tasks "
+        "use awsvpc networking, so the service must say which subnets and security groups "
+        "their network interfaces go in.")
     subnet_ids, group_ids = vpc_config.get("subnets") or [], vpc_config.get("securityGroups") or []
     assert len(subnet_ids) >= 2, (
         f"The service's awsvpcConfiguration lists {len(subnet_ids)} subnet(s); give it two, in "

@@ -562,6 +562,8 @@ def env_encrypted_with_own_key(aws):
                       "'order-processor.zip'}, ...)")
 def deployed_from_s3(aws):
     """order-processor runs a current Python runtime, deployed from a .zip in S3"""
+    # AWS keeps no record of how code was uploaded, so "deployed from S3" is checked as
+    # "the deployed zip (CodeSha256) is an object in one of your buckets".
     function = _function(aws, "nothing is deployed: upload the .zip to S3, then call "
                               "lambda.create_function with Code={'S3Bucket': ..., 'S3Key': ...}")
     runtime = function.get("Runtime", "")
@@ -581,7 +583,10 @@ def handler_reports_batch_failures(aws):
     assert function.get("Runtime", "").startswith("python"), (
         "order-processor is not a Python function, so its handler cannot be tried here.")
     module = _handler_module(function.get("Handler"))
-    code = _deployed_zip(aws, function)
+    try:
+        code = _deployed_zip(aws, function)
+    except AssertionError as exc:
+        raise AssertionError(f"The handler cannot be fetched to try it. {exc}") from None
     assert _sha256(code) == function["CodeSha256"], "The code changed while it was read."
     seconds = min(int(function.get("Timeout", 3)), MAX_HANDLER_SECONDS)
     events, expected = _sample_events(aws)
@@ -655,9 +660,9 @@ def sqs_event_source_mapping(aws):
                             "least 1 for batches above 10 (Lambda waits to fill them).")
         elif int(function.get("Timeout", 3)) > visibility:
             problems.append(f"order-processor's Timeout ({function.get('Timeout')} s) is "
-                            f"longer than queue '{queue}''s visibility timeout ({visibility} s); "
-                            "messages would reappear while still being processed, and AWS "
-                            "rejects such a mapping.")
+                            f"longer than the visibility timeout of queue '{queue}' "
+                            f"({visibility} s); messages would reappear while still being "
+                            "processed, and AWS rejects such a mapping.")
         elif "ReportBatchItemFailures" not in mapping.get("FunctionResponseTypes", []):
             problems.append(f"The mapping for queue '{queue}' lacks FunctionResponseTypes="
                             "['ReportBatchItemFailures'], so Lambda ignores the handler's "
@@ -693,11 +698,11 @@ def _schedule_problem(aws, schedule, function_arn):
         return (f"Schedule '{name}' has no execution role in your account; EventBridge "
                 "Scheduler invokes its target with that role.")
     if not _trusts(role, "scheduler.amazonaws.com"):
-        return (f"Schedule '{name}''s role '{role['RoleName']}' does not trust "
+        return (f"The role of schedule '{name}' ('{role['RoleName']}') does not trust "
                 "scheduler.amazonaws.com, so EventBridge Scheduler cannot assume it.")
     if not _allowed(_role_statements(iam, role["RoleName"]), INVOKE,
                     schedule["Target"]["Arn"]):
-        return (f"Schedule '{name}''s role '{role['RoleName']}' does not allow "
+        return (f"The role of schedule '{name}' ('{role['RoleName']}') does not allow "
                 f"{INVOKE} on order-processor, so each run would fail with AccessDenied.")
     return None
 
