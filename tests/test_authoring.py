@@ -29,13 +29,14 @@ def test_new_lab_scaffold_validates(tmp_path):
 @pytest.mark.parametrize("bad", ["demo", "1-demo", "42_Demo"])
 def test_new_lab_rejects_bad_ids(tmp_path, bad):
     _register_subcommands()
-    result = CliRunner().invoke(app, ["new-lab", bad, "--labs-dir", str(tmp_path)])
+    result = CliRunner().invoke(app, ["new-lab", bad, "--labs-dir", str(tmp_path),
+                                      "--tests-dir", str(tmp_path)])
     assert result.exit_code == 2 and result.output.startswith("Error:")
 
 
 def test_new_lab_refuses_to_overwrite(tmp_path):
     _register_subcommands()
-    args = ["new-lab", "43-demo", "--labs-dir", str(tmp_path)]
+    args = ["new-lab", "43-demo", "--labs-dir", str(tmp_path), "--tests-dir", str(tmp_path)]
     assert CliRunner().invoke(app, args).exit_code == 0
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 2 and "already exists" in again.output
