@@ -22,8 +22,8 @@ class BuildWithCourse(build_py):
         for name in COURSE_DIRS:
             if target.joinpath(name).exists():
                 shutil.rmtree(target / name)
-            shutil.copytree(Path(name), target / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints"))
+            skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+            shutil.copytree(Path(name), target / name, ignore=skip)
 
 
 setup(cmdclass={"build_py": BuildWithCourse})

@@ -181,6 +181,7 @@ def page() -> Iterator[Any]:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(TIMEOUT_MS)
+            sync_api.expect.set_options(timeout=TIMEOUT_MS)
             # JupyterLab's first start asks about news in a toast: answer it whenever it shows.
             news = page.locator(".Toastify__toast", has_text="Jupyter news")
             page.add_locator_handler(

@@ -328,7 +328,7 @@ VARIANTS = [
     (11, "batch of 100 without a window", {"batch": 100},
      ("sqs_event_source_mapping",), "MaximumBatchingWindowInSeconds"),
     (12, "timeout above visibility timeout", {"timeout": 60, "visibility": "30"},
-     ("sqs_event_source_mapping",), "visibility timeout (30 s)"),
+     ("sqs_event_source_mapping",), "visibility timeout of queue 'orders' (30 s)"),
     (13, "rate with singular unit for 5", {"expression": "rate(5 minute)"},
      ("scheduled_invocation",), "plural"),
     (13, "cron with both day fields", {"expression": "cron(0 2 * * * *)"},

@@ -12,7 +12,8 @@ import re
 from grader import check
 
 AL2023_NAME = re.compile(r"^al2023-ami-(2023\.\d+\.\d+\.\d+)-kernel-[\d.]+-x86_64$")
-WEB_SERVER = re.compile(r"\b(dnf|yum|apt-get|apt)\b[^\n]*\binstall\b[^\n]*\b(httpd|nginx|apache2)\b")
+WEB_SERVER = re.compile(
+    r"\b(dnf|yum|apt-get|apt)\b[^\n]*\binstall\b[^\n]*\b(httpd|nginx|apache2)\b")
 LIVE = ("pending", "running")
 
 
