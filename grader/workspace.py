@@ -27,6 +27,17 @@ def lab_notebook(workspace: Path, lab: Lab) -> Path:
     return workspace / "labs" / lab.id / "lab.ipynb"
 
 
+# What stays with the course: the reference solution, the checks and the metadata.
+NOT_FOR_LEARNERS = {"solution.py", "solution.ipynb", "checks.py", "lab.toml", "lab.ipynb"}
+
+
+def copy_lab_data(lab: Lab, target_dir: Path) -> None:
+    """Copy a lab's data files (price tables, sample events...) the notebook may read."""
+    for item in lab.path.iterdir():
+        if item.is_file() and item.name not in NOT_FOR_LEARNERS and item.suffix != ".pyc":
+            shutil.copyfile(item, target_dir / item.name)
+
+
 def create_workspace(workspace: Path) -> Path:
     """Copy every lab's notebook in (only where missing) and (re)write the welcome notebook.
 
@@ -40,6 +51,7 @@ def create_workspace(workspace: Path) -> Path:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(lab.notebook, target)
+        copy_lab_data(lab, target.parent)
     nbformat.write(welcome_notebook(), workspace / WELCOME)
     return workspace
 
