@@ -18,7 +18,7 @@ start: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n auto --dist loadfile tests
-	$(BIN)/python -m pytest -q --nbval-lax -p no:randomly labs/*/solution.ipynb
+	COMPUTELAB_HOME=$$(mktemp -d) $(BIN)/python -m pytest -q --nbval-lax labs/*/solution.ipynb
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -x -m "not browser" tests

@@ -245,7 +245,7 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         welcome = _wait_for_notebook(page, "welcome.ipynb")
         expect(welcome.locator("h1")).to_contain_text("Welcome to ComputeLab")
         progress = welcome.locator(".jp-OutputArea-output").first  # shown without running
-        expect(progress).to_contain_text(re.compile(rf"{re.escape(LAB.title)}\s+not started"))
+        expect(progress).to_contain_text(re.compile(rf"{re.escape(LAB.title)}\s*not started"))
 
     with steps.step("follow-link-to-lab-01"):
         welcome.locator(".jp-MarkdownOutput a", has_text=LAB.title).click()

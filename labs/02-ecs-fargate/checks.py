@@ -227,8 +227,8 @@ def execution_role(aws):
     assert TRUSTED in services, (
         f"{ROLE}'s trust policy must allow sts:AssumeRole for the service principal {TRUSTED} "
         "(the ECS and Fargate agents that start tasks); found "
-        f"{', '.join(sorted(services)) or 'no service principal'}. ecs.amazonaws.com is ECS's "
-        "own service-linked role and ec2.amazonaws.com is for container instances.")
+        f"{', '.join(sorted(services)) or 'no service principal'}. ecs.amazonaws.com belongs to "
+        "ECS's service-linked role and ec2.amazonaws.com to container instances.")
     attached = {p["PolicyArn"] for p in
                 iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]}
     assert EXECUTION_POLICY in attached, (
@@ -346,7 +346,7 @@ def _describe_sizes(units):
                       "networkConfiguration={'awsvpcConfiguration': {'subnets': [subnet_a, "
                       "subnet_b], 'securityGroups': [sg_id], 'assignPublicIp': 'ENABLED'}})")
 def fargate_service(aws):
-    """Service web runs 2 Fargate tasks across two subnets with a security group"""
+    """Service web asks for 2 Fargate tasks in two subnets with a security group"""
     ecs, ec2 = aws.client("ecs"), aws.client("ec2")
     cluster, service = _service(ecs)
     assert service.get("desiredCount") == 2, (
@@ -415,7 +415,7 @@ def fargate_service(aws):
                       "then ecs.update_service(cluster='web-cluster', service='web', "
                       "taskDefinition='webserver:2')")
 def service_runs_new_revision(aws):
-    """A second webserver revision changes the image tag and the service runs it"""
+    """A second webserver revision changes the image tag and the service uses it"""
     ecs = aws.client("ecs")
     newest = _newest(ecs)
     revisions = _revisions(ecs)

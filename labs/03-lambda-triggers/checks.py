@@ -325,6 +325,11 @@ def _deployed_zip(aws, function):
 
 _RUNNER = r"""
 import importlib, json, sys
+try:  # cap the address space (1 GiB) so a runaway handler cannot exhaust the machine
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+except (ImportError, ValueError, OSError):
+    pass
 code_dir, handler, function_name, events_file, result_file = sys.argv[1:6]
 sys.path.insert(0, code_dir)
 
@@ -423,15 +428,6 @@ def _unpack(code, target, module):
         archive.extractall(target)
 
 
-def _limit_memory():
-    try:
-        import resource
-    except ImportError:
-        return
-    limit = 1024 * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
 def _kill(proc):
     try:
         if hasattr(os, "killpg"):
@@ -458,11 +454,9 @@ def _invoke(code_dir, function, events, workdir, region, seconds):
         "HOME": str(workdir), "PYTHONDONTWRITEBYTECODE": "1"})
     command = [sys.executable, "-I", "-c", _RUNNER, str(code_dir), function["Handler"],
                FUNCTION, str(events_file), str(result_file)]
-    posix = os.name == "posix"
     proc = subprocess.Popen(command, cwd=code_dir, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=posix,
-                            preexec_fn=_limit_memory if posix else None)
+                            start_new_session=os.name == "posix")
     try:
         proc.wait(timeout=seconds + STARTUP_GRACE)
     except subprocess.TimeoutExpired:
