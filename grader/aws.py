@@ -12,6 +12,18 @@ from typing import Any
 from grader.safety import guard_session, is_loopback_url
 from grader.sandbox import REGION, Account
 
+_SHARED_LOADER: list[Any] = []
+
+
+def _shared_loader() -> Any:
+    """One botocore data loader for every handle: service models are parsed once per process."""
+    if not _SHARED_LOADER:
+        import botocore.loaders
+
+        _SHARED_LOADER.append(botocore.loaders.create_loader())
+    return _SHARED_LOADER[0]
+
+
 _CLIENT_CONFIG = {"retries": {"max_attempts": 2, "mode": "standard"},
                   "connect_timeout": 5, "read_timeout": 60}
 
@@ -41,6 +53,7 @@ class AWS:
             import botocore.session
 
             core = botocore.session.Session()
+            core.register_component("data_loader", _shared_loader())
             if not self.allow_remote:
                 guard_session(core)
             self._session = boto3.session.Session(
@@ -59,15 +72,17 @@ class AWS:
             )
         return self.endpoint
 
-    def client(self, service: str) -> Any:
-        """A boto3 client for ``service``, cached per handle."""
-        if service not in self._clients:
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client for ``service`` (in ``region``, default the lab's), cached per handle."""
+        key = f"{service}@{region or self.region}"
+        if key not in self._clients:
             from botocore.config import Config
 
-            self._clients[service] = self._boto_session().client(
-                service, endpoint_url=self._endpoint_for(), config=Config(**_CLIENT_CONFIG)
+            self._clients[key] = self._boto_session().client(
+                service, endpoint_url=self._endpoint_for(), region_name=region or self.region,
+                config=Config(**_CLIENT_CONFIG),
             )
-        return self._clients[service]
+        return self._clients[key]
 
     def resource(self, service: str) -> Any:
         """A boto3 resource (EC2, S3, IAM...) on the same endpoint and credentials."""

@@ -1,155 +1,1015 @@
-"""Grade submissions: run each in its own process against a fresh account, then check.
+"""Grade submissions: isolated, in parallel, each in a fresh account on a private server.
 
-The grader loads the checks before any submission runs, starts the submission in its own
-process group and working directory with a timeout and a memory limit, and afterwards
-reads the account's state itself through boto3 — nothing the submission prints or writes
-changes its score.
+One batch is one process tree::
+
+    your process (CLI, tests)          grade()/grade_iter(): reads results, writes nothing here
+     └── pool                          imports boto3, IPython and moto once, warms moto,
+          │                            loads the checks; then forks the workers
+          ├── worker 1                 own network namespace (as root): loopback only
+          │    ├── sandbox server 1    moto on 127.0.0.1, forked warm; only worker 1 uses it
+          │    └── submission          forked per submission: fresh account, own process
+          │                            group, PID and mount namespace, unprivileged user,
+          │                            memory/process/file limits, network audit hook
+          └── worker 2 ...
+
+Each worker grades one submission at a time: it creates a fresh account on its own server,
+forks the submission, waits (timeout, output cap), kills whatever the submission left
+running, then reads the account's state itself through boto3 and runs the checks, which
+were loaded before any submission ran. So submissions that run at the same time never
+share a server, and nothing a submission prints or writes changes its score. See
+``grader.isolation`` for what each privilege level adds.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import select
 import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from grader.aws import AWS
 from grader.checks import ERROR, TIMEOUT, CheckSpec, LabResult, run_checks, zero_result
-from grader.errors import SubmissionError
+from grader.errors import SandboxError, SubmissionError
 from grader.labs import Lab
-from grader.safety import lab_environment
-from grader.sandbox import REGION, Sandbox, create_account
-from grader.session import setup_account
+from grader.runner import read_submission
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
-OUTPUT_TAIL = 2000
+DEFAULT_OUTPUT_MB = 16
+MAX_PROCESSES = 256
+MAX_FILE_MB = 512
+TMP_MB = 512
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-submission limits."""
+    """Per-submission limits.
+
+    ``memory_mb`` is what the submission may allocate on top of the pre-loaded Python it
+    starts from (boto3, IPython: a few hundred MB of address space).
+    """
 
     timeout: float = DEFAULT_TIMEOUT
     memory_mb: int = DEFAULT_MEMORY_MB
+    output_mb: int = DEFAULT_OUTPUT_MB
 
 
 def readable_submission(path: Path) -> None:
     """Raise ``SubmissionError`` unless ``path`` is a notebook or script we can run."""
-    if not path.is_file():
-        raise SubmissionError(f"{path}: no such file.")
-    if path.suffix not in (".ipynb", ".py"):
-        raise SubmissionError(f"{path.name}: not a notebook (.ipynb) or Python script (.py).")
-    if path.suffix == ".ipynb":
-        import nbformat
+    read_submission(path)
 
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Graded:
+    """One submission's outcome as the pool reports it."""
+
+    index: int
+    result: LabResult
+    duration: float
+
+
+@dataclass
+class PoolInfo:
+    """What the pool found out about this machine (shown once per batch)."""
+
+    isolation: str = ""
+    workers: int = 0
+
+
+# --- the caller's side ------------------------------------------------------------------
+
+
+def hidden_paths(lab: Lab, paths: list[Path], extra: list[Path]) -> tuple[list[str], list[str]]:
+    """Folders and files a submission must not see: the course (solutions, .git), the
+    labs, ``--out`` (``extra``) and every submission (its code is handed over in memory)."""
+    from grader.paths import course_root
+
+    dirs = {course_root().resolve(), lab.path.parent.resolve()}
+    dirs.update(Path(p).resolve() for p in extra)
+    dirs.update(p.resolve().parent for p in paths)
+    files = {p.resolve() for p in paths}
+    return sorted(map(str, dirs)), sorted(map(str, files))
+
+
+def grade_iter(lab: Lab, paths: list[Path], limits: Limits | None = None,
+               jobs: int | None = None, hide: list[Path] | None = None,
+               on_ready: Callable[[PoolInfo], None] | None = None) -> Iterator[Graded]:
+    """Grade ``paths`` in parallel; yield each result as it finishes (any order).
+
+    Stopping the iteration (or Ctrl-C) kills the whole pool, submissions included.
+    """
+    limits = limits or Limits()
+    if not paths:
+        return
+    workers = max(1, min(jobs or default_jobs(), len(paths)))
+    hide_dirs, hide_files = hidden_paths(lab, paths, hide or [])
+    config = {"lab": str(lab.path.resolve()), "paths": [str(p) for p in paths],
+              "workers": workers, "limits": asdict(limits),
+              "hide_dirs": hide_dirs, "hide_files": hide_files}
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(PACKAGE_DIR.parent)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    with tempfile.TemporaryFile(prefix="computelab-pool-") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from grader.grading import pool_main; pool_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+            start_new_session=True)
+        assert proc.stdin and proc.stdout
         try:
-            nbformat.read(path, as_version=4)
-        except Exception as exc:
-            raise SubmissionError(
-                f"{path.name}: not a readable notebook ({type(exc).__name__}); "
-                "re-download it from JupyterLab (File > Download).") from exc
-    else:
-        try:
-            compile(path.read_text(), path.name, "exec")
-        except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
-            raise SubmissionError(f"{path.name}: the script does not parse ({exc}).") from exc
+            proc.stdin.write(json.dumps(config).encode())
+            proc.stdin.close()
+            seen = 0
+            for line in proc.stdout:
+                message = json.loads(line)
+                if "ready" in message:
+                    if on_ready:
+                        on_ready(PoolInfo(message["isolation"], workers))
+                    continue
+                if "fatal" in message:
+                    raise SandboxError(message["fatal"])
+                seen += 1
+                yield Graded(message["index"], LabResult.from_dict(message["result"]),
+                             message["duration"])
+            proc.wait()
+            if seen < len(paths):
+                log.seek(0)
+                tail = log.read()[-1500:].decode("utf-8", "replace").strip()
+                raise SandboxError(f"The grading pool stopped early (exit {proc.returncode}). "
+                                   f"{tail.splitlines()[-1] if tail else ''}".strip())
+        finally:
+            _kill_group(proc.pid)
+            proc.wait()
 
 
-def _limit_memory(memory_mb: int) -> None:
-    import resource
-
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _child_env(endpoint: str, aws: AWS) -> dict[str, str]:
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "COMPUTELAB_HOME", "TMPDIR")
-            if k in os.environ}
-    env = lab_environment(endpoint, aws.access_key_id or "", aws.secret_access_key or "",
-                          REGION, base=base)
-    env["COMPUTELAB_GRADING"] = "1"
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONUNBUFFERED"] = "1"
-    env["MPLBACKEND"] = "Agg"
-    return env
-
-
-def execute(path: Path, endpoint: str, aws: AWS, limits: Limits) -> tuple[str, str]:
-    """Run the submission in a child process; return (status, learner-facing reason)."""
-    with tempfile.TemporaryDirectory(prefix="computelab-sub-") as workdir:
-        report = Path(workdir) / "report.json"
-        log_path = Path(workdir) / "output.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.runner", str(path.resolve()), str(report)],
-                cwd=workdir, env=_child_env(endpoint, aws), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=lambda: _limit_memory(limits.memory_mb),
-            )
-            try:
-                proc.wait(timeout=limits.timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                return TIMEOUT, (f"Stopped after {limits.timeout:g} s (time limit); graded what "
-                                 "it had created by then.")
-            finally:
-                _kill_group(proc.pid)
-        return _outcome(proc.returncode, report, log_path)
+def grade(lab: Lab, paths: list[Path], limits: Limits | None = None,
+          jobs: int | None = None) -> list[LabResult]:
+    """Grade submissions in parallel; results in input order."""
+    results: dict[int, LabResult] = {}
+    for graded in grade_iter(lab, paths, limits, jobs):
+        results[graded.index] = graded.result
+    return [results[i] for i in range(len(paths))]
 
 
 def _kill_group(pgid: int) -> None:
-    """Kill anything the submission left behind (background grandchildren included)."""
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-def _outcome(returncode: int, report: Path, log_path: Path) -> tuple[str, str]:
-    if report.is_file():
-        errors = json.loads(report.read_text()).get("errors", [])
-        if errors:
-            first = errors[0]
-            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            return "", f"Cell {first['cell']} raised {first['error']}{more}."
-        return "", ""
-    tail = log_path.read_bytes()[-OUTPUT_TAIL:].decode("utf-8", "replace").strip()
-    last = tail.splitlines()[-1] if tail else ""
-    if returncode < 0:
-        name = signal.Signals(-returncode).name
-        return ERROR, f"The submission's process was killed ({name}); graded what it created."
-    if "MemoryError" in tail:
-        return ERROR, "The submission ran out of memory (limit reached); graded what it created."
-    return ERROR, f"The submission stopped early (exit code {returncode}). {last}".strip()
+# --- the pool ---------------------------------------------------------------------------
 
 
-def grade_one(lab: Lab, specs: list[CheckSpec], path: Path, endpoint: str,
-              limits: Limits) -> LabResult:
-    """Grade one submission in a fresh account on a server no other submission uses now."""
+@dataclass
+class _Pool:
+    """Everything the workers inherit, warm, from the pool process."""
+
+    lab: Lab
+    specs: list[CheckSpec]
+    setup: Any
+    limits: Limits
+    hide_dirs: list[Path]
+    hide_files: list[Path]
+    caps: Any
+    app: Any
+    loader: Any
+    shell: Any
+    keep: list[Path] = field(default_factory=list)
+
+
+def _emit(stream: Any, message: dict[str, Any]) -> None:
+    stream.write(json.dumps(message) + "\n")
+    stream.flush()
+
+
+def pool_main() -> None:
+    """Entry point of the pool process (started by ``grade_iter``)."""
+    from grader import isolation
+
+    results = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # stray prints from libraries go to the log, not into the protocol
+    isolation.die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    config = json.loads(sys.stdin.read())
     try:
-        readable_submission(path)
-    except SubmissionError as exc:
-        return zero_result(lab.id, specs, ERROR, str(exc))
-    account = create_account(endpoint, managed_policies=lab.managed_policies)
-    setup_account(lab, endpoint, account)
+        pool = _prepare(config)
+    except Exception as exc:
+        _emit(results, {"fatal": f"Could not start grading: {type(exc).__name__}: {exc}"})
+        os._exit(1)
+    _emit(results, {"ready": True, "isolation": pool.caps.describe()})
+    _schedule(pool, [Path(p) for p in config["paths"]], config["workers"], results)
+    results.flush()
+    os._exit(0)
+
+
+def _prepare(config: dict[str, Any]) -> _Pool:
+    """Import and warm everything once, so each fork starts hot."""
+    from grader import isolation
+    from grader.labs import load_lab
+
+    caps = isolation.probe()
+    if caps.root:
+        isolation.set_dumpable(False)
+    lab = load_lab(Path(config["lab"]))
+    specs = lab.checks()  # loaded before any submission runs
+    setup = lab.setup_fn()
+    app = _warm_moto(lab, specs, setup)
+    loader = _warm_botocore(lab)
+    shell = _warm_python()
+    keep = _keep_paths()
+    if caps.root and not caps.namespaces:
+        _require_readable_python(caps, keep)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # forked children then don't copy pages just to run the garbage collector
+    return _Pool(lab=lab, specs=specs, setup=setup, limits=Limits(**config["limits"]),
+                 hide_dirs=[Path(p) for p in config["hide_dirs"]],
+                 hide_files=[Path(p) for p in config["hide_files"]], caps=caps, app=app,
+                 loader=loader, shell=shell, keep=keep)
+
+
+def _keep_paths() -> list[Path]:
+    """What a submission must still be able to read: Python and the grader package."""
+    keep = {PACKAGE_DIR}
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
+        keep.add(Path(prefix).resolve())
+    keep.add(Path(sys.executable).resolve().parent)
+    for entry in sys.path:
+        if entry and Path(entry).exists():
+            keep.add(Path(entry).resolve())
+    return sorted(keep)
+
+
+def _require_readable_python(caps: Any, keep: list[Path]) -> None:
+    from grader import isolation
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        code = 1
+        try:
+            isolation.drop_privileges(caps.uid, caps.gid)
+            for path in keep:
+                if path.is_dir():
+                    os.listdir(path)
+            code = 0
+        except Exception:
+            pass
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        raise SandboxError(
+            f"Submissions run as uid {caps.uid}, which cannot read this Python installation "
+            f"({sys.base_prefix}), and this machine does not allow namespaces to fix that. "
+            "Install ComputeLab in a world-readable location or grade in a privileged "
+            "container.")
+
+
+# --- the sandbox server each worker owns ------------------------------------------------
+
+
+class _GradingApp:
+    """moto's WSGI app plus a ping and a fast fresh-account route (no HTTP to itself)."""
+
+    def __init__(self, moto_app: Any) -> None:
+        self.moto_app = moto_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from grader.sandbox import ACCOUNTS_ROUTE, PING_ROUTE
+
+        path = environ.get("PATH_INFO", "")
+        if path == PING_ROUTE:
+            return _json_response(start_response, {"computelab": True})
+        if path == ACCOUNTS_ROUTE and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            return _json_response(start_response,
+                                  asdict(_new_account(bool(body.get("managed_policies")))))
+        return self.moto_app(environ, start_response)
+
+
+def _json_response(start_response: Any, payload: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(payload).encode()
+    start_response("200 OK", [("Content-Type", "application/json"),
+                              ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _new_account(managed_policies: bool) -> Any:
+    """An IAM user + access key in a brand-new account id, created inside the server."""
+    import secrets
+
+    from moto.core.config import default_user_config
+    from moto.iam.models import iam_backends
+
+    from grader.sandbox import REGION, Account
+
+    account_id = str(secrets.randbelow(9 * 10**11) + 10**11)
+    iam_config = default_user_config.setdefault("iam", {})
+    iam_config["load_aws_managed_policies"] = managed_policies
+    try:
+        iam = iam_backends[account_id]["aws"]
+        iam.create_user(region_name=REGION, user_name="computelab-learner")
+        key = iam.create_access_key(user_name="computelab-learner")
+    finally:
+        iam_config["load_aws_managed_policies"] = False
+    return Account(account_id, key.access_key_id, key.secret_access_key)
+
+
+def _speed_up_moto() -> None:
+    """moto draws 17 random hex digits with one ``choice`` call each; every new account
+    creates ~2,600 ids for its AMI catalogue. Same ids, one call each (~0.2 s an account)."""
+    import moto.ec2.utils as ec2_utils
+    from moto.moto_api._internal import mock_random
+
+    hex_chars = ec2_utils.HEX_CHARS
+
+    def random_resource_id(size: int = 8) -> str:
+        return "".join(mock_random.choices(hex_chars, k=size))
+
+    ec2_utils.random_resource_id = random_resource_id
+
+
+_WARM_CALLS = {
+    "ssm": ("get_parameters_by_path", {"Path": "/aws/service/ami-amazon-linux-latest"}),
+    "ec2": ("describe_images", {"Owners": ["amazon"], "Filters": [
+        {"Name": "name", "Values": ["al2023-ami-2023.*-x86_64"]}]}),
+}
+
+
+def _warm_moto(lab: Lab, specs: list[CheckSpec], setup: Any) -> Any:
+    """Build the moto app once and run the lab's services through it (catalogues load
+    once here, not in every worker); no thread is left running afterwards."""
+    import threading
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from grader.sandbox import configure_moto_for_teaching
+
+    configure_moto_for_teaching()
+    _speed_up_moto()
+    app = _GradingApp(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True,
+                         request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        account = _new_account(lab.managed_policies)
+        aws = _aws(endpoint, account, loader=None)
+        for service in lab.services:
+            call = _WARM_CALLS.get(service)
+            try:
+                if call:
+                    getattr(aws.client(service), call[0])(**call[1])
+                else:
+                    _cheapest_read(aws.client(service))
+            except Exception:
+                pass
+        if setup is not None:
+            setup(aws)
+        run_checks(lab.id, specs, aws)
+        _close(aws)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        deadline = time.monotonic() + 5
+        while threading.active_count() > 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return app
+
+
+def _cheapest_read(client: Any) -> None:
+    """Call one List*/Describe* operation that needs no arguments (warms moto's routes)."""
+    model = client.meta.service_model
+    for name in sorted(model.operation_names):
+        if name.startswith(("List", "Describe")):
+            shape = model.operation_model(name).input_shape
+            if shape is None or not shape.required_members:
+                getattr(client, client.meta.method_to_api_mapping and _snake(name))()
+                return
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _warm_botocore(lab: Lab) -> Any:
+    """One botocore data loader with the lab's service models already parsed."""
+    import botocore.session
+
+    core = botocore.session.Session()
+    loader = core.get_component("data_loader")
+    for service in sorted(set(lab.services) | {"sts", "iam"}):
+        client = core.create_client(service, region_name="us-east-1",
+                                    endpoint_url="http://127.0.0.1:1",
+                                    aws_access_key_id="warm", aws_secret_access_key="warm")
+        client.close()
+    return loader
+
+
+def _warm_python() -> Any:
+    """Import what notebooks use and make the IPython shell every submission starts from."""
+    scratch = tempfile.mkdtemp(prefix="computelab-ipython-")
+    os.environ["IPYTHONDIR"] = scratch
+    import boto3  # noqa: F401
+    import IPython.display  # noqa: F401
+
+    import grader.notebook  # noqa: F401
+    from grader.runner import new_shell
+
+    return new_shell()
+
+
+def _aws(endpoint: str, account: Any, loader: Any) -> Any:
+    """An ``AWS`` handle whose botocore session reuses the warm model loader."""
+    import boto3
+    import botocore.session
+
+    from grader.aws import AWS
+    from grader.safety import guard_session
+    from grader.sandbox import REGION
+
     aws = AWS.for_account(endpoint, account)
-    status, reason = execute(path, endpoint, aws, limits)
-    result = run_checks(lab.id, specs, AWS.for_account(endpoint, account))
-    result.output = reason
-    if status:
-        result.status = status
+    core = botocore.session.Session()
+    if loader is not None:
+        core.register_component("data_loader", loader)
+    guard_session(core)
+    aws._session = boto3.session.Session(  # warm session instead of a cold one per handle
+        aws_access_key_id=account.access_key_id, aws_secret_access_key=account.secret_access_key,
+        region_name=REGION, botocore_session=core)
+    return aws
+
+
+def _close(aws: Any) -> None:
+    for client in aws._clients.values():
+        try:
+            client.close()
+        except Exception:
+            pass
+
+
+# --- scheduling: the pool hands one submission at a time to each idle worker -------------
+
+
+def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> None:
+    import selectors
+
+    queue = list(range(len(paths)))
+    queue.reverse()
+    selector = selectors.DefaultSelector()
+    busy: dict[int, int | None] = {}
+    buffers: dict[int, bytes] = {}
+    conns: dict[int, Any] = {}
+    done = 0
+
+    def start_worker(number: int) -> None:
+        conn, pid = _fork_worker(pool, number)
+        conns[pid] = conn
+        busy[pid] = None
+        buffers[pid] = b""
+        selector.register(conn, selectors.EVENT_READ, pid)
+
+    def dispatch(pid: int) -> None:
+        if queue:
+            index = queue.pop()
+            busy[pid] = index
+            conns[pid].sendall((json.dumps({"index": index, "path": str(paths[index])})
+                                + "\n").encode())
+        else:
+            busy[pid] = None
+            conns[pid].sendall(b'{"stop": true}\n')
+
+    for number in range(workers):
+        start_worker(number)
+    while done < len(paths):
+        for key, _ in selector.select():
+            pid = key.data
+            conn = conns[pid]
+            chunk = conn.recv(1 << 20)
+            if not chunk:  # the worker died: its submission failed, start another worker
+                selector.unregister(conn)
+                conn.close()
+                lost = busy.pop(pid, None)
+                del conns[pid]
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:
+                    pass
+                if lost is not None:
+                    reason = ("The grading worker stopped while running this submission "
+                              "(did it kill its parent process?).")
+                    _emit(results, {"index": lost, "duration": 0.0, "result": zero_result(
+                        pool.lab.id, pool.specs, ERROR, reason).to_dict()})
+                    done += 1
+                if queue:
+                    start_worker(len(conns))
+                continue
+            buffers[pid] += chunk
+            while b"\n" in buffers[pid]:
+                line, buffers[pid] = buffers[pid].split(b"\n", 1)
+                message = json.loads(line)
+                if "index" in message:
+                    _emit(results, message)
+                    done += 1
+                dispatch(pid)
+    for pid, conn in conns.items():
+        try:
+            conn.sendall(b'{"stop": true}\n')
+        except OSError:
+            pass
+
+
+def _fork_worker(pool: _Pool, number: int) -> tuple[Any, int]:
+    import socket
+
+    parent_end, child_end = socket.socketpair()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the worker
+        parent_end.close()
+        code = 0
+        try:
+            _worker_main(pool, child_end)
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        os._exit(code)
+    child_end.close()
+    return parent_end, pid
+
+
+# --- a worker ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    pool: _Pool
+    endpoint: str
+    ports: frozenset[int] | None
+    server_pid: int
+    own_pidns: int | None
+
+
+def _worker_main(pool: _Pool, conn: Any) -> None:
+    from grader import isolation
+
+    isolation.die_with_parent()
+    netns = False
+    if pool.caps.namespaces:
+        isolation.unshare(isolation.CLONE_NEWNET)
+        isolation.loopback_up()
+        netns = True
+    isolation.become_subreaper()
+    server_pid, port = _fork_server(pool)
+    own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY) if pool.caps.namespaces else None
+    worker = _Worker(pool, f"http://127.0.0.1:{port}", None if netns else frozenset({port}),
+                     server_pid, own_pidns)
+    _wait_for_server(worker.endpoint)
+    conn.sendall(b'{"ready": true}\n')
+    reader = conn.makefile("rb")
+    for line in reader:
+        message = json.loads(line)
+        if message.get("stop"):
+            break
+        started = time.monotonic()
+        result = _grade_one(worker, Path(message["path"]))
+        conn.sendall((json.dumps({"index": message["index"], "result": result.to_dict(),
+                                  "duration": round(time.monotonic() - started, 3)})
+                      + "\n").encode())
+    _kill(server_pid)
+
+
+def _fork_server(pool: _Pool) -> tuple[int, int]:
+    """Fork this worker's own moto server (warm: the app came from the pool)."""
+    from grader import isolation
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the server
+        os.close(read_end)
+        try:
+            isolation.die_with_parent()
+            from moto.moto_api._internal import mock_random
+            from moto.moto_server.werkzeug_app import MotoRequestHandler
+            from werkzeug.serving import make_server
+
+            mock_random.seed(int.from_bytes(os.urandom(16), "big"))
+            server = make_server("127.0.0.1", 0, pool.app, threaded=True,
+                                 request_handler=MotoRequestHandler)
+            os.write(write_end, str(server.server_address[1]).encode())
+            os.close(write_end)
+            server.serve_forever()
+        finally:
+            os._exit(1)
+    os.close(write_end)
+    port = int(os.read(read_end, 32) or b"0")
+    os.close(read_end)
+    if not port:
+        raise SandboxError("The worker's sandbox server did not start.")
+    return pid, port
+
+
+def _wait_for_server(endpoint: str) -> None:
+    from grader.sandbox import is_alive
+
+    deadline = time.monotonic() + 30
+    while not is_alive(endpoint, timeout=2):
+        if time.monotonic() > deadline:
+            raise SandboxError(f"The worker's sandbox at {endpoint} does not answer.")
+        time.sleep(0.05)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def _grade_one(worker: _Worker, path: Path) -> LabResult:
+    from grader.sandbox import create_account
+
+    pool = worker.pool
+    try:
+        cells, notebook = read_submission(path)
+    except SubmissionError as exc:
+        return zero_result(pool.lab.id, pool.specs, ERROR, str(exc))
+    account = create_account(worker.endpoint, managed_policies=pool.lab.managed_policies)
+    if pool.setup is not None:
+        aws = _aws(worker.endpoint, account, pool.loader)
+        pool.setup(aws)
+        _close(aws)
+    run = _run(worker, cells, notebook, account)
+    aws = _aws(worker.endpoint, account, pool.loader)
+    result = run_checks(pool.lab.id, pool.specs, aws)
+    _close(aws)
+    result.output = _stable(run.reason(pool.limits, notebook), account)
+    if run.status:
+        result.status = run.status
     return result
 
 
-def grade(lab: Lab, paths: list[Path], limits: Limits | None = None) -> list[LabResult]:
-    """Grade submissions one after another on a private sandbox, in input order."""
-    limits = limits or Limits()
-    specs = lab.checks()  # loaded before any submission runs
-    with Sandbox() as sandbox:
-        return [grade_one(lab, specs, path, sandbox.endpoint, limits) for path in paths]
+_IDS = re.compile(r"\b(ami|i|sg|sgr|vol|snap|subnet|vpc|key|eni|igw|rtb|lt|r|acl|eipalloc|"
+                  r"eipassoc|nat|pcx|tgw|fleet|sir|sfr|cr|dopt|vpce|pl|ari|aki)-[0-9a-f]{8,17}\b")
+
+
+def _stable(text: str, account: Any) -> str:
+    """Deterministic feedback: no random resource ids, account ids or keys."""
+    text = text.replace(account.account_id, "<account>")
+    text = text.replace(account.access_key_id, "<access-key>")
+    return _IDS.sub(lambda m: f"{m.group(1)}-…", text)
+
+
+# --- running one submission --------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """How the submission's process ended, from the worker's point of view."""
+
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    current: int | None = None
+    done: bool = False
+    timed_out: bool = False
+    too_much_output: bool = False
+    output_bytes: int = 0
+    exit_code: int | None = None
+    signal: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.timed_out:
+            return TIMEOUT
+        if self.too_much_output or not self.done:
+            return ERROR
+        return ""
+
+    def reason(self, limits: Limits, notebook: bool) -> str:
+        where = f"while cell {self.current} was running" if self.current else \
+            "before its first cell"
+        if not notebook:
+            where = "while the script was running"
+        what = "notebook" if notebook else "script"
+        if self.timed_out:
+            first = (f"Stopped after {limits.timeout:g} s (time limit) {where}; graded what "
+                     "it had created by then.")
+        elif self.too_much_output:
+            first = (f"Stopped: printed more than {limits.output_mb} MB of output {where}; "
+                     "graded what it had created by then.")
+        elif self.done:
+            first = ""
+        elif self.signal is not None:
+            name = _signal_name(self.signal)
+            memory = ""
+            if any("MemoryError" in e for _, e in self.errors):
+                memory = f" after running out of memory (limit {limits.memory_mb} MB)"
+            first = (f"The {what}'s process was killed ({name}){memory} {where}; graded what "
+                     "it had created by then.")
+        else:
+            first = (f"The {what} ended its own process (exit code {self.exit_code}) {where}; "
+                     "later cells did not run." if notebook else
+                     f"The script ended its own process (exit code {self.exit_code}) before "
+                     "it finished.")
+        return " ".join(part for part in (first, self._errors_text(limits)) if part)
+
+    def _errors_text(self, limits: Limits) -> str:
+        if not self.errors:
+            return ""
+        cell, error = self.errors[0]
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        if error.startswith("MemoryError"):
+            error = f"MemoryError (memory limit {limits.memory_mb} MB)"
+        return f"Cell {cell} raised {error}{more}."
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _child_env(endpoint: str, account: Any, home: str) -> dict[str, str]:
+    from grader.safety import lab_environment
+    from grader.sandbox import REGION
+
+    base = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
+    base.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env = lab_environment(endpoint, account.access_key_id, account.secret_access_key, REGION,
+                          base=base)
+    site = os.path.join(home, ".computelab-site")
+    env.update({
+        "HOME": home, "TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student",
+        "COMPUTELAB_GRADING": "1", "COMPUTELAB_HOME": os.path.join(home, ".computelab"),
+        "IPYTHONDIR": os.path.join(home, ".ipython"), "MPLBACKEND": "Agg",
+        "PYTHONPATH": os.pathsep.join([site, str(PACKAGE_DIR.parent)]),
+        "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    return env
+
+
+def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Run:
+    """Fork the submission, watch it (time, output, progress), and kill all it started."""
+    from grader import isolation
+
+    pool = worker.pool
+    caps = pool.caps
+    out_r, out_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    scratch = None if caps.namespaces else tempfile.mkdtemp(prefix="computelab-sub-")
+    if scratch and caps.root:
+        os.chown(scratch, caps.uid, caps.gid)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if caps.namespaces:
+        isolation.unshare(isolation.CLONE_NEWPID)  # the next child is PID 1 of a new namespace
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            if caps.namespaces:
+                _init_process(worker, cells, notebook, account, out_w, rep_w)
+            else:
+                _submission_process(worker, cells, notebook, account, out_w, rep_w,
+                                    scratch or "/tmp")
+        finally:
+            os._exit(70)
+    if worker.own_pidns is not None:
+        isolation.setns(worker.own_pidns, isolation.CLONE_NEWPID)
+    os.close(out_w)
+    os.close(rep_w)
+    run = _watch(pid, out_r, rep_r, pool.limits)
+    if not caps.namespaces:
+        _kill_group(pid)  # the submission's process group, grandchildren included
+    _reap_leftovers(worker.server_pid)
+    if scratch:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+    return run
+
+
+def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> _Run:
+    run = _Run()
+    deadline = time.monotonic() + limits.timeout
+    cap = limits.output_mb * 1024 * 1024
+    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    open_fds = {out_r, rep_r}
+    pending = b""
+    status = None
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            run.timed_out = True
+            break
+        watch = list(open_fds) + ([pidfd] if pidfd is not None else [])
+        ready, _, _ = select.select(watch, [], [], min(remaining, 0.02 if pidfd is None else 5))
+        if out_r in ready:
+            chunk = os.read(out_r, 1 << 20)
+            if not chunk:
+                open_fds.discard(out_r)
+            run.output_bytes += len(chunk)
+            if run.output_bytes > cap:
+                run.too_much_output = True
+                break
+        if rep_r in ready:
+            chunk = os.read(rep_r, 1 << 16)
+            if not chunk:
+                open_fds.discard(rep_r)
+            pending = _parse_report(run, pending + chunk)
+        if pidfd is None or pidfd in ready:
+            waited, status = os.waitpid(pid, os.WNOHANG)
+            if waited:
+                break
+            status = None
+    if status is None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(pid, 0)
+    # whatever the submission wrote just before it ended
+    for fd in (out_r, rep_r):
+        os.set_blocking(fd, False)
+        try:
+            while (chunk := os.read(fd, 1 << 16)) and fd == rep_r:
+                pending = _parse_report(run, pending + chunk)
+        except (BlockingIOError, OSError):
+            pass
+        os.close(fd)
+    if pidfd is not None:
+        os.close(pidfd)
+    if os.WIFSIGNALED(status):
+        run.signal = os.WTERMSIG(status)
+    else:
+        code = os.WEXITSTATUS(status)
+        if code >= 128:  # the PID-1 helper passes on "killed by signal N" as 128 + N
+            run.signal = code - 128
+        else:
+            run.exit_code = code
+    if run.done and not run.signal and run.exit_code == 0:
+        run.signal = None
+    if run.timed_out or run.too_much_output:
+        run.signal = None
+    return run
+
+
+def _parse_report(run: _Run, data: bytes) -> bytes:
+    *lines, rest = data.split(b"\n")
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        if record.get("done") is True:
+            run.done = True
+        cell = record.get("cell")
+        if isinstance(cell, int):
+            run.current = cell
+            if isinstance(record.get("error"), str) and len(run.errors) < 100:
+                run.errors.append((cell, record["error"][:300]))
+    return rest[-65536:]
+
+
+def _reap_leftovers(server_pid: int) -> None:
+    """Kill and reap every other child (orphaned grandchildren are re-parented to us)."""
+    for _ in range(50):
+        children = [p for p in _children() if p != server_pid]
+        if not children:
+            return
+        for child in children:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for child in children:
+            try:
+                os.waitpid(child, 0)
+            except ChildProcessError:
+                pass
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _init_process(worker: _Worker, cells: list[str], notebook: bool, account: Any,
+                  out_w: int, rep_w: int) -> None:
+    """PID 1 of the submission's namespace: build its walls, run it, and exit with it —
+    the kernel then kills everything left in the namespace."""
+    from grader import isolation
+
+    pool = worker.pool
+    isolation.die_with_parent()
+    isolation.close_fds_except({out_w, rep_w})
+    os.umask(0o022)
+    isolation.unshare(isolation.CLONE_NEWNS)
+    isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
+    isolation.private_tmp(TMP_MB, pool.keep)
+    isolation.hide_paths(pool.hide_dirs, pool.hide_files, pool.keep)
+    isolation.make_traversable(pool.keep, pool.caps.uid, pool.caps.gid)
+    isolation.fresh_proc()
+    home = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
+    os.chown(home, pool.caps.uid, pool.caps.gid)
+    child = os.fork()
+    if child == 0:
+        _submission_process(worker, cells, notebook, account, out_w, rep_w, home)
+    os.close(out_w)
+    os.close(rep_w)
+    while True:
+        try:
+            waited, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(71)
+        if waited == child:
+            break
+    if os.WIFSIGNALED(status):
+        os._exit(128 + os.WTERMSIG(status))
+    os._exit(min(os.WEXITSTATUS(status), 127))
+
+
+def _submission_process(worker: _Worker, cells: list[str], notebook: bool, account: Any,
+                        out_w: int, rep_w: int, home: str) -> None:
+    """The submission itself: drop everything it should not have, then run its cells."""
+    from grader import isolation, netguard
+
+    pool = worker.pool
+    caps = pool.caps
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    isolation.close_fds_except({rep_w})
+    os.chdir(home)
+    memory = isolation.virtual_memory_bytes() + pool.limits.memory_mb * 1024 * 1024
+    isolation.limit_resources(memory, MAX_PROCESSES, MAX_FILE_MB * 1024 * 1024)
+    if caps.root:
+        isolation.drop_privileges(caps.uid, caps.gid)
+        isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it
+    isolation.die_with_parent()
+    env = _child_env(worker.endpoint, account, home)
+    os.environ.clear()
+    os.environ.update(env)
+    site = Path(env["PYTHONPATH"].split(os.pathsep)[0])
+    try:
+        site.mkdir(exist_ok=True)
+        (site / "sitecustomize.py").write_text(netguard.sitecustomize_source(worker.ports))
+    except OSError:
+        pass
+    _prepare_interpreter(pool, account)
+    netguard.install(worker.ports)
+    from grader.runner import Reporter, run_submission
+
+    run_submission(cells, notebook, Reporter(rep_w), pool.shell if notebook else None)
+    os._exit(0)
+
+
+def _prepare_interpreter(pool: _Pool, account: Any) -> None:
+    """Plain boto3 lands in the fresh account; the lab is known without reading its folder."""
+    import boto3
+    import botocore.session
+
+    import grader.labs
+    from grader.safety import install_loopback_guard
+
+    install_loopback_guard()
+    core = botocore.session.Session()
+    core.register_component("data_loader", pool.loader)
+    boto3.setup_default_session(botocore_session=core)
+    lab = pool.lab
+    grader.labs.all_labs = lambda root=None: [lab]  # type: ignore[assignment]
+    sys.argv = ["submission"]

@@ -64,13 +64,41 @@ class LabSession:
                 "Use plain <code>boto3.client(...)</code>: it already points at the sandbox.</div>")
 
     def misconfigured(self) -> str:
-        """Why the kernel's boto3 would not reach this lab's account, or ``''``."""
+        """Why the kernel's boto3 would not reach this lab's account, or ``''``.
+
+        Looks at the environment (what new sessions use) and asks the default session that
+        plain ``boto3.client(...)`` uses, so per-service endpoint variables and
+        ``boto3.setup_default_session(...)`` are caught too.
+        """
+        rerun = " Re-run the first cell of this notebook, then check again."
         if os.environ.get("AWS_ENDPOINT_URL") != self.aws.endpoint:
-            return ("Your boto3 is not pointing at the sandbox (AWS_ENDPOINT_URL was changed). "
-                    "Re-run the first cell of this notebook, then check again.")
+            return ("Your boto3 is not pointing at the sandbox (AWS_ENDPOINT_URL was changed)."
+                    + rerun)
         if os.environ.get("AWS_ACCESS_KEY_ID") != self.aws.access_key_id:
             return ("Your boto3 credentials were changed, so your resources went to another "
-                    "account. Re-run the first cell of this notebook, then check again.")
+                    "account." + rerun)
+        import boto3
+        from botocore.exceptions import BotoCoreError, UnknownServiceError
+
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        session = boto3.DEFAULT_SESSION
+        sandbox = (self.aws.endpoint or "").rstrip("/")
+        try:
+            for service in self.lab.services:
+                try:
+                    url = session.client(service).meta.endpoint_url
+                except UnknownServiceError:
+                    continue
+                if url.rstrip("/") != sandbox:
+                    return (f"Your boto3 sends {service} calls to {url}, not to the sandbox."
+                            + rerun)
+            credentials = session.get_credentials()
+        except BotoCoreError as exc:
+            return f"Your boto3 settings do not work ({exc})." + rerun
+        if credentials is None or credentials.access_key != self.aws.access_key_id:
+            return ("Your boto3 credentials were changed, so your resources went to another "
+                    "account." + rerun)
         return ""
 
     def run_checks(self) -> LabResult:

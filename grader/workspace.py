@@ -117,9 +117,10 @@ def welcome_html(live: bool = True) -> str:
 
     ``live=False`` is the snapshot written into the welcome notebook before the sandbox runs.
     """
+    left = "style='text-align:left'"  # JupyterLab right-aligns table cells by default
     rows = "".join(
-        f"<tr data-lab='{lab.id}'><td>{_link(lab)}</td>"
-        f"<td class='status'>{html.escape(status)}</td></tr>"
+        f"<tr data-lab='{lab.id}'><td {left}>{_link(lab)}</td>"
+        f"<td class='status' {left}>{html.escape(status)}</td></tr>"
         for lab, status in status_rows())
     if live:
         endpoint = running_endpoint()
@@ -130,7 +131,8 @@ def welcome_html(live: bool = True) -> str:
     else:
         sandbox, stamp = "", "Progress when JupyterLab started."
     return (f"<div class='computelab-welcome'><p>{sandbox} {stamp} Run this cell again to "
-            f"refresh.</p><table><tr><th>Lab</th><th>Status</th></tr>{rows}</table></div>")
+            f"refresh.</p><table><tr><th {left}>Lab</th><th {left}>Status</th></tr>{rows}</table>"
+            "</div>")
 
 
 def welcome() -> None:

@@ -188,6 +188,7 @@ def page() -> Iterator[Any]:
                 news, lambda toast: toast.get_by_role("button", name="No", exact=True).click())
             yield page
         finally:
+            sync_api.expect.set_options(timeout=5_000)  # Playwright's default, for other tests
             browser.close()
 
 
@@ -295,10 +296,11 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
     with steps.step("reset-lab"):
         page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="solved.ipynb").click()
         notebook = _wait_for_notebook(page, "solved.ipynb")
+        message = notebook.locator(".computelab-message")
         notebook.get_by_role("button", name="Reset this lab").click()
-        expect(notebook.get_by_text("Reset this lab?")).to_be_visible()
+        expect(message).to_contain_text("Reset this lab?")
         notebook.get_by_role("button", name="Yes, wipe this lab").click()
-        expect(notebook.get_by_text("fresh, empty sandbox account")).to_be_visible()
+        expect(message).to_contain_text("fresh, empty sandbox account")
 
     with steps.step("check-after-reset-fails"):
         result = _check_my_work(page)

@@ -37,6 +37,10 @@ class CheckPanel:
     def _show(self, markup: str) -> None:
         self.panel.value = markup
 
+    def _say(self, markup: str) -> None:
+        """A message that is not a result (progress, confirmations, errors)."""
+        self._show(f"<div class='computelab-message'>{markup}</div>")
+
     def _confirming(self, on: bool) -> None:
         self.confirm_button.layout.display = None if on else "none"
         self.cancel_button.layout.display = None if on else "none"
@@ -47,27 +51,27 @@ class CheckPanel:
             self._show(f"<div class='computelab-result' data-status='error'>"
                        f"<b>Not checked:</b> {html.escape(problem)}</div>")
             return
-        self._show("<i>Checking...</i>")
+        self._say("<i>Checking...</i>")
         try:
             self._show(render_html(self.session.run_checks()))
         except ComputeLabError as exc:
-            self._show(f"<b>Could not check:</b> {html.escape(str(exc))}")
+            self._say(f"<b>Could not check:</b> {html.escape(str(exc))}")
 
     def on_reset(self, _: Any = None) -> None:
         self._confirming(True)
-        self._show("<b>Reset this lab?</b> Every resource you created in this lab's sandbox "
-                   "account goes (your notebook stays as it is).")
+        self._say("<b>Reset this lab?</b> Every resource you created in this lab's sandbox "
+                  "account goes (your notebook stays as it is).")
 
     def on_cancel(self, _: Any = None) -> None:
         self._confirming(False)
-        self._show("Reset cancelled.")
+        self._say("Reset cancelled.")
 
     def on_confirm(self, _: Any = None) -> None:
         self._confirming(False)
         try:
             self.session.reset()
         except ComputeLabError as exc:
-            self._show(f"<b>Could not reset:</b> {html.escape(str(exc))}")
+            self._say(f"<b>Could not reset:</b> {html.escape(str(exc))}")
             return
-        self._show("This lab now has a fresh, empty sandbox account. Re-run your cells from "
-                   "the top.")
+        self._say("This lab now has a fresh, empty sandbox account. Re-run your cells from "
+                  "the top.")
