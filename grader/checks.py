@@ -149,7 +149,8 @@ def render_html(result: LabResult, show_hints: bool = True) -> str:
     """The results panel: one row per objective, then the total."""
     rows = []
     for t in result.tests:
-        icon = "&#x2705;" if t.passed else ("&#x274C;" if t.status == FAILED else "&#x26A0;")
+        # plain dingbats, not emoji: they render without an emoji font (e.g. headless Chromium)
+        icon = "&#x2714;" if t.passed else ("&#x2718;" if t.status == FAILED else "&#x26A0;")
         hint = ""
         if show_hints and t.hint and not t.passed:
             hint = (f"<details><summary>Hint</summary><code>{html.escape(t.hint)}</code>"

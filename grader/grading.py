@@ -82,6 +82,7 @@ class Graded:
     index: int
     result: LabResult
     duration: float
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,7 +101,9 @@ def hidden_paths(lab: Lab, paths: list[Path], extra: list[Path]) -> tuple[list[s
     labs, ``--out`` (``extra``) and every submission (its code is handed over in memory)."""
     from grader.paths import course_root
 
-    dirs = {course_root().resolve(), lab.path.parent.resolve()}
+    dirs = {lab.path.parent.resolve()}
+    if (course_root() / "labs").is_dir():
+        dirs.add(course_root().resolve())
     dirs.update(Path(p).resolve() for p in extra)
     dirs.update(p.resolve().parent for p in paths)
     files = {p.resolve() for p in paths}
@@ -145,7 +148,7 @@ def grade_iter(lab: Lab, paths: list[Path], limits: Limits | None = None,
                     raise SandboxError(message["fatal"])
                 seen += 1
                 yield Graded(message["index"], LabResult.from_dict(message["result"]),
-                             message["duration"])
+                             message["duration"], message.get("phases", {}))
             proc.wait()
             if seen < len(paths):
                 log.seek(0)
@@ -155,6 +158,7 @@ def grade_iter(lab: Lab, paths: list[Path], limits: Limits | None = None,
         finally:
             _kill_group(proc.pid)
             proc.wait()
+            proc.stdout.close()
 
 
 def grade(lab: Lab, paths: list[Path], limits: Limits | None = None,
@@ -229,8 +233,8 @@ def _prepare(config: dict[str, Any]) -> _Pool:
     lab = load_lab(Path(config["lab"]))
     specs = lab.checks()  # loaded before any submission runs
     setup = lab.setup_fn()
-    app = _warm_moto(lab, specs, setup)
     loader = _warm_botocore(lab)
+    app = _warm_moto(lab, specs, setup, loader)
     shell = _warm_python()
     keep = _keep_paths()
     if caps.root and not caps.namespaces:
@@ -252,8 +256,9 @@ def _keep_paths() -> list[Path]:
         keep.add(Path(prefix).resolve())
     keep.add(Path(sys.executable).resolve().parent)
     for entry in sys.path:
-        if entry and Path(entry).exists():
-            keep.add(Path(entry).resolve())
+        path = Path(entry).resolve() if entry else None
+        if path and path.exists() and path not in PACKAGE_DIR.parents:
+            keep.add(path)  # not the course root a source checkout puts on sys.path
     return sorted(keep)
 
 
@@ -353,7 +358,7 @@ _WARM_CALLS = {
 }
 
 
-def _warm_moto(lab: Lab, specs: list[CheckSpec], setup: Any) -> Any:
+def _warm_moto(lab: Lab, specs: list[CheckSpec], setup: Any, loader: Any) -> Any:
     """Build the moto app once and run the lab's services through it (catalogues load
     once here, not in every worker); no thread is left running afterwards."""
     import threading
@@ -377,7 +382,7 @@ def _warm_moto(lab: Lab, specs: list[CheckSpec], setup: Any) -> Any:
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         account = _new_account(lab.managed_policies)
-        aws = _aws(endpoint, account, loader=None)
+        aws = _aws(endpoint, account, loader)
         for service in lab.services:
             call = _WARM_CALLS.get(service)
             try:
@@ -408,20 +413,20 @@ def _cheapest_read(client: Any) -> None:
         if name.startswith(("List", "Describe")):
             shape = model.operation_model(name).input_shape
             if shape is None or not shape.required_members:
-                getattr(client, client.meta.method_to_api_mapping and _snake(name))()
+                methods = {api: py for py, api in client.meta.method_to_api_mapping.items()}
+                getattr(client, methods[name])()
                 return
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def _warm_botocore(lab: Lab) -> Any:
-    """One botocore data loader with the lab's service models already parsed."""
+    """The botocore data loader every ``AWS`` handle shares, with the lab's models parsed."""
     import botocore.session
 
+    from grader.aws import _shared_loader
+
+    loader = _shared_loader()
     core = botocore.session.Session()
-    loader = core.get_component("data_loader")
+    core.register_component("data_loader", loader)
     for service in sorted(set(lab.services) | {"sts", "iam"}):
         client = core.create_client(service, region_name="us-east-1",
                                     endpoint_url="http://127.0.0.1:1",
@@ -434,33 +439,24 @@ def _warm_python() -> Any:
     """Import what notebooks use and make the IPython shell every submission starts from."""
     scratch = tempfile.mkdtemp(prefix="computelab-ipython-")
     os.environ["IPYTHONDIR"] = scratch
+    import shutil
+
     import boto3  # noqa: F401
     import IPython.display  # noqa: F401
 
     import grader.notebook  # noqa: F401
     from grader.runner import new_shell
 
-    return new_shell()
+    shell = new_shell()
+    shutil.rmtree(scratch, ignore_errors=True)
+    return shell
 
 
 def _aws(endpoint: str, account: Any, loader: Any) -> Any:
-    """An ``AWS`` handle whose botocore session reuses the warm model loader."""
-    import boto3
-    import botocore.session
-
+    """An ``AWS`` handle (every handle shares the warm model ``loader``)."""
     from grader.aws import AWS
-    from grader.safety import guard_session
-    from grader.sandbox import REGION
 
-    aws = AWS.for_account(endpoint, account)
-    core = botocore.session.Session()
-    if loader is not None:
-        core.register_component("data_loader", loader)
-    guard_session(core)
-    aws._session = boto3.session.Session(  # warm session instead of a cold one per handle
-        aws_access_key_id=account.access_key_id, aws_secret_access_key=account.secret_access_key,
-        region_name=REGION, botocore_session=core)
-    return aws
+    return AWS.for_account(endpoint, account)
 
 
 def _close(aws: Any) -> None:
@@ -481,6 +477,7 @@ def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> Non
     queue.reverse()
     selector = selectors.DefaultSelector()
     busy: dict[int, int | None] = {}
+    ready: set[int] = set()
     buffers: dict[int, bytes] = {}
     conns: dict[int, Any] = {}
     done = 0
@@ -518,6 +515,9 @@ def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> Non
                     os.waitpid(pid, 0)
                 except ChildProcessError:
                     pass
+                if pid not in ready:
+                    _emit(results, {"fatal": "A grading worker failed to start; see the log."})
+                    return
                 if lost is not None:
                     reason = ("The grading worker stopped while running this submission "
                               "(did it kill its parent process?).")
@@ -531,11 +531,12 @@ def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> Non
             while b"\n" in buffers[pid]:
                 line, buffers[pid] = buffers[pid].split(b"\n", 1)
                 message = json.loads(line)
+                ready.add(pid)
                 if "index" in message:
                     _emit(results, message)
                     done += 1
                 dispatch(pid)
-    for pid, conn in conns.items():
+    for conn in conns.values():
         try:
             conn.sendall(b'{"stop": true}\n')
         except OSError:
@@ -570,10 +571,17 @@ def _fork_worker(pool: _Pool, number: int) -> tuple[Any, int]:
 @dataclass
 class _Worker:
     pool: _Pool
-    endpoint: str
-    ports: frozenset[int] | None
-    server_pid: int
+    netns: bool
     own_pidns: int | None
+    endpoint: str = ""
+    ports: frozenset[int] | None = None
+    server_pid: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.monotonic()
+        self.phases[phase] = round(now - since, 4)
+        return now
 
 
 def _worker_main(pool: _Pool, conn: Any) -> None:
@@ -582,15 +590,12 @@ def _worker_main(pool: _Pool, conn: Any) -> None:
     isolation.die_with_parent()
     netns = False
     if pool.caps.namespaces:
-        isolation.unshare(isolation.CLONE_NEWNET)
+        isolation.unshare(isolation.CLONE_NEWNET)  # this worker's servers: invisible to others
         isolation.loopback_up()
         netns = True
     isolation.become_subreaper()
-    server_pid, port = _fork_server(pool)
     own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY) if pool.caps.namespaces else None
-    worker = _Worker(pool, f"http://127.0.0.1:{port}", None if netns else frozenset({port}),
-                     server_pid, own_pidns)
-    _wait_for_server(worker.endpoint)
+    worker = _Worker(pool, netns, own_pidns)
     conn.sendall(b'{"ready": true}\n')
     reader = conn.makefile("rb")
     for line in reader:
@@ -598,15 +603,15 @@ def _worker_main(pool: _Pool, conn: Any) -> None:
         if message.get("stop"):
             break
         started = time.monotonic()
+        worker.phases = {}
         result = _grade_one(worker, Path(message["path"]))
         conn.sendall((json.dumps({"index": message["index"], "result": result.to_dict(),
-                                  "duration": round(time.monotonic() - started, 3)})
-                      + "\n").encode())
-    _kill(server_pid)
+                                  "duration": round(time.monotonic() - started, 3),
+                                  "phases": worker.phases}) + "\n").encode())
 
 
 def _fork_server(pool: _Pool) -> tuple[int, int]:
-    """Fork this worker's own moto server (warm: the app came from the pool)."""
+    """Fork a fresh moto server for one submission (warm: the app came from the pool)."""
     from grader import isolation
 
     read_end, write_end = os.pipe()
@@ -635,16 +640,6 @@ def _fork_server(pool: _Pool) -> tuple[int, int]:
     return pid, port
 
 
-def _wait_for_server(endpoint: str) -> None:
-    from grader.sandbox import is_alive
-
-    deadline = time.monotonic() + 30
-    while not is_alive(endpoint, timeout=2):
-        if time.monotonic() > deadline:
-            raise SandboxError(f"The worker's sandbox at {endpoint} does not answer.")
-        time.sleep(0.05)
-
-
 def _kill(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
@@ -654,22 +649,39 @@ def _kill(pid: int) -> None:
 
 
 def _grade_one(worker: _Worker, path: Path) -> LabResult:
+    """A fresh server and account, the submission, then the checks; the server goes."""
     from grader.sandbox import create_account
 
     pool = worker.pool
+    mark = time.monotonic()
     try:
         cells, notebook = read_submission(path)
     except SubmissionError as exc:
         return zero_result(pool.lab.id, pool.specs, ERROR, str(exc))
-    account = create_account(worker.endpoint, managed_policies=pool.lab.managed_policies)
-    if pool.setup is not None:
+    mark = worker.lap("read", mark)
+    worker.server_pid, port = _fork_server(pool)
+    try:
+        worker.endpoint = f"http://127.0.0.1:{port}"
+        worker.ports = None if worker.netns else frozenset({port})
+        mark = worker.lap("server", mark)
+        account = create_account(worker.endpoint, managed_policies=pool.lab.managed_policies)
+        if pool.setup is not None:
+            aws = _aws(worker.endpoint, account, pool.loader)
+            pool.setup(aws)
+            _close(aws)
+        mark = worker.lap("account", mark)
+        run = _run(worker, cells, notebook, account)
+        if run.first_cell_at:
+            worker.phases["run:start"] = round(run.first_cell_at - mark, 4)
+        if run.done_at:
+            worker.phases["run:cells"] = round(run.done_at - (run.first_cell_at or mark), 4)
+        mark = worker.lap("run", mark)
         aws = _aws(worker.endpoint, account, pool.loader)
-        pool.setup(aws)
+        result = run_checks(pool.lab.id, pool.specs, aws)
         _close(aws)
-    run = _run(worker, cells, notebook, account)
-    aws = _aws(worker.endpoint, account, pool.loader)
-    result = run_checks(pool.lab.id, pool.specs, aws)
-    _close(aws)
+        mark = worker.lap("checks", mark)
+    finally:
+        _kill(worker.server_pid)
     result.output = _stable(run.reason(pool.limits, notebook), account)
     if run.status:
         result.status = run.status
@@ -696,6 +708,9 @@ class _Run:
 
     errors: list[tuple[int, str]] = field(default_factory=list)
     current: int | None = None
+    internal: str = ""
+    first_cell_at: float = 0.0
+    done_at: float = 0.0
     done: bool = False
     timed_out: bool = False
     too_much_output: bool = False
@@ -725,6 +740,9 @@ class _Run:
                      "graded what it had created by then.")
         elif self.done:
             first = ""
+        elif self.internal:
+            first = (f"The grader could not isolate this submission ({self.internal}); "
+                     "tell your instructor.")
         elif self.signal is not None:
             name = _signal_name(self.signal)
             memory = ""
@@ -798,6 +816,8 @@ def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Ru
             else:
                 _submission_process(worker, cells, notebook, account, out_w, rep_w,
                                     scratch or "/tmp")
+        except BaseException as exc:
+            _report_internal(rep_w, exc)
         finally:
             os._exit(70)
     if worker.own_pidns is not None:
@@ -805,9 +825,9 @@ def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Ru
     os.close(out_w)
     os.close(rep_w)
     run = _watch(pid, out_r, rep_r, pool.limits)
-    if not caps.namespaces:
+    if not caps.namespaces:  # (with namespaces the kernel already killed everything)
         _kill_group(pid)  # the submission's process group, grandchildren included
-    _reap_leftovers(worker.server_pid)
+        _reap_leftovers(worker.server_pid)  # and detached ones, re-parented to this worker
     if scratch:
         import shutil
 
@@ -873,8 +893,6 @@ def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> _Run:
             run.signal = code - 128
         else:
             run.exit_code = code
-    if run.done and not run.signal and run.exit_code == 0:
-        run.signal = None
     if run.timed_out or run.too_much_output:
         run.signal = None
     return run
@@ -891,8 +909,13 @@ def _parse_report(run: _Run, data: bytes) -> bytes:
             continue
         if record.get("done") is True:
             run.done = True
+            run.done_at = time.monotonic()
+        if isinstance(record.get("internal"), str) and run.current is None:
+            run.internal = record["internal"]
         cell = record.get("cell")
         if isinstance(cell, int):
+            if run.current is None:
+                run.first_cell_at = time.monotonic()
             run.current = cell
             if isinstance(record.get("error"), str) and len(run.errors) < 100:
                 run.errors.append((cell, record["error"][:300]))
@@ -901,10 +924,16 @@ def _parse_report(run: _Run, data: bytes) -> bytes:
 
 def _reap_leftovers(server_pid: int) -> None:
     """Kill and reap every other child (orphaned grandchildren are re-parented to us)."""
-    for _ in range(50):
+    quiet = 0
+    for _ in range(200):
         children = [p for p in _children() if p != server_pid]
         if not children:
-            return
+            quiet += 1
+            if quiet == 2:
+                return
+            time.sleep(0.005)  # a dying parent may still be handing its children over
+            continue
+        quiet = 0
         for child in children:
             try:
                 os.kill(child, signal.SIGKILL)
@@ -924,6 +953,14 @@ def _children() -> list[int]:
             return [int(p) for p in f.read().split()]
     except OSError:
         return []
+
+
+def _report_internal(fd: int, exc: BaseException) -> None:
+    try:
+        os.write(fd, (json.dumps({"internal": f"{type(exc).__name__}: {exc}"[:300]})
+                      + "\n").encode())
+    except OSError:
+        pass
 
 
 def _init_process(worker: _Worker, cells: list[str], notebook: bool, account: Any,
@@ -946,7 +983,12 @@ def _init_process(worker: _Worker, cells: list[str], notebook: bool, account: An
     os.chown(home, pool.caps.uid, pool.caps.gid)
     child = os.fork()
     if child == 0:
-        _submission_process(worker, cells, notebook, account, out_w, rep_w, home)
+        try:
+            _submission_process(worker, cells, notebook, account, out_w, rep_w, home)
+        except BaseException as exc:
+            _report_internal(rep_w, exc)
+        finally:
+            os._exit(70)
     os.close(out_w)
     os.close(rep_w)
     while True:
@@ -976,7 +1018,8 @@ def _submission_process(worker: _Worker, cells: list[str], notebook: bool, accou
     isolation.close_fds_except({rep_w})
     os.chdir(home)
     memory = isolation.virtual_memory_bytes() + pool.limits.memory_mb * 1024 * 1024
-    isolation.limit_resources(memory, MAX_PROCESSES, MAX_FILE_MB * 1024 * 1024)
+    isolation.limit_resources(memory, MAX_PROCESSES if caps.root else None,
+                              MAX_FILE_MB * 1024 * 1024)
     if caps.root:
         isolation.drop_privileges(caps.uid, caps.gid)
         isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it

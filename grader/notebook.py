@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,11 @@ def _display_html(markup: str) -> None:
         display(HTML(markup))
     except ImportError:  # plain Python: fall back to text
         print(markup)
+
+
+def _code_spans(text: str) -> str:
+    """`command` -> <code>command</code> in already-escaped text."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
 def _ensure_sandbox() -> tuple[str, str]:
@@ -147,6 +153,6 @@ def connect(lab_name: str) -> LabSession | None:
         return None
     session = LabSession(lab, aws)
     if note:
-        _display_html(f"<p><b>Note:</b> {html.escape(note)}</p>")
+        _display_html(f"<p><b>Note:</b> {_code_spans(html.escape(note))}</p>")
     _display_html(session._repr_html_())
     return session

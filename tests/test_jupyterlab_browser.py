@@ -91,17 +91,17 @@ def _stop(proc: subprocess.Popen[bytes], server: LabServer | None, marker: str) 
             pass
     try:
         proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired:  # not shut down cleanly: stop the whole process group
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
+            pass
+        try:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    try:  # JupyterLab or a stray child may outlive `computelab start` in the same group
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        except ProcessLookupError:
+            pass
+        proc.wait()
     # Kernels run in their own sessions; their command line names our runtime folder.
     for pid in _leftovers(marker):
         try:
@@ -144,6 +144,8 @@ def lab_server(computelab_home: Path, tmp_path: Path) -> Iterator[LabServer]:
         yield server
     finally:
         _stop(proc, server, str(tmp_path))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, ARTIFACTS / log.name)  # the server side of a failure
     assert not _leftovers(str(tmp_path)), "processes outlived the test"
 
 

@@ -38,8 +38,6 @@ EC2_KINDS, FARGATE_KINDS = ("EC2", "SPOT"), ("FARGATE", "FARGATE_SPOT")
 EC2_ONLY = ("allocationStrategy", "minvCpus", "desiredvCpus", "instanceTypes", "imageId",
             "ec2KeyPair", "instanceRole", "tags", "placementGroup", "bidPercentage",
             "spotIamFleetRole", "launchTemplate", "ec2Configuration", "scalingPolicy")
-JOB_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED",
-                "FAILED")
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
@@ -394,10 +392,11 @@ def _jobs(batch):
     for name in (EC2_QUEUE, FARGATE_QUEUE):
         if not _queue(batch, name):
             continue
-        for status in JOB_STATUSES:
-            pages = batch.get_paginator("list_jobs").paginate(jobQueue=name, jobStatus=status)
-            ids += [j["jobId"] for page in pages for j in page["jobSummaryList"]
-                    if ":" not in j["jobId"]]
+        # With a filter, list_jobs returns jobs in every status (without one, only RUNNING).
+        pages = batch.get_paginator("list_jobs").paginate(
+            jobQueue=name, filters=[{"name": "AFTER_CREATED_AT", "values": ["0"]}])
+        ids += [j["jobId"] for page in pages for j in page["jobSummaryList"]
+                if ":" not in j["jobId"]]
     jobs = []
     unique = sorted(set(ids))
     for start in range(0, len(unique), 100):
@@ -408,7 +407,8 @@ def _jobs(batch):
 
 def _queue_kind(batch, queue_ref):
     queue = _queue(batch, (queue_ref or "").rsplit("/", 1)[-1])
-    kinds = {_kind(env) for _, _, env in _queue_environments(batch, queue)} if queue else set()
+    kinds = ({_kind(env) for _, _, env in _queue_environments(batch, queue) if env}
+             if queue else set())
     if kinds and kinds <= set(FARGATE_KINDS):
         return "FARGATE"
     if kinds and kinds <= set(EC2_KINDS):

@@ -1,0 +1,162 @@
+"""Gradescope autograder bundle: build it, and the code ``run_autograder`` calls.
+
+The bundle (a zip Gradescope unpacks into ``/autograder/source``)::
+
+    setup.sh            once per image: Python >= 3.11, a venv, ComputeLab from the wheel
+                        (its dependencies from PyPI), reference solutions deleted, source
+                        folder readable by root only
+    run_autograder      per submission: python -m grader.gradescope
+    config.json         lab id and limits
+    labs/<lab>/         lab.toml, checks.py, lab.ipynb (never solution.*)
+    wheels/computelab-*.whl
+
+``run_autograder`` grades the notebook (or script) in ``/autograder/submission`` and writes
+``/autograder/results/results.json``. ``COMPUTELAB_AUTOGRADER_ROOT`` moves ``/autograder``
+(the tests run it against a fake tree) and ``COMPUTELAB_PYTHON`` picks the interpreter.
+The labs in the bundle are found through ``COMPUTELAB_LABS_DIR`` (set by run_autograder),
+not through the copy of the course inside the wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from grader.errors import ComputeLabError, SubmissionError
+from grader.labs import Lab
+
+ROOT_ENV = "COMPUTELAB_AUTOGRADER_ROOT"
+LAB_FILES_SKIPPED = ("solution*", "__pycache__", "*.pyc", ".ipynb_checkpoints")
+
+SETUP_SH = r"""#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image (as root).
+set -euo pipefail
+SOURCE=/autograder/source
+VENV=/autograder/venv
+PY=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c \
+        'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+        PY="$candidate"; break
+    fi
+done
+if [ -z "$PY" ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y python3.11 python3.11-venv
+    PY=python3.11
+fi
+"$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --upgrade pip
+"$VENV/bin/python" -m pip install "$SOURCE"/wheels/computelab-*.whl
+# The wheel ships the course; submissions must never be able to read a reference solution.
+find "$VENV" -path '*grader/_course/labs/*' -name 'solution*' -delete
+chmod -R a+rX "$VENV"
+chmod 755 /autograder
+chmod -R go-rwx "$SOURCE"
+"""
+
+RUN_AUTOGRADER = r"""#!/usr/bin/env bash
+# Gradescope runs this for every submission (as root).
+set -uo pipefail
+ROOT="${COMPUTELAB_AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${COMPUTELAB_PYTHON:-$ROOT/venv/bin/python}"
+export COMPUTELAB_AUTOGRADER_ROOT="$ROOT"
+export COMPUTELAB_LABS_DIR="$ROOT/source/labs"
+export COMPUTELAB_HOME="${COMPUTELAB_HOME:-$(mktemp -d)}"
+exec "$PYTHON" -m grader.gradescope
+"""
+
+
+def _wheel(target: Path) -> Path:
+    """Build ComputeLab's wheel from the source checkout (offline: no dependencies)."""
+    source = Path(__file__).resolve().parent.parent
+    if not (source / "pyproject.toml").is_file():
+        raise ComputeLabError(
+            "Build the Gradescope bundle from a source checkout of ComputeLab "
+            "(the wheel is built from it).")
+    command = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q",
+               "-w", str(target)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ComputeLabError("Could not build ComputeLab's wheel: "
+                              + (done.stderr.strip().splitlines() or ["pip failed"])[-1])
+    wheels = sorted(target.glob("computelab-*.whl"))
+    if not wheels:
+        raise ComputeLabError("pip wheel produced no computelab wheel.")
+    return wheels[-1]
+
+
+def build_bundle(lab: Lab, out: Path, timeout: float = 120.0, memory_mb: int = 2048,
+                 wheel: Path | None = None) -> Path:
+    """Write the autograder zip for ``lab`` to ``out``."""
+    with tempfile.TemporaryDirectory(prefix="computelab-bundle-") as tmp:
+        staging = Path(tmp)
+        built = wheel or _wheel(staging / "wheels")
+        shutil.copytree(lab.path, staging / "labs" / lab.id,
+                        ignore=shutil.ignore_patterns(*LAB_FILES_SKIPPED))
+        config = {"lab": lab.id, "timeout": timeout, "memory_mb": memory_mb}
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER),
+                               ("config.json", json.dumps(config, indent=2) + "\n")):
+                info = zipfile.ZipInfo(name)
+                info.external_attr = (0o755 if name != "config.json" else 0o644) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                bundle.writestr(info, text)
+            bundle.write(built, f"wheels/{built.name}")
+            for path in sorted((staging / "labs").rglob("*")):
+                if path.is_file():
+                    bundle.write(path, path.relative_to(staging).as_posix())
+    return out
+
+
+def autograde(root: Path) -> dict[str, object]:
+    """Grade ``root/submission`` and write ``root/results/results.json``; return it."""
+    from grader.classroom import _pick_notebook, gradescope_results
+    from grader.grading import Limits, grade_iter
+    from grader.labs import find_lab
+
+    source = root / "source"
+    config = json.loads((source / "config.json").read_text())
+    lab = find_lab(config["lab"], root=source / "labs")
+    results_dir = root / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chmod(results_dir, 0o700)
+    submission = root / "submission"
+    path, problem = (_pick_notebook(submission, lab) if submission.is_dir()
+                     else (None, "Nothing was submitted."))
+    if path is None:
+        from grader.checks import ERROR, zero_result
+
+        result = zero_result(lab.id, lab.checks(), ERROR,
+                             problem.replace(f"{submission.name}/ holds", "Your submission has"))
+    else:
+        limits = Limits(timeout=float(config.get("timeout", 120)),
+                        memory_mb=int(config.get("memory_mb", 2048)))
+        try:
+            result = [g.result for g in grade_iter(lab, [path], limits, jobs=1,
+                                                   hide=[results_dir])][0]
+        except SubmissionError as exc:
+            from grader.checks import ERROR, zero_result
+
+            result = zero_result(lab.id, lab.checks(), ERROR, str(exc))
+    data = gradescope_results(result)
+    tmp = results_dir / ".results.json.tmp"
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, results_dir / "results.json")
+    return data
+
+
+def main() -> None:
+    autograde(Path(os.environ.get(ROOT_ENV, "/autograder")))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""Class grading around the engine: ids, roster, outputs, resume, Gradescope bundle."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from typer.testing import CliRunner
+
+from grader import classroom
+from grader.checks import ERROR, LabResult, zero_result
+from grader.classroom import (
+    OutputDir,
+    Roster,
+    apply_roster,
+    find_submissions,
+    grade_class,
+    gradescope_results,
+    safe_id,
+)
+from grader.cli import _register_subcommands, app
+from grader.errors import SubmissionError
+from grader.gradescope import build_bundle
+from grader.grading import Graded
+from grader.labs import find_lab
+
+LAB = find_lab("01")
+SPECS = LAB.checks()
+_register_subcommands()
+
+
+def partial_result(passed: set[str]) -> LabResult:
+    """A result where only ``passed`` checks passed (no sandbox needed)."""
+    result = zero_result(LAB.id, SPECS, "failed", "")
+    for t in result.tests:
+        if t.name in passed:
+            t.score, t.status, t.output = t.max_score, "passed", "Done."
+        else:
+            t.output = f"Not done: {t.title}"
+    result.status = "passed" if len(passed) == len(SPECS) else "failed"
+    result.output = ""
+    return result
+
+
+FULL = {s.name for s in SPECS}
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """Replace the process pool: a submission's score is written in its file name."""
+    calls = []
+
+    def fake_grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None):
+        calls.append([p.name for p in paths])
+        for index, path in enumerate(paths):
+            text = path.read_text()
+            result = partial_result(FULL if "solved" in text else {"key_pair_created"})
+            yield Graded(index, result, 1.5)
+
+    monkeypatch.setattr(classroom, "grade_iter", fake_grade_iter)
+    return calls
+
+
+def write(path: Path, text: str = "x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+# --- student ids and the roster ----------------------------------------------------------
+
+
+def test_student_ids_come_from_file_and_folder_names(tmp_path):
+    write(tmp_path / "class" / "alice.ipynb")
+    write(tmp_path / "class" / "bob" / "work" / "lab.ipynb")
+    write(tmp_path / "class" / "bob" / ".ipynb_checkpoints" / "lab-checkpoint.ipynb")
+    write(tmp_path / "class" / "carol" / "notes.md")
+    write(tmp_path / "class" / "dan" / "a.ipynb")
+    write(tmp_path / "class" / "dan" / "b.ipynb")
+    write(tmp_path / "class" / ".DS_Store")
+    write(tmp_path / "erin.py")
+    subs = find_submissions([tmp_path / "class", tmp_path / "erin.py"], LAB)
+    by_id = {s.student: s for s in subs}
+    assert list(by_id) == ["alice", "bob", "carol", "dan", "erin"]
+    assert by_id["bob"].path.name == "lab.ipynb" and not by_id["bob"].problem
+    assert "holds no notebook" in by_id["carol"].problem
+    assert "several .ipynb files" in by_id["dan"].problem
+
+
+def test_safe_ids_are_folder_names():
+    assert safe_id("alice@uni.edu") == "alice@uni.edu"
+    assert safe_id("../etc/passwd") == "_etc_passwd"
+    assert safe_id("a b/c") == "a_b_c"
+    assert safe_id("") == "_"
+
+
+def test_roster_maps_github_classroom_repos_and_lists_missing(tmp_path):
+    roster = write(tmp_path / "roster.csv", "identifier,github_username,name\n"
+                   "s001,alice-gh,Alice A\ns002,bob-gh,Bob B\ns003,carol-gh,Carol C\n")
+    write(tmp_path / "class" / "lab-01-alice-gh.ipynb")
+    write(tmp_path / "class" / "lab-01-bob-gh" / "lab.ipynb")
+    write(tmp_path / "class" / "stranger.ipynb")
+    subs = find_submissions([tmp_path / "class"], LAB)
+    subs, missing, warnings = apply_roster(subs, Roster.read(roster))
+    assert [(s.student, s.name) for s in subs] == [("s001", "Alice A"), ("s002", "Bob B"),
+                                                   ("stranger", "")]
+    assert missing == ["s003"]
+    assert warnings == ["stranger.ipynb: not on the roster; graded as 'stranger'."]
+
+
+def test_roster_without_a_student_column_is_a_one_line_error(tmp_path):
+    with pytest.raises(SubmissionError, match="needs a 'student' column"):
+        Roster.read(write(tmp_path / "r.csv", "who,what\na,b\n"))
+
+
+def test_two_submissions_for_one_student_stop_the_batch(tmp_path, fake_engine):
+    write(tmp_path / "alice.ipynb")
+    write(tmp_path / "alice.py")
+    with pytest.raises(SubmissionError, match="Two submissions for student 'alice'"):
+        grade_class(LAB, [tmp_path / "alice.ipynb", tmp_path / "alice.py"], tmp_path / "out")
+
+
+# --- outputs -----------------------------------------------------------------------------
+
+
+def test_outputs_gradebook_junit_results_and_feedback(tmp_path, fake_engine):
+    subs = tmp_path / "class"
+    write(subs / "alice.ipynb", "solved")
+    write(subs / "bob.ipynb", "half")
+    write(subs / "carol" / "notes.md")
+    out = tmp_path / "out"
+    report = grade_class(LAB, [subs], out)
+    assert [r.student for r in report.rows] == ["alice", "bob", "carol"]
+    assert report.graded == 2 and fake_engine == [["alice.ipynb", "bob.ipynb"]]
+
+    rows = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+    assert list(rows[0])[:5] == ["student", "lab", "score", "max", "status"]
+    assert [s.name for s in SPECS] == list(rows[0])[5:5 + len(SPECS)]
+    assert list(rows[0])[-3:] == ["duration_s", "submission", "note"]
+    assert [(r["student"], r["score"], r["status"]) for r in rows] == [
+        ("alice", "15", "passed"), ("bob", "1", "failed"), ("carol", "0", "error")]
+    assert rows[1]["key_pair_created"] == "1" and rows[1]["two_web_instances"] == "0"
+    assert "holds no notebook" in rows[2]["note"]
+
+    junit = ET.parse(out / "junit.xml").getroot()
+    assert junit.get("tests") == str(3 * len(SPECS))
+    suites = {s.get("name"): s for s in junit}
+    assert suites["alice"].get("failures") == "0"
+    assert suites["bob"].get("failures") == str(len(SPECS) - 1)
+    assert suites["carol"].get("errors") == str(len(SPECS))
+
+    results = json.loads((out / "students" / "bob" / "results.json").read_text())
+    assert results["score"] == 1 and len(results["tests"]) == len(SPECS)
+    assert {t["status"] for t in results["tests"]} == {"passed", "failed"}
+    assert "Hint:" in results["tests"][0]["output"]
+    assert "execution_time" not in results  # deterministic files: no timings
+    markdown = (out / "students" / "bob" / "feedback.md").read_text()
+    assert markdown.startswith("# 01-ec2-from-ami: 1/15 — bob")
+    assert "Key pair web-key exists" in markdown and "Hint: `" in markdown
+    page = (out / "students" / "bob" / "feedback.html").read_text()
+    assert page.startswith("<!doctype html>") and "computelab-result" in page
+
+
+def test_gradescope_results_use_only_passed_and_failed():
+    result = zero_result(LAB.id, SPECS, "timeout", "Stopped after 5 s (time limit).")
+    data = gradescope_results(result, "alice")
+    assert data["score"] == 0 and data["output"] == "Stopped after 5 s (time limit)."
+    assert {t["status"] for t in data["tests"]} == {"failed"}
+    assert data["extra_data"] == {"lab": LAB.id, "status": "timeout", "student": "alice",
+                                  "max_score": 15.0}
+
+
+def test_missing_roster_students_get_a_row(tmp_path, fake_engine):
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    roster = write(tmp_path / "roster.csv", "student\nalice\nzoe\n")
+    report = grade_class(LAB, [tmp_path / "class"], tmp_path / "out", roster=roster)
+    assert [(r.student, r.result.status) for r in report.rows] == [("alice", "passed"),
+                                                                  ("zoe", "missing")]
+    assert "zoe,01-ec2-from-ami,0,15,missing" in (tmp_path / "out" / "gradebook.csv").read_text()
+
+
+# --- resume --------------------------------------------------------------------------------
+
+
+def test_rerun_grades_only_what_is_missing_or_changed(tmp_path, fake_engine):
+    subs = tmp_path / "class"
+    write(subs / "alice.ipynb", "solved")
+    write(subs / "bob.ipynb", "half")
+    out = tmp_path / "out"
+    grade_class(LAB, [subs], out)
+    again = grade_class(LAB, [subs], out)
+    assert again.graded == 0 and again.skipped == 2 and len(fake_engine) == 1
+    assert [r.result.score for r in again.rows] == [15, 1]
+    write(subs / "bob.ipynb", "solved now")
+    third = grade_class(LAB, [subs], out)
+    assert fake_engine[-1] == ["bob.ipynb"] and third.graded == 1
+    forced = grade_class(LAB, [subs], out, force=True)
+    assert fake_engine[-1] == ["alice.ipynb", "bob.ipynb"] and forced.graded == 2
+
+
+def test_an_interrupted_batch_keeps_finished_rows_and_resumes(tmp_path, fake_engine):
+    subs = tmp_path / "class"
+    for name in ("a", "b", "c"):
+        write(subs / f"{name}.ipynb", "solved")
+    out = tmp_path / "out"
+
+    def stop_after_first(row):
+        if not row.skipped:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        grade_class(LAB, [subs], out, on_row=stop_after_first)
+    gradebook = (out / "gradebook.csv").read_text()
+    assert "a,01-ec2-from-ami,15,15,passed" in gradebook and "\nb," not in gradebook
+    assert sorted(p.name for p in (out / "students").iterdir()) == ["a"]
+    rest = grade_class(LAB, [subs], out)
+    assert fake_engine[-1] == ["b.ipynb", "c.ipynb"] and rest.skipped == 1
+
+
+def test_a_half_written_student_is_graded_again(tmp_path, fake_engine):
+    subs = tmp_path / "class"
+    write(subs / "a.ipynb", "solved")
+    out = tmp_path / "out"
+    grade_class(LAB, [subs], out)
+    (out / "students" / "a" / "record.json").unlink()  # crashed before the last write
+    assert grade_class(LAB, [subs], out).graded == 1
+
+
+def test_writes_are_atomic(tmp_path):
+    target = tmp_path / "f.txt"
+    classroom.write_atomic(target, "one")
+    classroom.write_atomic(target, "two")
+    assert target.read_text() == "two" and [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_output_dir_rejects_stale_records(tmp_path):
+    sub = classroom.Submission("alice", write(tmp_path / "alice.ipynb", "v1"))
+    output = OutputDir(tmp_path / "out", LAB, SPECS)
+    output.save(classroom.Row("alice", sub.path, zero_result(LAB.id, SPECS, ERROR, "x")))
+    assert output.finished(sub) is not None
+    sub.path.write_text("v2")
+    assert output.finished(sub) is None
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_grade_command_prints_a_table_and_where_the_files_are(tmp_path, fake_engine):
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["grade", "01", str(tmp_path / "class"), "--out",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    assert "alice" in result.output and "15/15" in result.output
+    assert "gradebook.csv" in result.output
+    again = CliRunner().invoke(app, ["grade", "01", str(tmp_path / "class"), "--out",
+                                     str(out)])
+    assert "1 already graded" in again.output and "earlier run" in again.output
+
+
+def test_grade_command_json_is_only_json(tmp_path, fake_engine):
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    result = CliRunner().invoke(app, ["grade", "01", str(tmp_path / "class"), "--out",
+                                      str(tmp_path / "out"), "--json"])
+    rows = json.loads(result.output)
+    assert rows[0]["student"] == "alice" and rows[0]["score"] == 15
+
+
+# --- Gradescope ------------------------------------------------------------------------------
+
+
+def test_bundle_has_scripts_lab_and_wheel_but_no_solution(tmp_path):
+    wheel = write(tmp_path / "computelab-0.1.0-py3-none-any.whl", "not really a wheel")
+    bundle = build_bundle(LAB, tmp_path / "bundle.zip", timeout=30, memory_mb=512, wheel=wheel)
+    with zipfile.ZipFile(bundle) as z:
+        names = set(z.namelist())
+        modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
+        config = json.loads(z.read("config.json"))
+    assert {"setup.sh", "run_autograder", "config.json", "wheels/" + wheel.name,
+            f"labs/{LAB.id}/lab.toml", f"labs/{LAB.id}/checks.py"} <= names
+    assert not any("solution" in n for n in names)
+    assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
+    assert config == {"lab": LAB.id, "timeout": 30, "memory_mb": 512}
+
+
+def _autograder_tree(tmp_path: Path, submission: Path | None) -> Path:
+    wheel = write(tmp_path / "computelab-0.1.0-py3-none-any.whl", "stub")
+    bundle = build_bundle(LAB, tmp_path / "bundle.zip", timeout=60, wheel=wheel)
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as z:
+        z.extractall(root / "source")
+    (root / "submission").mkdir()
+    if submission is not None:
+        shutil.copy(submission, root / "submission" / "my-work.ipynb")
+    return root
+
+
+def _run_autograder(root: Path, home: Path) -> dict:
+    env = {**os.environ, "COMPUTELAB_AUTOGRADER_ROOT": str(root),
+           "COMPUTELAB_PYTHON": sys.executable, "COMPUTELAB_HOME": str(home)}
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+@pytest.mark.slow
+def test_run_autograder_grades_the_submission_in_a_fake_tree(tmp_path, computelab_home):
+    root = _autograder_tree(tmp_path, LAB.path / "solution.ipynb")
+    results = _run_autograder(root, computelab_home)
+    assert results["score"] == 15 and len(results["tests"]) == len(SPECS)
+    assert all(t["status"] == "passed" for t in results["tests"])
+
+
+def test_run_autograder_without_a_notebook_scores_zero(tmp_path, computelab_home):
+    root = _autograder_tree(tmp_path, None)
+    results = _run_autograder(root, computelab_home)
+    assert results["score"] == 0
+    assert results["output"] == "Your submission has no notebook (.ipynb) or script (.py)."
+
+
+@pytest.mark.slow
+def test_gradescope_command_builds_a_real_wheel(tmp_path):
+    out = tmp_path / "lab01.zip"
+    result = CliRunner().invoke(app, ["gradescope", "01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as z:
+        wheels = [n for n in z.namelist() if n.startswith("wheels/computelab-")]
+        assert len(wheels) == 1 and wheels[0].endswith(".whl")
+        z.extract(wheels[0], tmp_path)
+    with zipfile.ZipFile(tmp_path / wheels[0]) as wheel:
+        assert "grader/grading.py" in wheel.namelist()
