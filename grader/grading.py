@@ -671,8 +671,12 @@ def _grade_one(worker: _Worker, path: Path) -> LabResult:
             _close(aws)
         mark = worker.lap("account", mark)
         run = _run(worker, cells, notebook, account)
+        previous = mark
+        for name, at in run.marks.items():
+            worker.phases[f"run:{name}"] = round(at - previous, 4)
+            previous = at
         if run.first_cell_at:
-            worker.phases["run:start"] = round(run.first_cell_at - mark, 4)
+            worker.phases["run:start"] = round(run.first_cell_at - previous, 4)
         if run.done_at:
             worker.phases["run:cells"] = round(run.done_at - (run.first_cell_at or mark), 4)
         mark = worker.lap("run", mark)
@@ -711,6 +715,7 @@ class _Run:
     internal: str = ""
     first_cell_at: float = 0.0
     done_at: float = 0.0
+    marks: dict[str, float] = field(default_factory=dict)
     done: bool = False
     timed_out: bool = False
     too_much_output: bool = False
@@ -910,6 +915,9 @@ def _parse_report(run: _Run, data: bytes) -> bytes:
         if record.get("done") is True:
             run.done = True
             run.done_at = time.monotonic()
+        mark = record.get("mark")
+        if isinstance(mark, str) and run.current is None and len(run.marks) < 8:
+            run.marks[mark[:20]] = time.monotonic()
         if isinstance(record.get("internal"), str) and run.current is None:
             run.internal = record["internal"]
         cell = record.get("cell")
@@ -955,6 +963,14 @@ def _children() -> list[int]:
         return []
 
 
+def _mark(fd: int, name: str) -> None:
+    """Tell the worker how far set-up got (timings for the benchmark's phase table)."""
+    try:
+        os.write(fd, (json.dumps({"mark": name}) + "\n").encode())
+    except OSError:
+        pass
+
+
 def _report_internal(fd: int, exc: BaseException) -> None:
     try:
         os.write(fd, (json.dumps({"internal": f"{type(exc).__name__}: {exc}"[:300]})
@@ -979,6 +995,7 @@ def _init_process(worker: _Worker, cells: list[str], notebook: bool, account: An
     isolation.hide_paths(pool.hide_dirs, pool.hide_files, pool.keep)
     isolation.make_traversable(pool.keep, pool.caps.uid, pool.caps.gid)
     isolation.fresh_proc()
+    _mark(rep_w, "walls")
     home = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
     os.chown(home, pool.caps.uid, pool.caps.gid)
     child = os.fork()
@@ -1037,6 +1054,7 @@ def _submission_process(worker: _Worker, cells: list[str], notebook: bool, accou
     netguard.install(worker.ports)
     from grader.runner import Reporter, run_submission
 
+    _mark(rep_w, "setup")
     run_submission(cells, notebook, Reporter(rep_w), pool.shell if notebook else None)
     os._exit(0)
 

@@ -36,6 +36,17 @@ def is_loopback_host(host: Any) -> bool:
         return False
 
 
+def _is_address(host: Any) -> bool:
+    """An IP literal: resolving it sends nothing (connecting to it is checked separately)."""
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    try:
+        ipaddress.ip_address(str(host).strip("[]").split("%")[0])
+        return True
+    except ValueError:
+        return False
+
+
 def refusal(target: str) -> PermissionError:
     return PermissionError(f"{MESSAGE}: refused {target}.")
 
@@ -65,13 +76,13 @@ def install(ports: Iterable[int] | None = None) -> None:
         elif event == "socket.sendmsg":
             if args[1] is not None:
                 check_address(args[0].family, args[1], allowed)
-        elif event == "socket.getaddrinfo":
+        elif event in ("socket.getaddrinfo", "socket.gethostbyname",
+                       "socket.gethostbyname_ex"):
+            if not (is_loopback_host(args[0]) or _is_address(args[0])):
+                raise refusal(f"a lookup of {args[0]!r}")  # a DNS query would leave
+        elif event == "socket.gethostbyaddr":
             if not is_loopback_host(args[0]):
-                raise refusal(f"a lookup of {args[0]!r}")
-        elif event in ("socket.gethostbyname", "socket.gethostbyname_ex",
-                       "socket.gethostbyaddr"):
-            if not is_loopback_host(args[0]):
-                raise refusal(f"a lookup of {args[0]!r}")
+                raise refusal(f"a reverse lookup of {args[0]!r}")
 
     sys.addaudithook(hook)
 

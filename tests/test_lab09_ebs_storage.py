@@ -151,9 +151,9 @@ def reset(aws):
     for volume in ec2.describe_volumes()["Volumes"]:
         if volume["VolumeId"] != root and not volume.get("Attachments"):
             ec2.delete_volume(VolumeId=volume["VolumeId"])
-    for snapshot in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
-        if snapshot["OwnerId"] == aws.account_id:
-            ec2.delete_snapshot(SnapshotId=snapshot["SnapshotId"])
+    for snapshot in ec2.describe_snapshots(
+            Filters=[{"Name": "owner-id", "Values": [aws.account_id]}])["Snapshots"]:
+        ec2.delete_snapshot(SnapshotId=snapshot["SnapshotId"])
     ec2.modify_instance_attribute(InstanceId=server["InstanceId"], BlockDeviceMappings=[
         {"DeviceName": server["RootDeviceName"], "Ebs": {"DeleteOnTermination": False}}])
     ec2.disable_ebs_encryption_by_default()

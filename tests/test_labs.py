@@ -48,3 +48,16 @@ def test_broken_lab_toml_is_an_author_error(tmp_path):
     (folder / "lab.toml").write_text('title = "x"\n')
     with pytest.raises(LabDefinitionError, match="missing: topic"):
         load_lab(folder)
+
+
+def test_checks_module_may_define_dataclasses(tmp_path):
+    from grader.authoring import scaffold_lab
+
+    folder = scaffold_lab(tmp_path, "44-dataclass")
+    checks = folder / "checks.py"
+    checks.write_text(checks.read_text().replace(
+        "from grader import check\n",
+        "from dataclasses import dataclass\n\nfrom grader import check\n\n\n"
+        "@dataclass\nclass Rule:\n    name: str\n"))
+    lab = find_lab("44", root=tmp_path)
+    assert [spec.name for spec in lab.checks()] == ["bucket_created"]

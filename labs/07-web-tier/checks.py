@@ -287,12 +287,11 @@ def launch_template(aws):
             f"{GOLDEN} is an {architecture} image: EC2 refuses to launch it. Pick an "
             f"{architecture} type such as t3.micro.")
     ids, names = _template_groups(data)
-    _, instance = _security_groups(aws)
+    alb, instance = _security_groups(aws)
     assert instance and (instance["GroupId"] in ids or instance["GroupName"] in names), (
         f"Version {version} of {TEMPLATE} does not put instances in {INSTANCE_SG} "
         "(SecurityGroupIds, or Groups of a network interface). Without it they land in the "
         "VPC's default group and the load balancer cannot reach port 80.")
-    alb, _ = _security_groups(aws)
     others = set(ids) - {instance["GroupId"]}
     listed = ec2.describe_security_groups(GroupIds=sorted(others))["SecurityGroups"] if (
         others) else []
@@ -367,8 +366,9 @@ def load_balancer(aws):
     assert balancer.get("Type") == "application", (
         f"{LOAD_BALANCER} is a {balancer.get('Type')} load balancer; the task needs an "
         "Application Load Balancer (Type='application'), which speaks HTTP and checks /health.")
-    assert balancer.get("Scheme") == "internet-facing", (
-        f"{LOAD_BALANCER} is {balancer.get('Scheme')}: it gets only private addresses, so "
+    scheme = balancer.get("Scheme", "internet-facing")  # AWS's default when not given
+    assert scheme == "internet-facing", (
+        f"{LOAD_BALANCER} is {scheme}: it gets only private addresses, so "
         "visitors on the internet cannot reach it. Create it with Scheme='internet-facing'.")
     zones = [z["ZoneName"] for z in balancer.get("AvailabilityZones", [])]
     assert len(zones) == len(set(zones)), (

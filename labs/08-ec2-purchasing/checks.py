@@ -115,6 +115,8 @@ def _is_spot(ec2, instance, cache):
 def spot_launches(ec2):
     """Every live Spot launch in the account, with its options where they can be read."""
     launches, covered, cache = [], set(), {}
+    instances = _live_instances(ec2)
+    types = {i["InstanceId"]: i["InstanceType"] for i in instances}
     pages = ec2.get_paginator("describe_spot_instance_requests").paginate()
     for page in pages:
         for req in page["SpotInstanceRequests"]:
@@ -122,13 +124,14 @@ def spot_launches(ec2):
                 continue
             spec = req.get("LaunchSpecification", {})
             launches.append(SpotLaunch(
-                source="request", instance_type=spec.get("InstanceType"),
+                source="request",
+                instance_type=spec.get("InstanceType") or types.get(req.get("InstanceId")),
                 max_price=req.get("SpotPrice"), request_type=req.get("Type", "one-time"),
                 behaviour=req.get("InstanceInterruptionBehavior", "terminate"),
                 launch_group=req.get("LaunchGroup")))
             if req.get("InstanceId"):
                 covered.add(req["InstanceId"])
-    for instance in _live_instances(ec2):
+    for instance in instances:
         if instance["InstanceId"] in covered or instance.get("SpotInstanceRequestId"):
             continue
         data = _template_market_options(ec2, instance, cache)
