@@ -153,6 +153,7 @@ def run_nbgrader(nbgrader: str, tmp: Path, paths: list[Path], env: dict[str, str
         target = course / "submitted" / f"s{index:03d}" / "lab01"
         target.mkdir(parents=True)
         shutil.copy(path, target / "lab01.ipynb")
+    env = {**env, "PATH": f"{Path(nbgrader).parent}{os.pathsep}{env.get('PATH', '')}"}
     quiet = {"cwd": course, "env": env, "stdout": subprocess.DEVNULL,
              "stderr": subprocess.DEVNULL}
     subprocess.run([nbgrader, "generate_assignment", "lab01", "--force"], check=True, **quiet)

@@ -244,7 +244,7 @@ def test_service_linked_role_fargate_spot_and_arns_get_full_marks(fresh_aws):
     batch.submit_job(jobName="one-on-fargate", jobQueue=queues["fargate-queue"],
                      jobDefinition=fargate_def)
     batch.submit_job(jobName="array-on-spot", jobQueue=queues["ec2-queue"],
-                     jobDefinition=ec2_def, arrayProperties={"size": 10000 // 5000})
+                     jobDefinition=ec2_def, arrayProperties={"size": 2})
     assert_full_marks(check_lab(LAB, aws))
 
 
@@ -252,7 +252,8 @@ def test_private_subnets_behind_nat_and_later_fixes_get_full_marks(fresh_aws):
     """Fargate in private subnets whose route tables send 0.0.0.0/0 to a NAT gateway (so no
     public IP), an own VPC for everything, a queue created in the wrong order then fixed with
     update_job_queue, a compute environment created DISABLED then enabled, a broken job
-    definition revision deregistered, 32 vCPU on Fargate, and a failed try re-submitted."""
+    definition revision deregistered, 32 vCPU on Fargate, and a job first sent to the wrong
+    queue before the right one."""
     aws = fresh_aws(LAB.id)
     iam, ec2, batch = aws.client("iam"), aws.client("ec2"), aws.client("batch")
     arns = roles(iam)
@@ -399,12 +400,14 @@ VARIANTS = [
         "ec2.amazonaws.com", extra=[OPEN])}}, ["batch_roles"], "any principal"),
     (4, "spot-ce disabled", {"spot_top": {"state": "DISABLED"}}, ["spot_compute_environment"],
      "DISABLED"),
+    (4, "spot-ce unmanaged", {"spot_top": {"type": "UNMANAGED"}}, ["spot_compute_environment"],
+     "make it MANAGED"),
     (4, "ondemand-ce with maxvCpus 0", {"ondemand": {"maxvCpus": 0}},
      ["ondemand_compute_environment"], "maxvCpus 0"),
     (5, "service role is the execution role", {"service_role": "ecsTaskExecutionRole"},
      ALL_CE, "does not trust batch.amazonaws.com"),
     (6, "security group from another VPC",
-     {"after": None, "spot": {"securityGroupIds": "OTHER"}}, ["spot_compute_environment"],
+     {"spot": {"securityGroupIds": "OTHER"}}, ["spot_compute_environment"],
      "one VPC"),
     (7, "instance profile holds the wrong role", {"instance_role": "PROFILE"}, EC2_CE,
      "no role trusted by ec2.amazonaws.com"),
@@ -503,7 +506,7 @@ NEED_FRESH = {"Fargate definition for EC2", "no retry strategy"}
 
 def _resolve(aws, kwargs):
     """Fill in the placeholders that need the account: other-VPC group, profile, role ARN."""
-    kwargs = {k: v for k, v in kwargs.items() if not (k == "after" and v is None)}
+    kwargs = dict(kwargs)
     if (kwargs.get("spot") or {}).get("securityGroupIds") == "OTHER":
         kwargs["spot"] = {"securityGroupIds": [_other_vpc_group(aws)]}
     if kwargs.get("instance_role") == "PROFILE":

@@ -224,7 +224,7 @@ def test_mixed_instances_later_attachment_and_network_interface_groups_get_full_
     alb = ec2.create_security_group(GroupName="web-alb-sg", Description="alb",
                                     VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=alb, IpPermissions=[
-        {**HTTP, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+        {**WORLD, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
     instance = ec2.create_security_group(GroupName="web-instance-sg", Description="instances",
                                          VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=instance, IpPermissions=[
@@ -322,6 +322,9 @@ def test_alternative_build_styles_get_full_marks(shared_aws):
 
 # (rule number in lab.toml `rules`, mistake, build() arguments, checks lost, message part)
 VARIANTS = [
+    (0, "ALB group open to IPv6 only",
+     {"alb_rules": ({**HTTP, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},)},
+     ["security_groups"], "over IPv4"),
     (0, "ALB group open on 8080 only",
      {"alb_rules": ({**WORLD, "FromPort": 8080, "ToPort": 8080},)},
      ["security_groups"], "does not allow tcp 80 from 0.0.0.0/0"),

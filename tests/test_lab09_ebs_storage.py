@@ -11,10 +11,10 @@ client, so the check still reads it through boto3.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import pytest
-
 from botocore.exceptions import ClientError
 
 from grader.aws import AWS
@@ -382,3 +382,47 @@ def test_reset_then_rebuild_without_mistakes_gets_full_marks(shared):
     build(shared)
     result = check_lab(LAB, shared)
     assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+
+
+# --- the limits and the answer parser on their own ------------------------------------------
+
+def _checks_module():
+    spec = importlib.util.spec_from_file_location("lab09_checks", LAB.path / "checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CHECKS = _checks_module()
+
+
+@pytest.mark.parametrize("size, iops, throughput, allowed", [
+    (1, None, None, True),            # baseline at the smallest size
+    (1, 3000, 750, True),             # 0.25 MiB/s per IOPS at the baseline IOPS
+    (1, 3000, 751, False),
+    (1, 3001, 125, False),            # above the baseline needs 500 IOPS per GiB
+    (7, 3500, 125, True),
+    (7, 3501, 125, False),
+    (160, 80000, 2000, True),         # the largest performance needs 160 GiB
+    (159, 80000, 2000, False),
+    (200, 80001, 2000, False),
+    (200, 8000, 2000, True),
+    (200, 7999, 2000, False),
+    (200, 8000, 2001, False),
+    (20, 2999, 125, False),
+    (20, 3000, 124, False),
+    (65536, None, None, True),
+    (65537, None, None, False),
+    (0, None, None, False),
+])
+def test_gp3_limits(size, iops, throughput, allowed):
+    assert (CHECKS.gp3_problem(size, iops, throughput) is None) == allowed
+
+
+@pytest.mark.parametrize("value, events", [
+    ("stop,hibernate,terminate", ["stop", "hibernate", "terminate"]),
+    (" Terminated; STOPPED /hibernation ", ["terminate", "stop", "hibernate"]),
+    ("reboot | stop", ["reboot", "stop"]),
+])
+def test_answer_events(value, events):
+    assert CHECKS.answer_events(value) == events

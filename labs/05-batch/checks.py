@@ -204,7 +204,9 @@ def _environment(batch, name, how):
 
 
 def _kind(env):
-    return ((env or {}).get("computeResources") or {}).get("type")
+    """EC2, SPOT, FARGATE or FARGATE_SPOT; an unmanaged environment is always EC2 instances."""
+    kind = ((env or {}).get("computeResources") or {}).get("type")
+    return kind or ("EC2" if (env or {}).get("type") == "UNMANAGED" else None)
 
 
 def _check_managed(iam, ec2, env):
@@ -473,8 +475,7 @@ def _trust_json(service):
                       f"InstanceProfileName='{INSTANCE_ROLE}'); iam.add_role_to_instance_profile("
                       f"InstanceProfileName='{INSTANCE_ROLE}', RoleName='{INSTANCE_ROLE}')")
 def batch_roles(aws):
-    """The Batch service role, the ECS instance role (with its instance profile) and the
-    execution role exist with the right trust and policies"""
+    """Batch's service role, the ECS instance role with its profile, and the execution role"""
     iam = aws.client("iam")
     if _role(iam, SERVICE_ROLE) or not _service_linked_role(iam):
         _check_role(iam, SERVICE_ROLE, BATCH,
@@ -511,7 +512,8 @@ def spot_compute_environment(aws):
         "SPOT_PRICE_CAPACITY_OPTIMIZED or SPOT_CAPACITY_OPTIMIZED: Batch then picks the Spot "
         "pools least likely to be interrupted and can fall back to other instance types. "
         "BEST_FIT waits for one instance type and needs a Spot Fleet role (spotIamFleetRole); "
-        "BEST_FIT_PROGRESSIVE picks by price alone.")
+        "BEST_FIT_PROGRESSIVE picks the cheapest vCPUs without asking how likely a pool is to "
+        "be interrupted.")
 
 
 @check(points=1, hint=f"batch.create_compute_environment(computeEnvironmentName='{ONDEMAND_CE}'"

@@ -152,6 +152,10 @@ def _covers(rule, port):
             and rule.get("FromPort", 0) <= port <= rule.get("ToPort", 65535))
 
 
+def _open_to_ipv4_world(rule):
+    return any(r.get("CidrIp") == "0.0.0.0/0" for r in rule.get("IpRanges", []))
+
+
 def _open_to_world(rule):
     return (any(r.get("CidrIp") in WORLD for r in rule.get("IpRanges", []))
             or any(r.get("CidrIpv6") in WORLD for r in rule.get("Ipv6Ranges", [])))
@@ -190,9 +194,9 @@ def security_groups(aws):
                  "subnets and open tcp 80 to 0.0.0.0/0.")
     assert instance, (f"No security group named '{INSTANCE_SG}' yet: create it for the "
                       "instances, in the same VPC as the load balancer's group.")
-    assert any(_covers(r, 80) and _open_to_world(r) for r in alb["IpPermissions"]), (
+    assert any(_covers(r, 80) and _open_to_ipv4_world(r) for r in alb["IpPermissions"]), (
         f"{ALB_SG} does not allow tcp 80 from 0.0.0.0/0, so visitors cannot reach the load "
-        "balancer: it is the one public entry to the web tier.")
+        "balancer over IPv4: it is the one public entry to the web tier.")
     assert instance["VpcId"] == alb["VpcId"], (
         f"{INSTANCE_SG} and {ALB_SG} are in different VPCs; a rule can only reference a "
         "security group in the same VPC (or a peered one), so create both in one VPC.")
@@ -279,8 +283,9 @@ def launch_template(aws):
         "instance-type overrides), so Auto Scaling cannot launch anything. Set InstanceType, "
         "e.g. 't3.micro'.")
     architecture = golden[0].get("Architecture", "x86_64")
-    for info in ec2.describe_instance_types(InstanceTypes=sorted(set(types or [])))[
-            "InstanceTypes"]:
+    described = ec2.describe_instance_types(InstanceTypes=sorted(set(types)))[
+        "InstanceTypes"] if types else []  # None: AWS picks types that fit the AMI
+    for info in described:
         supported = info.get("ProcessorInfo", {}).get("SupportedArchitectures", [])
         assert architecture in supported, (
             f"Instance type {info['InstanceType']} runs {', '.join(supported)}, but "
@@ -438,10 +443,9 @@ def auto_scaling_group(aws):
     ec2 = aws.client("ec2")
     group = _auto_scaling_group(aws.client("autoscaling"))
     assert group, f"No Auto Scaling group named '{GROUP}' yet."
-    if group.get("LaunchConfigurationName"):
-        raise AssertionError(
-            f"{GROUP} uses a launch configuration. AWS is retiring launch configurations "
-            f"(new accounts cannot create them): launch from the template {TEMPLATE}.")
+    assert not group.get("LaunchConfigurationName"), (
+        f"{GROUP} uses a launch configuration. AWS is retiring launch configurations "
+        f"(new accounts cannot create them): launch from the template {TEMPLATE}.")
     assert _uses_template(group, _template(ec2)), (
         f"{GROUP} does not launch from {TEMPLATE}. Give it LaunchTemplate={{'LaunchTemplateName':"
         f" '{TEMPLATE}', 'Version': '$Latest'}} (or a MixedInstancesPolicy that uses it).")

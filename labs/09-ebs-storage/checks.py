@@ -49,7 +49,8 @@ def _servers(ec2):
     found = [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
     live = [i for i in found if i["State"]["Name"] in LIVE]
     assert live, (f"The instance tagged Name={SERVER} is missing or terminated. The lab "
-                  "launched it for you; use **Reset this lab** to get it back.")
+                  "launched it for you: Reset this lab (or `computelab reset 09`) brings it "
+                  "back.")
     return {i["InstanceId"]: i for i in live}
 
 
@@ -183,8 +184,9 @@ def delete_on_termination(aws):
     root = next((m for m in mappings if m["DeviceName"] == server.get("RootDeviceName")), None)
     data = next((m for m in mappings if m.get("Ebs", {}).get("VolumeId") == volume["VolumeId"]),
                 None)
-    assert root, (f"{SERVER} has no volume on its root device {server.get('RootDeviceName')}; "
-                  "use **Reset this lab** to get the original instance back.")
+    assert root, (f"{SERVER} has no volume on its root device {server.get('RootDeviceName')}: "
+                  "Reset this lab (or `computelab reset 09`) brings the original instance "
+                  "back.")
     assert data, (f"{SERVER}'s block device mappings do not list {DATA}: wait until the "
                   "attachment finishes, then look again.")
     assert root["Ebs"].get("DeleteOnTermination") is True, (
