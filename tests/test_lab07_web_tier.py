@@ -4,6 +4,8 @@ full marks."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from grader.aws import AWS
@@ -408,6 +410,24 @@ def test_each_broken_rule_loses_exactly_its_checks(shared_aws, rule, mistake, kw
 
 def test_every_rule_has_a_failing_variant():
     assert {v[0] for v in VARIANTS} == set(range(len(LAB.rules)))
+
+
+def test_overrides_replace_the_template_type_and_attribute_based_types_pass():
+    """What moto cannot launch: AWS uses the overrides' types instead of the template's, and
+    picks types that fit the AMI itself for InstanceRequirements."""
+    spec = importlib.util.spec_from_file_location("lab07_checks", LAB.path / "checks.py")
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+
+    def mixed(*overrides):
+        return {"MixedInstancesPolicy": {"LaunchTemplate": {"Overrides": list(overrides)}}}
+
+    assert checks._instance_types({"InstanceType": "t4g.micro"},
+                                  mixed({"InstanceType": "t3.micro"})) == ["t3.micro"]
+    assert checks._instance_types({}, mixed({"InstanceRequirements": {
+        "VCpuCount": {"Min": 2}, "MemoryMiB": {"Min": 1024}}})) is None
+    assert checks._instance_types({"InstanceType": "t3.micro"}, None) == ["t3.micro"]
+    assert checks._instance_types({}, mixed()) == []
 
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
