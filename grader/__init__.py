@@ -1,7 +1,8 @@
 """ComputeLab's engine: sandbox, labs, checks, grading and quizzes.
 
-``from grader import check`` is all a lab's checks.py needs; ``from grader import connect``
-is the first line of every lab notebook.
+``from grader import check`` is all a lab's checks.py needs (``grader.policies`` and
+``grader.lookups`` hold the helpers several labs share); ``from grader import connect`` is
+the first line of every lab notebook.
 """
 
 from __future__ import annotations

@@ -1,23 +1,25 @@
-"""Grade submissions: isolated, in parallel, each in a fresh account on a private server.
+"""Grade submissions: isolated, in parallel, each against its own fresh sandbox server.
 
 One batch is one process tree::
 
-    your process (CLI, tests)          grade()/grade_iter(): reads results, writes nothing here
-     └── pool                          imports boto3, IPython and moto once, warms moto,
-          │                            loads the checks; then forks the workers
-          ├── worker 1                 own network namespace (as root): loopback only
-          │    ├── sandbox server 1    moto on 127.0.0.1, forked warm; only worker 1 uses it
-          │    └── submission          forked per submission: fresh account, own process
-          │                            group, PID and mount namespace, unprivileged user,
-          │                            memory/process/file limits, network audit hook
-          └── worker 2 ...
+    your process (CLI, tests)       grade()/grade_iter(): starts the pool, reads results
+     └── pool                       loads the checks, imports boto3 and IPython once, makes
+          │                         the IPython shell and the checks' clients; then forks
+          ├── server template       (grader.servers) moto, warmed once; forks one fresh
+          │    └── server           server per submission, holding the pristine account
+          └── grading process       one per submission (at most --jobs at once), a clean
+               │                    copy of the pool: own network namespace (as root),
+               │                    asks the template for its server, then forks
+               └── submission       PID 1 of its own PID + mount namespace: private /tmp,
+                    └── cells       course, --out and other submissions hidden; runs as an
+                                    unprivileged user with time, memory, output, process
+                                    and file limits and a network audit hook
 
-Each worker grades one submission at a time: it creates a fresh account on its own server,
-forks the submission, waits (timeout, output cap), kills whatever the submission left
-running, then reads the account's state itself through boto3 and runs the checks, which
-were loaded before any submission ran. So submissions that run at the same time never
-share a server, and nothing a submission prints or writes changes its score. See
-``grader.isolation`` for what each privilege level adds.
+The grading process waits for the submission (timeout, output cap), lets the kernel kill
+everything it started, then reads the account's state itself through boto3 and runs the
+checks, which were loaded before any submission ran. So no two submissions ever share a
+server, nothing of one submission is in another's memory, and nothing a submission prints
+or writes changes its score. See ``grader.isolation`` for what each privilege level adds.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ DEFAULT_OUTPUT_MB = 16
 MAX_PROCESSES = 256
 MAX_FILE_MB = 512
 TMP_MB = 512
+WORKER_PORT = 5000  # each worker's server, inside the worker's own network namespace
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -186,15 +189,16 @@ class _Pool:
 
     lab: Lab
     specs: list[CheckSpec]
-    setup: Any
     limits: Limits
     hide_dirs: list[Path]
     hide_files: list[Path]
     caps: Any
-    app: Any
     loader: Any
     shell: Any
+    account: Any = None
     keep: list[Path] = field(default_factory=list)
+    template_conns: list[Any] = field(default_factory=list)
+    handle: Any = None  # the checks' AWS handle for WORKER_PORT, clients made before forking
 
 
 def _emit(stream: Any, message: dict[str, Any]) -> None:
@@ -214,7 +218,10 @@ def pool_main() -> None:
     try:
         pool = _prepare(config)
     except Exception as exc:
-        _emit(results, {"fatal": f"Could not start grading: {type(exc).__name__}: {exc}"})
+        from grader.errors import ComputeLabError
+
+        why = str(exc) if isinstance(exc, ComputeLabError) else f"{type(exc).__name__}: {exc}"
+        _emit(results, {"fatal": f"Could not start grading. {why}"})
         os._exit(1)
     _emit(results, {"ready": True, "isolation": pool.caps.describe()})
     _schedule(pool, [Path(p) for p in config["paths"]], config["workers"], results)
@@ -223,30 +230,58 @@ def pool_main() -> None:
 
 
 def _prepare(config: dict[str, Any]) -> _Pool:
-    """Import and warm everything once, so each fork starts hot."""
+    """Start the server template, and import and warm what submissions use, once."""
+    import socket
+
     from grader import isolation
     from grader.labs import load_lab
 
     caps = isolation.probe()
     if caps.root:
         isolation.set_dumpable(False)
-    lab = load_lab(Path(config["lab"]))
+    lab_path = Path(config["lab"])
+    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one message per request
+             for _ in range(config["workers"])]
+    ready_r, ready_w = os.pipe()
+    if os.fork() == 0:  # pragma: no cover - the server template (see grader.servers)
+        try:
+            os.close(ready_r)
+            for ours, _ in pairs:
+                ours.close()
+            from grader.servers import template_main
+
+            template_main(lab_path, [theirs for _, theirs in pairs], ready_w)
+        finally:
+            os._exit(1)
+    os.close(ready_w)
+    for _, theirs in pairs:
+        theirs.close()
+    lab = load_lab(lab_path)
     specs = lab.checks()  # loaded before any submission runs
-    setup = lab.setup_fn()
     loader = _warm_botocore(lab)
-    app = _warm_moto(lab, specs, setup, loader)
     shell = _warm_python()
     keep = _keep_paths()
     if caps.root and not caps.namespaces:
         _require_readable_python(caps, keep)
+    with os.fdopen(ready_r) as ready:
+        message = json.loads(ready.readline() or '{"error": "the server template died"}')
+    if "error" in message:
+        raise SandboxError(f"The sandbox server template failed: {message['error']}")
     import gc
 
+    from grader.sandbox import Account
+
+    account = Account(**message["account"])
+    handle = _aws(f"http://127.0.0.1:{WORKER_PORT}", account, loader)
+    for service in sorted(set(lab.services)):
+        handle.client(service)  # created once here, used by every grading process
     gc.collect()
     gc.freeze()  # forked children then don't copy pages just to run the garbage collector
-    return _Pool(lab=lab, specs=specs, setup=setup, limits=Limits(**config["limits"]),
+    return _Pool(lab=lab, specs=specs, limits=Limits(**config["limits"]),
                  hide_dirs=[Path(p) for p in config["hide_dirs"]],
-                 hide_files=[Path(p) for p in config["hide_files"]], caps=caps, app=app,
-                 loader=loader, shell=shell, keep=keep)
+                 hide_files=[Path(p) for p in config["hide_files"]], caps=caps,
+                 loader=loader, shell=shell, account=account, keep=keep,
+                 template_conns=[ours for ours, _ in pairs], handle=handle)
 
 
 def _keep_paths() -> list[Path]:
@@ -284,138 +319,6 @@ def _require_readable_python(caps: Any, keep: list[Path]) -> None:
             f"({sys.base_prefix}), and this machine does not allow namespaces to fix that. "
             "Install ComputeLab in a world-readable location or grade in a privileged "
             "container.")
-
-
-# --- the sandbox server each worker owns ------------------------------------------------
-
-
-class _GradingApp:
-    """moto's WSGI app plus a ping and a fast fresh-account route (no HTTP to itself)."""
-
-    def __init__(self, moto_app: Any) -> None:
-        self.moto_app = moto_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        from grader.sandbox import ACCOUNTS_ROUTE, PING_ROUTE
-
-        path = environ.get("PATH_INFO", "")
-        if path == PING_ROUTE:
-            return _json_response(start_response, {"computelab": True})
-        if path == ACCOUNTS_ROUTE and environ.get("REQUEST_METHOD") == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            return _json_response(start_response,
-                                  asdict(_new_account(bool(body.get("managed_policies")))))
-        return self.moto_app(environ, start_response)
-
-
-def _json_response(start_response: Any, payload: dict[str, Any]) -> list[bytes]:
-    data = json.dumps(payload).encode()
-    start_response("200 OK", [("Content-Type", "application/json"),
-                              ("Content-Length", str(len(data)))])
-    return [data]
-
-
-def _new_account(managed_policies: bool) -> Any:
-    """An IAM user + access key in a brand-new account id, created inside the server."""
-    import secrets
-
-    from moto.core.config import default_user_config
-    from moto.iam.models import iam_backends
-
-    from grader.sandbox import REGION, Account
-
-    account_id = str(secrets.randbelow(9 * 10**11) + 10**11)
-    iam_config = default_user_config.setdefault("iam", {})
-    iam_config["load_aws_managed_policies"] = managed_policies
-    try:
-        iam = iam_backends[account_id]["aws"]
-        iam.create_user(region_name=REGION, user_name="computelab-learner")
-        key = iam.create_access_key(user_name="computelab-learner")
-    finally:
-        iam_config["load_aws_managed_policies"] = False
-    return Account(account_id, key.access_key_id, key.secret_access_key)
-
-
-def _speed_up_moto() -> None:
-    """moto draws 17 random hex digits with one ``choice`` call each; every new account
-    creates ~2,600 ids for its AMI catalogue. Same ids, one call each (~0.2 s an account)."""
-    import moto.ec2.utils as ec2_utils
-    from moto.moto_api._internal import mock_random
-
-    hex_chars = ec2_utils.HEX_CHARS
-
-    def random_resource_id(size: int = 8) -> str:
-        return "".join(mock_random.choices(hex_chars, k=size))
-
-    ec2_utils.random_resource_id = random_resource_id
-
-
-_WARM_CALLS = {
-    "ssm": ("get_parameters_by_path", {"Path": "/aws/service/ami-amazon-linux-latest"}),
-    "ec2": ("describe_images", {"Owners": ["amazon"], "Filters": [
-        {"Name": "name", "Values": ["al2023-ami-2023.*-x86_64"]}]}),
-}
-
-
-def _warm_moto(lab: Lab, specs: list[CheckSpec], setup: Any, loader: Any) -> Any:
-    """Build the moto app once and run the lab's services through it (catalogues load
-    once here, not in every worker); no thread is left running afterwards."""
-    import threading
-
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
-
-    from grader.sandbox import configure_moto_for_teaching
-
-    configure_moto_for_teaching()
-    _speed_up_moto()
-    app = _GradingApp(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True,
-                         request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        account = _new_account(lab.managed_policies)
-        aws = _aws(endpoint, account, loader)
-        for service in lab.services:
-            call = _WARM_CALLS.get(service)
-            try:
-                if call:
-                    getattr(aws.client(service), call[0])(**call[1])
-                else:
-                    _cheapest_read(aws.client(service))
-            except Exception:
-                pass
-        if setup is not None:
-            setup(aws)
-        run_checks(lab.id, specs, aws)
-        _close(aws)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        deadline = time.monotonic() + 5
-        while threading.active_count() > 1 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    return app
-
-
-def _cheapest_read(client: Any) -> None:
-    """Call one List*/Describe* operation that needs no arguments (warms moto's routes)."""
-    model = client.meta.service_model
-    for name in sorted(model.operation_names):
-        if name.startswith(("List", "Describe")):
-            shape = model.operation_model(name).input_shape
-            if shape is None or not shape.required_members:
-                methods = {api: py for py, api in client.meta.method_to_api_mapping.items()}
-                getattr(client, methods[name])()
-                return
 
 
 def _warm_botocore(lab: Lab) -> Any:
@@ -467,112 +370,100 @@ def _close(aws: Any) -> None:
             pass
 
 
-# --- scheduling: the pool hands one submission at a time to each idle worker -------------
+# --- scheduling: a fresh grading process per submission, at most ``workers`` at once ---------
 
 
 def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> None:
+    """Fork one grading process per submission (a clean copy of the pool: nothing of an
+    earlier submission is in its memory), at most ``workers`` at a time, one per slot;
+    each slot has its own line to the server template."""
     import selectors
+
+    from grader.servers import stop_server
 
     queue = list(range(len(paths)))
     queue.reverse()
+    free = list(range(min(workers, len(pool.template_conns))))
+    free.reverse()
     selector = selectors.DefaultSelector()
-    busy: dict[int, int | None] = {}
-    ready: set[int] = set()
-    buffers: dict[int, bytes] = {}
-    conns: dict[int, Any] = {}
+    running: dict[int, dict[str, Any]] = {}
     done = 0
-
-    def start_worker(number: int) -> None:
-        conn, pid = _fork_worker(pool, number)
-        conns[pid] = conn
-        busy[pid] = None
-        buffers[pid] = b""
-        selector.register(conn, selectors.EVENT_READ, pid)
-
-    def dispatch(pid: int) -> None:
-        if queue:
-            index = queue.pop()
-            busy[pid] = index
-            conns[pid].sendall((json.dumps({"index": index, "path": str(paths[index])})
-                                + "\n").encode())
-        else:
-            busy[pid] = None
-            conns[pid].sendall(b'{"stop": true}\n')
-
-    for number in range(workers):
-        start_worker(number)
     while done < len(paths):
+        while queue and free:
+            index, slot = queue.pop(), free.pop()
+            read_end, pid = _fork_grader(pool, slot, index, paths[index])
+            running[pid] = {"slot": slot, "index": index, "buffer": b"", "result": None,
+                            "server": 0, "fd": read_end}
+            selector.register(read_end, selectors.EVENT_READ, pid)
         for key, _ in selector.select():
             pid = key.data
-            conn = conns[pid]
-            chunk = conn.recv(1 << 20)
-            if not chunk:  # the worker died: its submission failed, start another worker
-                selector.unregister(conn)
-                conn.close()
-                lost = busy.pop(pid, None)
-                del conns[pid]
-                try:
-                    os.waitpid(pid, 0)
-                except ChildProcessError:
-                    pass
-                if pid not in ready:
-                    _emit(results, {"fatal": "A grading worker failed to start; see the log."})
-                    return
-                if lost is not None:
-                    reason = ("The grading worker stopped while running this submission "
-                              "(did it kill its parent process?).")
-                    _emit(results, {"index": lost, "duration": 0.0, "result": zero_result(
-                        pool.lab.id, pool.specs, ERROR, reason).to_dict()})
-                    done += 1
-                if queue:
-                    start_worker(len(conns))
-                continue
-            buffers[pid] += chunk
-            while b"\n" in buffers[pid]:
-                line, buffers[pid] = buffers[pid].split(b"\n", 1)
+            job = running[pid]
+            chunk = os.read(job["fd"], 1 << 20)
+            job["buffer"] += chunk
+            while b"\n" in job["buffer"]:
+                line, job["buffer"] = job["buffer"].split(b"\n", 1)
                 message = json.loads(line)
-                ready.add(pid)
-                if "index" in message:
-                    _emit(results, message)
-                    done += 1
-                dispatch(pid)
-    for conn in conns.values():
-        try:
-            conn.sendall(b'{"stop": true}\n')
-        except OSError:
-            pass
+                if "server" in message:
+                    job["server"] = message["server"]
+                if "result" in message:
+                    job["result"] = message
+            if chunk:
+                continue
+            selector.unregister(job["fd"])
+            os.close(job["fd"])
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            del running[pid]
+            free.append(job["slot"])
+            message = job["result"]
+            if message is None:  # the grading process died (it should not): say so
+                if job["server"]:
+                    stop_server(job["server"])
+                reason = "The grader stopped while handling this submission (internal error)."
+                message = {"index": job["index"], "duration": 0.0, "result": zero_result(
+                    pool.lab.id, pool.specs, ERROR, reason).to_dict()}
+            _emit(results, message)
+            done += 1
 
 
-def _fork_worker(pool: _Pool, number: int) -> tuple[Any, int]:
-    import socket
-
-    parent_end, child_end = socket.socketpair()
+def _fork_grader(pool: _Pool, slot: int, index: int, path: Path) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the worker
-        parent_end.close()
+    if pid == 0:  # pragma: no cover - runs in the grading process
+        os.close(read_end)
         code = 0
         try:
-            _worker_main(pool, child_end)
+            template = pool.template_conns[slot]
+            for other in pool.template_conns:
+                if other is not template:
+                    other.close()
+            _grader_main(pool, template, index, path, write_end)
         except BaseException:
             import traceback
 
             traceback.print_exc()
             code = 1
         os._exit(code)
-    child_end.close()
-    return parent_end, pid
+    os.close(write_end)
+    return read_end, pid
 
 
-# --- a worker ----------------------------------------------------------------------------
+# --- grading one submission ----------------------------------------------------------------
 
 
 @dataclass
 class _Worker:
+    """One grading process's view: its namespaces, its server, and its timings."""
+
     pool: _Pool
-    netns: bool
+    template: Any
+    netns: int | None
     own_pidns: int | None
+    report: int = -1
     endpoint: str = ""
     ports: frozenset[int] | None = None
     server_pid: int = 0
@@ -584,92 +475,45 @@ class _Worker:
         return now
 
 
-def _worker_main(pool: _Pool, conn: Any) -> None:
+def _grader_main(pool: _Pool, template: Any, index: int, path: Path, out: int) -> None:
     from grader import isolation
 
+    started = time.monotonic()
     isolation.die_with_parent()
-    netns = False
+    netns = None
     if pool.caps.namespaces:
-        isolation.unshare(isolation.CLONE_NEWNET)  # this worker's servers: invisible to others
+        isolation.unshare(isolation.CLONE_NEWNET)  # its server: invisible to every other
         isolation.loopback_up()
-        netns = True
+        netns = os.open("/proc/self/ns/net", os.O_RDONLY)
     isolation.become_subreaper()
     own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY) if pool.caps.namespaces else None
-    worker = _Worker(pool, netns, own_pidns)
-    conn.sendall(b'{"ready": true}\n')
-    reader = conn.makefile("rb")
-    for line in reader:
-        message = json.loads(line)
-        if message.get("stop"):
-            break
-        started = time.monotonic()
-        worker.phases = {}
-        result = _grade_one(worker, Path(message["path"]))
-        conn.sendall((json.dumps({"index": message["index"], "result": result.to_dict(),
-                                  "duration": round(time.monotonic() - started, 3),
-                                  "phases": worker.phases}) + "\n").encode())
-
-
-def _fork_server(pool: _Pool) -> tuple[int, int]:
-    """Fork a fresh moto server for one submission (warm: the app came from the pool)."""
-    from grader import isolation
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the server
-        os.close(read_end)
-        try:
-            isolation.die_with_parent()
-            from moto.moto_api._internal import mock_random
-            from moto.moto_server.werkzeug_app import MotoRequestHandler
-            from werkzeug.serving import make_server
-
-            mock_random.seed(int.from_bytes(os.urandom(16), "big"))
-            server = make_server("127.0.0.1", 0, pool.app, threaded=True,
-                                 request_handler=MotoRequestHandler)
-            os.write(write_end, str(server.server_address[1]).encode())
-            os.close(write_end)
-            server.serve_forever()
-        finally:
-            os._exit(1)
-    os.close(write_end)
-    port = int(os.read(read_end, 32) or b"0")
-    os.close(read_end)
-    if not port:
-        raise SandboxError("The worker's sandbox server did not start.")
-    return pid, port
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+    worker = _Worker(pool, template, netns, own_pidns, report=out)
+    worker.lap("fork", started)
+    result = _grade_one(worker, path)
+    os.write(out, (json.dumps({"index": index, "result": result.to_dict(),
+                               "duration": round(time.monotonic() - started, 3),
+                               "phases": worker.phases}) + "\n").encode())
 
 
 def _grade_one(worker: _Worker, path: Path) -> LabResult:
-    """A fresh server and account, the submission, then the checks; the server goes."""
-    from grader.sandbox import create_account
+    """A fresh server holding the pristine account, the submission, then the checks."""
+    from grader.servers import request_server, stop_server
 
     pool = worker.pool
+    account = pool.account
     mark = time.monotonic()
     try:
         cells, notebook = read_submission(path)
     except SubmissionError as exc:
         return zero_result(pool.lab.id, pool.specs, ERROR, str(exc))
     mark = worker.lap("read", mark)
-    worker.server_pid, port = _fork_server(pool)
+    wanted = WORKER_PORT if worker.netns is not None else 0  # a private loopback: fixed port
+    worker.server_pid, port = request_server(worker.template, worker.netns, wanted)
+    os.write(worker.report, (json.dumps({"server": worker.server_pid}) + "\n").encode())
     try:
         worker.endpoint = f"http://127.0.0.1:{port}"
-        worker.ports = None if worker.netns else frozenset({port})
+        worker.ports = None if worker.netns is not None else frozenset({port})
         mark = worker.lap("server", mark)
-        account = create_account(worker.endpoint, managed_policies=pool.lab.managed_policies)
-        if pool.setup is not None:
-            aws = _aws(worker.endpoint, account, pool.loader)
-            pool.setup(aws)
-            _close(aws)
-        mark = worker.lap("account", mark)
         run = _run(worker, cells, notebook, account)
         previous = mark
         for name, at in run.marks.items():
@@ -680,12 +524,12 @@ def _grade_one(worker: _Worker, path: Path) -> LabResult:
         if run.done_at:
             worker.phases["run:cells"] = round(run.done_at - (run.first_cell_at or mark), 4)
         mark = worker.lap("run", mark)
-        aws = _aws(worker.endpoint, account, pool.loader)
+        aws = pool.handle if worker.endpoint == pool.handle.endpoint else _aws(
+            worker.endpoint, account, pool.loader)
         result = run_checks(pool.lab.id, pool.specs, aws)
-        _close(aws)
         mark = worker.lap("checks", mark)
     finally:
-        _kill(worker.server_pid)
+        stop_server(worker.server_pid)
     result.output = _stable(run.reason(pool.limits, notebook), account)
     if run.status:
         result.status = run.status

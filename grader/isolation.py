@@ -121,8 +121,8 @@ class Capabilities:
 
     def describe(self) -> str:
         if not self.root:
-            return ("running as an ordinary user: submissions run as you (run the grader as "
-                    "root for the full isolation)")
+            return ("submissions run as the grader's own user (run the grader as root for "
+                    "the full isolation)")
         who = f"uid {self.uid}"
         if self.namespaces:
             return (f"submissions run as {who} in their own PID, mount and network "
@@ -132,13 +132,18 @@ class Capabilities:
 
 
 def probe() -> Capabilities:
-    """Detect root, the unprivileged user to use, and whether namespaces can be created."""
+    """Detect root, the unprivileged user to use, and whether namespaces can be created.
+
+    ``COMPUTELAB_ISOLATION=user`` (no namespaces) or ``none`` (run submissions as the
+    grader's own user) asks for less than the machine allows: for testing the fallbacks.
+    """
+    wanted = os.environ.get("COMPUTELAB_ISOLATION", "auto")
     root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if not root:
+    if not root or wanted == "none":
         return Capabilities(False, False, None, None)
     uid, gid = _unprivileged_ids()
     namespaces = False
-    if hasattr(os, "fork") and Path("/proc/self/ns/pid").exists():
+    if wanted != "user" and hasattr(os, "fork") and Path("/proc/self/ns/pid").exists():
         pid = os.fork()
         if pid == 0:  # pragma: no cover - child
             code = 1

@@ -32,7 +32,7 @@ def one_line(exc: BaseException) -> str:
         where = f" (line {exc.lineno})" if exc.lineno else ""
         text = f"{type(exc).__name__}: {exc.msg}{where}"
     else:
-        text = f"{type(exc).__name__}: {exc}"
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     lines = text.strip().splitlines()
     return (lines[0] if lines else type(exc).__name__)[:300]
 
@@ -91,10 +91,12 @@ class Reporter:
 
     def __init__(self, fd: int | None) -> None:
         self.fd = fd
+        self.last: dict[str, Any] = {}
 
     def send(self, record: dict[str, Any]) -> None:
-        if self.fd is None:
+        if self.fd is None or record == self.last:
             return
+        self.last = record
         try:
             os.write(self.fd, (json.dumps(record) + "\n").encode())
         except OSError:
@@ -111,12 +113,37 @@ def new_shell() -> Any:
     return InteractiveShell.instance(config=config)
 
 
+_RESERVE: list[bytearray] = []
+
+
+def _on_memory_error(report: Reporter, cell: list[int]) -> Any:
+    """IPython handler for MemoryError: give back a reserve and report it at once, before
+    formatting a traceback needs memory the submission no longer has."""
+
+    def handler(shell: Any, etype: Any, value: Any, tb: Any, tb_offset: Any = None) -> Any:
+        _RESERVE.clear()
+        report.send({"cell": cell[0], "error": "MemoryError"})
+        try:
+            print("MemoryError: the notebook ran out of memory.", file=sys.stderr)
+        except Exception:
+            pass
+        return []
+
+    return handler
+
+
 def run_submission(cells: list[str], notebook: bool, report: Reporter,
                    shell: Any = None) -> None:
     """Run every cell in one namespace, reporting each start, each error and the end."""
     if notebook:
         shell = shell or new_shell()
+        current = [0]
+        _RESERVE.append(bytearray(16 * 1024 * 1024))
+        shell.set_custom_exc((MemoryError,), _on_memory_error(report, current))
         for number, source in enumerate(cells, 1):
+            current[0] = number
+            if not _RESERVE and _room():
+                _RESERVE.append(bytearray(16 * 1024 * 1024))
             report.send({"cell": number})
             result = shell.run_cell(source, store_history=False, silent=False)
             exc = result.error_before_exec or result.error_in_exec
@@ -140,6 +167,14 @@ def run_submission(cells: list[str], notebook: bool, report: Reporter,
         except Exception:
             pass
     report.send({"done": True})
+
+
+def _room() -> bool:
+    try:
+        bytearray(32 * 1024 * 1024)
+        return True
+    except MemoryError:
+        return False
 
 
 def main(argv: list[str]) -> int:

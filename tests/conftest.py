@@ -31,14 +31,24 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.fixture
-def fresh_aws(sandbox: Sandbox) -> Callable[[str], AWS]:
-    """Make a fresh, set-up account for a lab and return its handle."""
+@pytest.fixture(scope="session")
+def lab_account(sandbox: Sandbox) -> Callable[..., AWS]:
+    """``lab_account(lab_id, managed_policies=None)``: a fresh account, set up for the lab,
+    and its handle. Session-scoped so module fixtures can share one account between tests;
+    ``managed_policies`` overrides the lab's lab.toml (an account without AWS managed
+    policies is quicker to make)."""
 
-    def make(lab_name: str) -> AWS:
+    def make(lab_name: str, managed_policies: bool | None = None) -> AWS:
         lab: Lab = find_lab(lab_name)
-        account = create_account(sandbox.endpoint, managed_policies=lab.managed_policies)
+        managed = lab.managed_policies if managed_policies is None else managed_policies
+        account = create_account(sandbox.endpoint, managed_policies=managed)
         setup_account(lab, sandbox.endpoint, account)
         return AWS.for_account(sandbox.endpoint, account)
 
     return make
+
+
+@pytest.fixture
+def fresh_aws(lab_account: Callable[..., AWS]) -> Callable[[str], AWS]:
+    """Make a fresh, set-up account for a lab and return its handle."""
+    return lab_account

@@ -4,6 +4,7 @@ correct solutions get full marks."""
 from __future__ import annotations
 
 import pytest
+from labkit import assert_full_marks, failed
 
 from grader.labs import find_lab
 from grader.session import check_lab
@@ -68,17 +69,11 @@ def arm64_image(aws):
     return images[0]["ImageId"]
 
 
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
 @pytest.mark.parametrize("style", ["client", "resource", "launch-template"])
 def test_alternative_correct_solutions_get_full_marks(fresh_aws, style):
     aws = fresh_aws(LAB.id)
     build(aws, style=style)
-    result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == 15
+    assert_full_marks(check_lab(LAB, aws), 15)
 
 
 def test_ami_found_by_describe_images_filters_counts(fresh_aws):

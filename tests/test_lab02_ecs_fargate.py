@@ -3,31 +3,29 @@ alternative correct solutions (capacity providers, unit strings, own VPC...) get
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
+from labkit import (
+    assert_broken_rule,
+    assert_full_marks,
+    assert_passes,
+    assert_untouched,
+    load_module,
+    output,
+    scorer,
+)
 
-from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("02")
 POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 POINTS = {"cluster_created": 1, "execution_role": 2, "nginx_container_logs_to_cloudwatch": 2,
           "fargate_task_definition": 3, "fargate_service": 3, "service_runs_new_revision": 2}
 FULL = sum(POINTS.values())
-
-
-def _checks_module():
-    spec = importlib.util.spec_from_file_location("lab02_checks", LAB.path / "checks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECKS = _checks_module()
+score_without = scorer(POINTS)
+CHECKS = load_module(LAB)
 UNSET = object()
 
 
@@ -156,27 +154,15 @@ def _group(ec2, name, vpc):
 
 
 @pytest.fixture(scope="module")
-def shared_aws(sandbox):
+def shared_aws(lab_account):
     """One set-up account that build() rewrites for each variant (fresh ones cost ~1 s)."""
-    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
-    setup_account(LAB, sandbox.endpoint, account)
-    return AWS.for_account(sandbox.endpoint, account)
-
-
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
-def score_without(*lost):
-    return FULL - sum(POINTS[name] for name in lost)
+    return lab_account(LAB.id)
 
 
 def test_solution_scores_full_marks(fresh_aws):
     aws = fresh_aws(LAB.id)
     LAB.solve_fn()(aws)
-    result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == FULL
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 def test_capacity_providers_unit_strings_and_log_group_autocreate_get_full_marks(fresh_aws):
@@ -224,7 +210,7 @@ def test_capacity_providers_unit_strings_and_log_group_autocreate_get_full_marks
     register("public.ecr.aws/nginx/nginx:1.27-alpine")
     ecs.update_service(cluster="web-cluster", service="web", taskDefinition="webserver")
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(result)
     assert result.score == FULL
 
 
@@ -266,7 +252,7 @@ def test_own_vpc_biggest_size_and_a_withdrawn_revision_get_full_marks(fresh_aws)
     ecs.update_service(cluster="web-cluster", service="web", taskDefinition="webserver:3")
     ecs.deregister_task_definition(taskDefinition=first)
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(result)
     assert result.score == FULL
 
 
@@ -361,15 +347,7 @@ def test_each_broken_rule_loses_exactly_its_checks(fresh_aws, shared_aws, rule, 
                                                    lost, message):
     aws = fresh_aws(LAB.id) if mistake in NEED_FRESH else shared_aws
     build(aws, **kwargs)
-    result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), [t.output for t in result.tests if not t.passed]
-    assert result.score == score_without(*lost)
-    first = next(t for t in result.tests if t.name == lost[0])
-    assert message in first.output, first.output
-    for test in result.tests:
-        if not test.passed:
-            assert test.status == "failed" and test.output and test.hint
-            assert aws.account_id not in test.output, "messages must be deterministic"
+    assert_broken_rule(check_lab(LAB, aws), aws, lost, message, score_without)
 
 
 def test_every_rule_has_a_failing_variant():
@@ -378,22 +356,18 @@ def test_every_rule_has_a_failing_variant():
 
 def test_ec2_launch_type_message_says_why(shared_aws):
     build(shared_aws, launch="EC2")
-    output = next(t.output for t in check_lab(LAB, shared_aws).tests
-                  if t.name == "fargate_service")
-    assert "EC2 launch type" in output and "container instances" in output
+    said = output(check_lab(LAB, shared_aws), "fargate_service")
+    assert "EC2 launch type" in said and "container instances" in said
 
 
 def test_rebuilding_the_shared_account_without_mistakes_gets_full_marks(shared_aws):
     build(shared_aws, launch="EC2", create_log_group=False, attach=False)
     build(shared_aws)
-    result = check_lab(LAB, shared_aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(check_lab(LAB, shared_aws))
 
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    result = check_lab(LAB, fresh_aws(LAB.id))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
 
 
 def test_setup_restores_subnets_in_two_zones(fresh_aws):

@@ -8,7 +8,6 @@ lose exactly the checks of its variants, which also proves the variants don't in
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -16,11 +15,10 @@ import time
 import zipfile
 
 import pytest
+from labkit import assert_full_marks, assert_passes, assert_untouched, failed, load_module, output
 
-from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("03")
 FUNCTION = "order-processor"
@@ -223,27 +221,17 @@ def build(aws, *, role_trust="lambda.amazonaws.com", permissions="inline",
         Bucket=uploads, NotificationConfiguration={"LambdaFunctionConfigurations": [entry]})
 
 
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
-def output(result, name):
-    return next(t.output for t in result.tests if t.name == name)
-
-
-def new_aws(sandbox, managed=False):
+def new_aws(lab_account, managed=False):
     """A fresh, set-up account; AWS managed IAM policies only where a variant attaches one."""
-    account = create_account(sandbox.endpoint, managed_policies=managed)
-    setup_account(LAB, sandbox.endpoint, account)
-    return AWS.for_account(sandbox.endpoint, account)
+    return lab_account(LAB.id, managed_policies=managed)
 
 
 def test_reference_solution_gets_full_marks(fresh_aws):
     aws = fresh_aws(LAB.id)
     LAB.solve_fn()(aws)
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == sum(POINTS.values()) == 15
+    assert_full_marks(result, sum(POINTS.values()))
+    assert result.score == 15
 
 
 @pytest.mark.parametrize("alternative", [
@@ -255,11 +243,11 @@ def test_reference_solution_gets_full_marks(fresh_aws):
      "files": {"orders/__init__.py": "", "orders/handler.py": GOOD_HANDLER},
      "handler": "orders.handler.handler"},
 ], ids=["managed-scheduler-rate-env-handler", "wildcards-batching-window-package"])
-def test_alternative_correct_solutions_get_full_marks(sandbox, alternative):
-    aws = new_aws(sandbox, managed=alternative.get("permissions") in MANAGED_VARIANTS)
+def test_alternative_correct_solutions_get_full_marks(lab_account, alternative):
+    aws = new_aws(lab_account, managed=alternative.get("permissions") in MANAGED_VARIANTS)
     build(aws, **alternative)
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(result)
     assert result.score == 15
 
 
@@ -382,7 +370,7 @@ ROUND_OF = {v[1]: n for n, members in enumerate(ROUNDS) for v in members}
 
 
 @pytest.fixture(scope="module")
-def round_result(sandbox):
+def round_result(lab_account):
     """Build and check each round once (lazily), then share its result between tests."""
     cache = {}
 
@@ -390,7 +378,7 @@ def round_result(sandbox):
         if number not in cache:
             members = ROUNDS[number]
             kwargs = {k: v for member in members for k, v in member[2].items()}
-            aws = new_aws(sandbox, managed=kwargs.get("permissions") in MANAGED_VARIANTS)
+            aws = new_aws(lab_account, managed=kwargs.get("permissions") in MANAGED_VARIANTS)
             build(aws, **kwargs)
             cache[number] = (aws, check_lab(LAB, aws))
         return cache[number]
@@ -429,18 +417,18 @@ def test_partly_wrong_rounds_lose_exactly_their_checks(round_result, number):
                                                   "kms": "disabled"},
      ["env_encrypted_with_own_key", "execution_role"], 11),
 ])
-def test_partly_wrong_variants_lose_exactly_their_points(sandbox, mistake, kwargs, lost,
+def test_partly_wrong_variants_lose_exactly_their_points(lab_account, mistake, kwargs, lost,
                                                          expected_score):
-    aws = new_aws(sandbox)
+    aws = new_aws(lab_account)
     build(aws, **kwargs)
     result = check_lab(LAB, aws)
     assert failed(result) == lost, mistake
     assert result.score == expected_score
 
 
-def test_slow_handler_is_stopped_at_the_function_timeout(sandbox):
+def test_slow_handler_is_stopped_at_the_function_timeout(lab_account):
     """The handler runs in a child process that is killed at the function's Timeout."""
-    aws = new_aws(sandbox)
+    aws = new_aws(lab_account)
     build(aws, timeout=1, files={"app.py": "import time\n\n\ndef handler(event, context):\n"
                                            "    time.sleep(60)\n"})
     started = time.monotonic()
@@ -450,12 +438,12 @@ def test_slow_handler_is_stopped_at_the_function_timeout(sandbox):
     assert "within 1 s" in output(result, HANDLER)
 
 
-def test_handler_never_runs_in_the_grader_process(sandbox, tmp_path):
+def test_handler_never_runs_in_the_grader_process(lab_account, tmp_path):
     """The handler sees the function's variables, not the grader's, and cannot touch them.
 
     Also a third correct solution: weekday cron, Lambda's default file name, Timeout equal to
     the visibility timeout."""
-    aws = new_aws(sandbox)
+    aws = new_aws(lab_account)
     marker = tmp_path / "ran.txt"
     handler = GOOD_HANDLER.replace(
         "def handler(event, context):\n",
@@ -465,17 +453,15 @@ def test_handler_never_runs_in_the_grader_process(sandbox, tmp_path):
         "    os.environ['LEAKED_FROM_HANDLER'] = '1'\n")
     build(aws, files={"lambda_function.py": handler}, handler="lambda_function.handler",
           expression="cron(0/15 8-17 ? * MON-FRI *)", timeout=30, visibility="30")
-    result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(check_lab(LAB, aws))
     pid, stage, saw_grader_env = marker.read_text().split()
     assert int(pid) != os.getpid() and stage == "lab" and saw_grader_env == "False"
     assert "LEAKED_FROM_HANDLER" not in os.environ
 
 
-def test_untouched_scores_zero_with_a_message_per_check(sandbox):
-    result = check_lab(LAB, new_aws(sandbox))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+def test_untouched_scores_zero_with_a_message_per_check(lab_account):
+    result = check_lab(LAB, new_aws(lab_account))
+    assert_untouched(result)
     assert len({t.output for t in result.tests}) == len(result.tests)
 
 
@@ -484,13 +470,6 @@ def test_same_state_gives_identical_results(round_result):
     again = check_lab(LAB, aws).to_dict()
     assert again == result.to_dict()
     assert aws.account_id not in json.dumps(again)
-
-
-def _checks_module():
-    spec = importlib.util.spec_from_file_location("lab03_checks", LAB.path / "checks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 VALID = ["rate(1 minute)", "rate(5 minutes)", "rate(1 hour)", "rate(12 hours)", "rate(1 day)",
@@ -511,7 +490,7 @@ INVALID = ["rate(5 minute)", "rate(1 minutes)", "rate(0 minutes)", "rate(1 week)
 
 def test_schedule_expressions_follow_eventbridge_syntax():
     """Rule 13 in detail: AWS's documented examples pass, common slips fail."""
-    problem = _checks_module().schedule_problem
+    problem = load_module(LAB).schedule_problem
     assert [e for e in VALID if problem(e)] == []
     assert [e for e in INVALID if not problem(e)] == []
     assert "rate(1 hour)" in problem("rate(1 hours)")

@@ -12,11 +12,20 @@ from __future__ import annotations
 import json
 
 import pytest
+from labkit import (
+    assert_full_marks,
+    assert_lost,
+    assert_passes,
+    assert_untouched,
+    failed,
+    mutated,
+    output,
+    scorer,
+    undoing,
+)
 
-from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("04")
 MANAGED = "arn:aws:iam::aws:policy/"
@@ -26,6 +35,7 @@ POINTS = {"cluster_role": 2, "node_role": 2, "pod_execution_role": 2,
           "fargate_profile_uses_pod_execution_role": 1, "oidc_provider": 2, "irsa_trust": 3,
           "irsa_least_privilege": 2}
 FULL = sum(POINTS.values())
+score_without = scorer(POINTS)
 
 
 def doc(*statements):
@@ -153,20 +163,6 @@ def build(aws, style):
                                                 "Resource": [f"{bucket}/*", bucket]}))
 
 
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
-def message(result, name):
-    return next(t.output for t in result.tests if t.name == name)
-
-
-def new_account(sandbox):
-    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
-    setup_account(LAB, sandbox.endpoint, account)
-    return AWS.for_account(sandbox.endpoint, account)
-
-
 # --- whole solutions in fresh accounts ---------------------------------------------------
 
 @pytest.mark.parametrize("style", ["client", "resource"])
@@ -174,31 +170,26 @@ def test_alternative_correct_solutions_get_full_marks(fresh_aws, style):
     aws = fresh_aws(LAB.id)
     build(aws, style)
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(result)
     assert result.score == FULL
 
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    result = check_lab(LAB, fresh_aws(LAB.id))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
 
 
 # --- one shared solved account: each variant mutates it and undoes its change -----------
 
 @pytest.fixture(scope="module")
-def shared_solved(sandbox):
-    aws = new_account(sandbox)
+def shared_solved(lab_account):
+    aws = lab_account(LAB.id)
     LAB.solve_fn()(aws)
     return aws
 
 
 @pytest.fixture
 def solved(shared_solved):
-    undo = []
-    yield shared_solved, undo
-    for step in reversed(undo):
-        step()
+    yield from undoing(shared_solved)
 
 
 # A mutation is fn(aws) -> undo(); it breaks (or, for ACCEPTED, rephrases) the solution.
@@ -539,36 +530,25 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("name, mutate, lost, phrase", WRONG, ids=[w[0] for w in WRONG])
 def test_each_rule_has_a_failing_variant(solved, name, mutate, lost, phrase):
-    aws, undo = solved
-    undo.append(mutate(aws))
-    result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), name
-    assert result.score == FULL - sum(POINTS[check] for check in lost)
-    assert phrase.lower() in message(result, lost[0]).lower(), message(result, lost[0])
+    result = mutated(LAB, solved, mutate)
+    assert_lost(result, lost, score_without, name)
+    assert phrase.lower() in output(result, lost[0]).lower(), output(result, lost[0])
 
 
 @pytest.mark.parametrize("name, mutate, lost", SEVERAL, ids=[s[0] for s in SEVERAL])
 def test_partly_wrong_variants_lose_exactly_their_points(solved, name, mutate, lost):
-    aws, undo = solved
-    undo.append(mutate(aws))
-    result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), name
-    assert result.score == FULL - sum(POINTS[check] for check in lost)
+    result = mutated(LAB, solved, mutate)
+    assert_lost(result, lost, score_without, name)
     assert all(t.output and t.hint for t in result.tests if not t.passed)
 
 
 def test_reference_solution_gets_full_marks(solved):
-    result = check_lab(LAB, solved[0])
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == FULL
+    assert_full_marks(check_lab(LAB, solved[0]), FULL)
 
 
 @pytest.mark.parametrize("name, mutate", ACCEPTED, ids=[a[0] for a in ACCEPTED])
 def test_equivalent_forms_are_accepted(solved, name, mutate):
-    aws, undo = solved
-    undo.append(mutate(aws))
-    result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(mutated(LAB, solved, mutate))
 
 
 def test_same_state_gives_identical_results(solved):
@@ -580,12 +560,10 @@ def test_same_state_gives_identical_results(solved):
 # --- cluster variants: one account, the cluster created per variant -------------------
 
 @pytest.fixture(scope="module")
-def roles_only(sandbox):
+def roles_only(lab_account):
     """The three service roles (trust only: the cluster check reads nothing else, and an
     account without managed policies is quicker to make)."""
-    account = create_account(sandbox.endpoint, managed_policies=False)
-    setup_account(LAB, sandbox.endpoint, account)
-    aws = AWS.for_account(sandbox.endpoint, account)
+    aws = lab_account(LAB.id, managed_policies=False)
     for name, service in [("eks-cluster-role", "eks.amazonaws.com"),
                           ("eks-node-role", "ec2.amazonaws.com")]:
         aws.client("iam").create_role(RoleName=name,
@@ -626,7 +604,7 @@ def test_cluster_rules(roles_only, name, args, phrase):
     finally:
         eks.delete_cluster(name="shop")
     assert "cluster_uses_cluster_role" in failed(result), name
-    assert phrase in message(result, "cluster_uses_cluster_role")
+    assert phrase in output(result, "cluster_uses_cluster_role")
 
 
 # lab.toml ``rules``, in order -> the variants above that break each one.

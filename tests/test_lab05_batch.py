@@ -4,15 +4,20 @@ NAT gateway, queues fixed afterwards...) get full marks."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
+from labkit import (
+    assert_broken_rule,
+    assert_full_marks,
+    assert_untouched,
+    failed,
+    load_module,
+    scorer,
+)
 
-from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("05")
 POLICY = "arn:aws:iam::aws:policy/service-role/"
@@ -22,6 +27,7 @@ POINTS = {"batch_roles": 3, "spot_compute_environment": 2, "ondemand_compute_env
           "ec2_job_definition": 2, "fargate_job_definition": 3, "job_submitted": 1,
           "array_job_submitted": 2}
 FULL = sum(POINTS.values())
+score_without = scorer(POINTS)
 ROLES = {"AWSBatchServiceRole": ("batch.amazonaws.com", "AWSBatchServiceRole"),
          "ecsInstanceRole": ("ec2.amazonaws.com", "AmazonEC2ContainerServiceforEC2Role"),
          "ecsTaskExecutionRole": ("ecs-tasks.amazonaws.com", "AmazonECSTaskExecutionRolePolicy")}
@@ -29,14 +35,7 @@ JOBS = [("thumbnail-one", "ec2-queue", "thumbnail", None),
         ("thumbnails", "fargate-queue", "thumbnail-fargate", 5)]
 
 
-def _checks_module():
-    spec = importlib.util.spec_from_file_location("lab05_checks", LAB.path / "checks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECKS = _checks_module()
+CHECKS = load_module(LAB)
 
 
 def trust(*principals, extra=()):
@@ -165,30 +164,15 @@ def _profile(iam, role):
 
 
 @pytest.fixture(scope="module")
-def shared_aws(sandbox):
+def shared_aws(lab_account):
     """One set-up account that build() rewrites for each variant (fresh ones cost ~1 s)."""
-    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
-    setup_account(LAB, sandbox.endpoint, account)
-    return AWS.for_account(sandbox.endpoint, account)
-
-
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
-def score_without(*lost):
-    return FULL - sum(POINTS[name] for name in lost)
-
-
-def assert_full_marks(result):
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == FULL
+    return lab_account(LAB.id)
 
 
 def test_solution_scores_full_marks(fresh_aws):
     aws = fresh_aws(LAB.id)
     LAB.solve_fn()(aws)
-    assert_full_marks(check_lab(LAB, aws))
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 def test_service_linked_role_fargate_spot_and_arns_get_full_marks(fresh_aws):
@@ -245,7 +229,7 @@ def test_service_linked_role_fargate_spot_and_arns_get_full_marks(fresh_aws):
                      jobDefinition=fargate_def)
     batch.submit_job(jobName="array-on-spot", jobQueue=queues["ec2-queue"],
                      jobDefinition=ec2_def, arrayProperties={"size": 2})
-    assert_full_marks(check_lab(LAB, aws))
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 def test_private_subnets_behind_nat_and_later_fixes_get_full_marks(fresh_aws):
@@ -323,7 +307,7 @@ def test_private_subnets_behind_nat_and_later_fixes_get_full_marks(fresh_aws):
     batch.submit_job(jobName="thumbnail-one", jobQueue="ec2-queue", jobDefinition="thumbnail")
     batch.submit_job(jobName="thumbnails", jobQueue="fargate-queue",
                      jobDefinition="thumbnail-fargate", arrayProperties={"size": 3})
-    assert_full_marks(check_lab(LAB, aws))
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 def _other_vpc_group(aws):
@@ -525,15 +509,7 @@ def test_each_broken_rule_loses_exactly_its_checks(fresh_aws, shared_aws, rule, 
                                                    lost, message):
     aws = fresh_aws(LAB.id) if mistake in NEED_FRESH else shared_aws
     build(aws, **_resolve(aws, kwargs))
-    result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), [t.output for t in result.tests if not t.passed]
-    assert result.score == score_without(*lost)
-    first = next(t for t in result.tests if t.name == lost[0])
-    assert message in first.output, first.output
-    for test in result.tests:
-        if not test.passed:
-            assert test.status == "failed" and test.output and test.hint
-            assert aws.account_id not in test.output, "messages must be deterministic"
+    assert_broken_rule(check_lab(LAB, aws), aws, lost, message, score_without)
 
 
 def test_failed_jobs_do_not_count(shared_aws, monkeypatch):
@@ -568,7 +544,7 @@ def test_several_mistakes_lose_the_sum_of_their_points(shared_aws):
 def test_rebuilding_the_shared_account_without_mistakes_gets_full_marks(shared_aws):
     build(shared_aws, detach=["ecsTaskExecutionRole"], spot_top={"state": "DISABLED"})
     build(shared_aws)
-    assert_full_marks(check_lab(LAB, shared_aws))
+    assert_full_marks(check_lab(LAB, shared_aws), FULL)
 
 
 def test_same_state_gives_identical_results(shared_aws):
@@ -577,9 +553,7 @@ def test_same_state_gives_identical_results(shared_aws):
 
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    result = check_lab(LAB, fresh_aws(LAB.id))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
 
 
 # The Fargate sizes as the Batch API reference lists them, keyed by memory (ResourceRequirement,

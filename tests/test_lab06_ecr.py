@@ -11,49 +11,36 @@ deleted afterwards.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 
 import pytest
 from botocore.exceptions import ClientError
+from labkit import (
+    assert_full_marks,
+    assert_lost,
+    assert_passes,
+    assert_untouched,
+    failed,
+    load_module,
+    mutated,
+    output,
+    scorer,
+    undoing,
+)
 
-from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("06")
-
-
-def _lab_module(name):
-    spec = importlib.util.spec_from_file_location(f"lab06_{name}", LAB.path / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SOLUTION, CHECKS = _lab_module("solution"), _lab_module("checks")
+SOLUTION, CHECKS = load_module(LAB, "solution"), load_module(LAB)
 REPO, TAG = "shop/web", "v1.0.0"
 OTHER_ROOT = "arn:aws:iam::111122223333:root"
 POINTS = {"scan_on_push": 2, "encrypted_with_customer_key": 2, "tags_immutable": 1,
           "lifecycle_policy": 3, "image_pushed": 1, "scan_findings_recorded": 2,
           "cross_account_pull_only": 3}
 FULL = sum(POINTS.values())
+score_without = scorer(POINTS)
 PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-
-
-def new_account(sandbox):
-    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
-    setup_account(LAB, sandbox.endpoint, account)
-    return AWS.for_account(sandbox.endpoint, account)
-
-
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
-def message(result, name):
-    return next(t.output for t in result.tests if t.name == name)
 
 
 def manifest(**changes):
@@ -140,35 +127,30 @@ def build_alternative(aws, style):
 
 
 @pytest.mark.parametrize("style", ["alias-and-patterns", "repository-flag"])
-def test_alternative_correct_solutions_get_full_marks(sandbox, style):
-    aws = new_account(sandbox)
+def test_alternative_correct_solutions_get_full_marks(lab_account, style):
+    aws = lab_account(LAB.id)
     build_alternative(aws, style)
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(result)
     assert result.score == FULL
 
 
-def test_untouched_scores_zero_with_a_message_per_check(sandbox):
-    result = check_lab(LAB, new_account(sandbox))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+def test_untouched_scores_zero_with_a_message_per_check(lab_account):
+    assert_untouched(check_lab(LAB, lab_account(LAB.id)))
 
 
 # --- one shared solved account: each variant mutates it and undoes its change -----------
 
 @pytest.fixture(scope="module")
-def shared_solved(sandbox):
-    aws = new_account(sandbox)
+def shared_solved(lab_account):
+    aws = lab_account(LAB.id)
     LAB.solve_fn()(aws)
     return aws
 
 
 @pytest.fixture
 def solved(shared_solved):
-    undo = []
-    yield shared_solved, undo
-    for step in reversed(undo):
-        step()
+    yield from undoing(shared_solved)
 
 
 # A mutation is fn(aws) -> undo(); it breaks (or, for ACCEPTED, rephrases) the solution.
@@ -450,36 +432,25 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("name, mutate, lost, phrase", WRONG, ids=[w[0] for w in WRONG])
 def test_each_rule_has_a_failing_variant(solved, name, mutate, lost, phrase):
-    aws, undo = solved
-    undo.append(mutate(aws))
-    result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), name
-    assert result.score == FULL - sum(POINTS[check] for check in lost)
-    assert phrase.lower() in message(result, lost[0]).lower(), message(result, lost[0])
+    result = mutated(LAB, solved, mutate)
+    assert_lost(result, lost, score_without, name)
+    assert phrase.lower() in output(result, lost[0]).lower(), output(result, lost[0])
 
 
 @pytest.mark.parametrize("name, mutate, lost", SEVERAL, ids=[s[0] for s in SEVERAL])
 def test_partly_wrong_variants_lose_exactly_their_points(solved, name, mutate, lost):
-    aws, undo = solved
-    undo.append(mutate(aws))
-    result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), name
-    assert result.score == FULL - sum(POINTS[check] for check in lost)
+    result = mutated(LAB, solved, mutate)
+    assert_lost(result, lost, score_without, name)
     assert all(t.output and t.hint for t in result.tests if not t.passed)
 
 
 def test_reference_solution_gets_full_marks(solved):
-    result = check_lab(LAB, solved[0])
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == FULL
+    assert_full_marks(check_lab(LAB, solved[0]), FULL)
 
 
 @pytest.mark.parametrize("name, mutate", ACCEPTED, ids=[a[0] for a in ACCEPTED])
 def test_equivalent_forms_are_accepted(solved, name, mutate):
-    aws, undo = solved
-    undo.append(mutate(aws))
-    result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(mutated(LAB, solved, mutate))
 
 
 def test_immutable_tags_refuse_a_second_push_of_the_same_tag(solved):
@@ -501,8 +472,8 @@ def test_same_state_gives_identical_results(solved):
 # --- variants that need shop/web built from scratch: one account, rebuilt per variant ----
 
 @pytest.fixture(scope="module")
-def builder(sandbox):
-    return new_account(sandbox)
+def builder(lab_account):
+    return lab_account(LAB.id)
 
 
 def key_arn(aws, **kwargs):
@@ -586,14 +557,14 @@ def checked_after(builder, build):
 def test_rules_that_need_a_new_repository(builder, name, build, check, phrase):
     result = checked_after(builder, build)
     assert check in failed(result), name
-    assert phrase.lower() in message(result, check).lower(), message(result, check)
+    assert phrase.lower() in output(result, check).lower(), output(result, check)
 
 
 @pytest.mark.parametrize("name, build, check", REBUILT_ACCEPTED,
                          ids=[r[0] for r in REBUILT_ACCEPTED])
 def test_new_repository_alternatives_are_accepted(builder, name, build, check):
     result = checked_after(builder, build)
-    assert check not in failed(result), message(result, check)
+    assert check not in failed(result), output(result, check)
 
 
 # --- the rules' building blocks, against the tables in the AWS documentation -------------

@@ -4,19 +4,17 @@ full marks."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
+from labkit import assert_broken_rule, assert_full_marks, assert_untouched, load_module, scorer
 
-from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("07")
 POINTS = {"security_groups": 3, "launch_template": 2, "target_group": 2, "load_balancer": 2,
           "listener": 1, "auto_scaling_group": 3, "scaled_to_three": 2}
 FULL = sum(POINTS.values())
+score_without = scorer(POINTS)
 HTTP = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80}
 WORLD = {**HTTP, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
 SSM_AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -176,12 +174,10 @@ def teardown(aws):
 
 
 @pytest.fixture(scope="module")
-def shared_aws(sandbox):
+def shared_aws(lab_account):
     """One set-up account that each variant tears down and builds again (a fresh account
     with its golden AMI costs about twice as much)."""
-    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
-    setup_account(LAB, sandbox.endpoint, account)
-    return AWS.for_account(sandbox.endpoint, account)
+    return lab_account(LAB.id)
 
 
 def private_subnet(ec2, vpc):
@@ -193,23 +189,10 @@ def private_subnet(ec2, vpc):
     return subnet
 
 
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
-def score_without(*lost):
-    return FULL - sum(POINTS[name] for name in lost)
-
-
-def assert_full_marks(result):
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == FULL
-
-
 def test_solution_scores_full_marks(fresh_aws):
     aws = fresh_aws(LAB.id)
     LAB.solve_fn()(aws)
-    assert_full_marks(check_lab(LAB, aws))
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 def test_mixed_instances_later_attachment_and_network_interface_groups_get_full_marks(
@@ -262,7 +245,7 @@ def test_mixed_instances_later_attachment_and_network_interface_groups_get_full_
                                                    TargetGroupARNs=[tg])
     # Not update_auto_scaling_group: moto drops the MixedInstancesPolicy on any update.
     autoscaling.set_desired_capacity(AutoScalingGroupName="web-asg", DesiredCapacity=3)
-    assert_full_marks(check_lab(LAB, aws))
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 def test_own_vpc_with_an_internet_gateway_gets_full_marks(fresh_aws):
@@ -305,7 +288,7 @@ def test_own_vpc_with_an_internet_gateway_gets_full_marks(fresh_aws):
         LaunchTemplate={"LaunchTemplateId": template["LaunchTemplate"]["LaunchTemplateId"],
                         "Version": "1"},
         VPCZoneIdentifier=",".join(subnets), TargetGroupARNs=[tg])
-    assert_full_marks(check_lab(LAB, aws))
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 def test_alternative_build_styles_get_full_marks(shared_aws):
@@ -319,7 +302,7 @@ def test_alternative_build_styles_get_full_marks(shared_aws):
           instance_rules="alb+ssh-office", alb_rules=(WORLD, {"IpProtocol": "tcp", "FromPort": 443,
                                                    "ToPort": 443,
                                                    "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}))
-    assert_full_marks(check_lab(LAB, aws))
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 # (rule number in lab.toml `rules`, mistake, build() arguments, checks lost, message part)
@@ -397,15 +380,7 @@ def test_each_broken_rule_loses_exactly_its_checks(shared_aws, rule, mistake, kw
     aws = shared_aws
     teardown(aws)
     build(aws, **kwargs)
-    result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), [t.output for t in result.tests if not t.passed]
-    assert result.score == score_without(*lost)
-    first = next(t for t in result.tests if t.name == lost[0])
-    assert message in first.output, first.output
-    for test in result.tests:
-        if not test.passed:
-            assert test.status == "failed" and test.output and test.hint
-            assert aws.account_id not in test.output, "messages must be deterministic"
+    assert_broken_rule(check_lab(LAB, aws), aws, lost, message, score_without)
 
 
 def test_every_rule_has_a_failing_variant():
@@ -415,9 +390,7 @@ def test_every_rule_has_a_failing_variant():
 def test_overrides_replace_the_template_type_and_attribute_based_types_pass():
     """What moto cannot launch: AWS uses the overrides' types instead of the template's, and
     picks types that fit the AMI itself for InstanceRequirements."""
-    spec = importlib.util.spec_from_file_location("lab07_checks", LAB.path / "checks.py")
-    checks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checks)
+    checks = load_module(LAB)
 
     def mixed(*overrides):
         return {"MixedInstancesPolicy": {"LaunchTemplate": {"Overrides": list(overrides)}}}
@@ -431,9 +404,7 @@ def test_overrides_replace_the_template_type_and_attribute_based_types_pass():
 
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    result = check_lab(LAB, fresh_aws(LAB.id))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
 
 
 def test_setup_bakes_web_golden_and_makes_the_default_vpc_public(fresh_aws):

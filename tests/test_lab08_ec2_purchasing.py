@@ -7,11 +7,10 @@ import json
 
 import nbformat
 import pytest
+from labkit import assert_full_marks, assert_passes, assert_untouched, failed
 
-from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("08")
 PRICES = json.loads((LAB.path / "prices.json").read_text())
@@ -106,10 +105,6 @@ def offering_id(ec2, instance_type, offering_type, scope):
                 if bool(o.get("AvailabilityZone")) == zonal)
 
 
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
 def test_price_table_totals():
     """The table's arithmetic the checks grade against (and the lab text quotes)."""
     checks = LAB._module("checks")
@@ -136,9 +131,7 @@ def test_notebook_embeds_the_same_price_table():
 def test_solution_gets_full_marks(fresh_aws):
     aws = fresh_aws(LAB.id)
     LAB.solve_fn()(aws)
-    result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == FULL
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -157,14 +150,12 @@ def test_alternative_correct_solutions_get_full_marks(fresh_aws, kwargs):
     aws = fresh_aws(LAB.id)
     build(aws, **kwargs)
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(result)
     assert result.score == FULL
 
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    result = check_lab(LAB, fresh_aws(LAB.id))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
 
 
 POINTS = {spec.name: spec.points for spec in LAB.checks()}
@@ -236,11 +227,9 @@ def test_ec2_mistakes_lose_exactly_their_points(fresh_aws, rule, kwargs, lost, m
 
 
 @pytest.fixture(scope="module")
-def answered_aws(sandbox):
+def answered_aws(lab_account):
     """One account with the EC2 part done right, for the SSM-only variants."""
-    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
-    setup_account(LAB, sandbox.endpoint, account)
-    aws = AWS.for_account(sandbox.endpoint, account)
+    aws = lab_account(LAB.id)
     build(aws)
     return aws
 

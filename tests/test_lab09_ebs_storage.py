@@ -11,16 +11,24 @@ client, so the check still reads it through boto3.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
 from botocore.exceptions import ClientError
+from labkit import (
+    assert_broken_rule,
+    assert_full_marks,
+    assert_passes,
+    assert_untouched,
+    failed,
+    load_module,
+    output,
+    scorer,
+)
 
 from grader.aws import AWS
 from grader.labs import find_lab
-from grader.sandbox import create_account
-from grader.session import check_lab, setup_account
+from grader.session import check_lab
 
 LAB = find_lab("09")
 PARAMETER = "/ebs-lab/instance-store-lost-on"
@@ -28,6 +36,7 @@ POINTS = {"data_volume_encrypted_gp3": 2, "data_volume_attached": 2,
           "delete_on_termination": 2, "snapshot_completed": 2, "restored_in_another_az": 3,
           "instance_store_answer": 1}
 FULL = sum(POINTS.values())
+score_without = scorer(POINTS)
 SSM_AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 
 
@@ -165,10 +174,8 @@ def reset(aws):
 
 
 @pytest.fixture(scope="module")
-def shared_account(sandbox):
-    account = create_account(sandbox.endpoint, managed_policies=LAB.managed_policies)
-    setup_account(LAB, sandbox.endpoint, account)
-    return AWS.for_account(sandbox.endpoint, account)
+def shared_account(lab_account):
+    return lab_account(LAB.id)
 
 
 @pytest.fixture
@@ -178,26 +185,12 @@ def shared(shared_account):
     return shared_account
 
 
-def failed(result):
-    return sorted(t.name for t in result.tests if not t.passed)
-
-
-def score_without(*names):
-    return FULL - sum(POINTS[n] for n in names)
-
-
-def message(result, name):
-    return next(t.output for t in result.tests if t.name == name)
-
-
 # --- full marks -----------------------------------------------------------------------------
 
 def test_reference_solution_gets_full_marks(fresh_aws):
     aws = fresh_aws(LAB.id)
     LAB.solve_fn()(aws)
-    result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
-    assert result.score == result.max_score == FULL
+    assert_full_marks(check_lab(LAB, aws), FULL)
 
 
 ALTERNATIVES = {
@@ -220,7 +213,7 @@ def test_alternative_correct_solutions_get_full_marks(shared, kwargs):
     aws = shared
     build(aws, **kwargs)
     result = check_lab(LAB, aws)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(result)
     assert result.score == FULL
 
 
@@ -279,14 +272,10 @@ def test_each_broken_rule_loses_exactly_its_checks(shared, rule, mistake, kwargs
     aws = shared
     build(aws, **kwargs)
     result = check_lab(LAB, aws)
-    assert failed(result) == sorted(lost), [t.output for t in result.tests if not t.passed]
-    assert result.score == score_without(*lost)
-    assert phrase in message(result, lost[0]), message(result, lost[0])
+    assert_broken_rule(result, aws, lost, phrase, score_without)
     for test in result.tests:
         if not test.passed:
-            assert test.status == "failed" and test.output and test.hint
             assert not re.search(r"\b(vol|snap|i)-[0-9a-f]{8,}", test.output), test.output
-            assert aws.account_id not in test.output, "messages must be deterministic"
 
 
 def test_snapshot_that_has_not_completed_fails(shared):
@@ -304,7 +293,7 @@ def test_snapshot_that_has_not_completed_fails(shared):
     result = check_lab(LAB, aws)
     assert failed(result) == ["snapshot_completed"]
     assert result.score == score_without("snapshot_completed")
-    assert "has completed (state: pending)" in message(result, "snapshot_completed")
+    assert "has completed (state: pending)" in output(result, "snapshot_completed")
 
 
 def test_every_rule_has_a_failing_variant():
@@ -344,9 +333,7 @@ def test_partly_wrong_variants_lose_exactly_their_points(shared, mistake, kwargs
 # --- untouched, setup and determinism -------------------------------------------------------
 
 def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    result = check_lab(LAB, fresh_aws(LAB.id))
-    assert result.score == 0
-    assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
+    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
 
 
 def test_setup_launches_data_server_with_a_root_volume_that_survives(fresh_aws):
@@ -366,8 +353,8 @@ def test_encryption_by_default_is_explained(shared):
     aws = shared
     aws.client("ec2").enable_ebs_encryption_by_default()
     build(aws, encrypted=False, restore_encrypted=False)
-    assert "Encryption by default is on" in message(check_lab(LAB, aws),
-                                                    "data_volume_encrypted_gp3")
+    assert "Encryption by default is on" in output(check_lab(LAB, aws),
+                                                   "data_volume_encrypted_gp3")
 
 
 def test_same_state_gives_identical_results(shared):
@@ -380,20 +367,12 @@ def test_reset_then_rebuild_without_mistakes_gets_full_marks(shared):
     reset(shared)
     assert check_lab(LAB, shared).score == 0
     build(shared)
-    result = check_lab(LAB, shared)
-    assert failed(result) == [], [t.output for t in result.tests if not t.passed]
+    assert_passes(check_lab(LAB, shared))
 
 
 # --- the limits and the answer parser on their own ------------------------------------------
 
-def _checks_module():
-    spec = importlib.util.spec_from_file_location("lab09_checks", LAB.path / "checks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECKS = _checks_module()
+CHECKS = load_module(LAB)
 
 
 @pytest.mark.parametrize("size, iops, throughput, allowed", [

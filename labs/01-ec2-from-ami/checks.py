@@ -10,6 +10,7 @@ import base64
 import re
 
 from grader import check
+from grader.lookups import instances
 
 AL2023_NAME = re.compile(r"^al2023-ami-(2023\.\d+\.\d+\.\d+)-kernel-[\d.]+-x86_64$")
 WEB_SERVER = re.compile(
@@ -18,9 +19,7 @@ LIVE = ("pending", "running")
 
 
 def _instances(ec2, name):
-    pages = ec2.get_paginator("describe_instances").paginate(
-        Filters=[{"Name": "tag:Name", "Values": [name]}])
-    return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
+    return instances(ec2, [{"Name": "tag:Name", "Values": [name]}])
 
 
 def _builder(ec2):

@@ -9,15 +9,20 @@ read state through boto3 only, so they run unchanged against the sandbox or a re
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import functools
-import json
 import re
-import urllib.parse
-
-from botocore.exceptions import ClientError
 
 from grader import check
+from grader.policies import (
+    attached_arns,
+    get_role,
+    grants,
+    open_to_everyone,
+    role_from_arn,
+    role_name,
+    role_statements,
+    trusted_services,
+)
 
 CLUSTER = "web-cluster"
 SERVICE = "web"
@@ -69,72 +74,6 @@ def memory_mib(value):
 def fargate_pair_ok(cpu, memory):
     """True when (cpu units, MiB) is one of Fargate's task sizes."""
     return memory in FARGATE_SIZES.get(cpu, frozenset())
-
-
-def _policy(document):
-    """A policy document as a dict, whether boto3 gave it decoded or as (URL-encoded) JSON."""
-    if isinstance(document, str):
-        document = json.loads(urllib.parse.unquote(document))
-    return document
-
-
-def _listed(value):
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _statements(document):
-    return _listed(_policy(document).get("Statement")) if document else []
-
-
-def _matches(patterns, action):
-    return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in _listed(patterns))
-
-
-def trusted_services(document):
-    """Service principals that the trust policy lets call sts:AssumeRole (Allow minus Deny)."""
-    allowed, denied = set(), set()
-    for statement in _statements(document):
-        principal = statement.get("Principal") or {}
-        if not isinstance(principal, dict) or not _matches(statement.get("Action"),
-                                                           "sts:AssumeRole"):
-            continue
-        target = allowed if statement.get("Effect") == "Allow" else denied
-        target.update(_listed(principal.get("Service")))
-    return allowed - denied
-
-
-def _open_to_everyone(document):
-    for statement in _statements(document):
-        principal = statement.get("Principal")
-        if statement.get("Effect") == "Allow" and (
-                principal == "*" or (isinstance(principal, dict)
-                                     and "*" in _listed(principal.get("AWS")))):
-            return True
-    return False
-
-
-def _role(iam, name):
-    try:
-        return iam.get_role(RoleName=name)["Role"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
-            return None
-        raise
-
-
-def _role_allows(iam, role_name, action):
-    """True when an inline or attached policy of the role allows ``action`` (Allow only)."""
-    documents = [iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-                 for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]]
-    for attached in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
-        policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
-        documents.append(iam.get_policy_version(
-            PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"],
-        )["PolicyVersion"]["Document"])
-    return any(s.get("Effect") == "Allow" and _matches(s.get("Action"), action)
-               for doc in documents for s in _statements(doc))
 
 
 def _cluster(ecs):
@@ -216,11 +155,11 @@ def cluster_created(aws):
 def execution_role(aws):
     """Role ecsTaskExecutionRole trusts ecs-tasks.amazonaws.com and has the execution policy"""
     iam = aws.client("iam")
-    role = _role(iam, ROLE)
+    role = get_role(iam, ROLE)
     assert role, (f"No IAM role named '{ROLE}' yet. On Fargate, ECS starts your task with this "
                   "role: it pulls the image and sends the container's logs to CloudWatch Logs.")
     trust = role.get("AssumeRolePolicyDocument")
-    assert not _open_to_everyone(trust), (
+    assert not open_to_everyone(trust), (
         f"{ROLE}'s trust policy lets any principal ('*') assume it; trust only the service "
         f"principal {TRUSTED}.")
     services = trusted_services(trust)
@@ -229,9 +168,7 @@ def execution_role(aws):
         "(the ECS and Fargate agents that start tasks); found "
         f"{', '.join(sorted(services)) or 'no service principal'}. ecs.amazonaws.com belongs to "
         "ECS's service-linked role and ec2.amazonaws.com to container instances.")
-    attached = {p["PolicyArn"] for p in
-                iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]}
-    assert EXECUTION_POLICY in attached, (
+    assert EXECUTION_POLICY in attached_arns(iam, ROLE), (
         f"{ROLE} does not have the AWS managed policy AmazonECSTaskExecutionRolePolicy "
         "attached. Without it the agent cannot write the container's logs to CloudWatch Logs "
         "(logs:CreateLogStream, logs:PutLogEvents) or pull private images from ECR.")
@@ -282,11 +219,10 @@ def nginx_container_logs_to_cloudwatch(aws):
         f"Log group '{group}' does not exist in {region}, so the task would fail to start "
         "(ResourceInitializationError). Create it with logs.create_log_group, or set "
         "awslogs-create-group to 'true' and allow logs:CreateLogGroup in the execution role.")
-    role_arn = task_definition.get("executionRoleArn") or ""
-    role_name = role_arn.rsplit("/", 1)[-1]
+    name = role_name(task_definition.get("executionRoleArn"))
     iam = aws.client("iam")
-    assert role_name and _role(iam, role_name) and _role_allows(iam, role_name,
-                                                                "logs:CreateLogGroup"), (
+    assert name and get_role(iam, name) and grants(role_statements(iam, name),
+                                                   "logs:CreateLogGroup"), (
         f"Log group '{group}' does not exist yet and awslogs-create-group is 'true', but the "
         "execution role does not allow logs:CreateLogGroup (AmazonECSTaskExecutionRolePolicy "
         "does not include it), so the task would fail to start. Create the log group yourself "
@@ -325,8 +261,8 @@ def fargate_task_definition(aws):
     assert role_arn, (
         f"{name} has no executionRoleArn. Fargate needs a task execution role to send the "
         "container's logs to CloudWatch Logs (and to pull private images).")
-    role = _role(iam, role_arn.rsplit("/", 1)[-1])
-    assert role and role_arn in (role["Arn"], role["RoleName"]), (
+    role = role_from_arn(iam, role_arn)
+    assert role, (
         f"{name}'s executionRoleArn does not name an IAM role in your account, so ECS could "
         "not start the task: pass the Arn that iam.get_role returns.")
     assert TRUSTED in trusted_services(role.get("AssumeRolePolicyDocument")), (

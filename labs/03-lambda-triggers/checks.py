@@ -23,11 +23,21 @@ import signal
 import subprocess
 import sys
 import tempfile
-import urllib.parse
 import zipfile
 from pathlib import Path
 
 from grader import check
+from grader.lookups import or_fail, or_none
+from grader.policies import (
+    allowed,
+    allows_service,
+    get_role,
+    listed,
+    matches,
+    role_name,
+    role_statements,
+    statements,
+)
 
 FUNCTION = "order-processor"
 # Python runtimes Lambda accepts for new functions (python3.9 and older are deprecated).
@@ -43,101 +53,21 @@ STARTUP_GRACE = 2  # seconds for the interpreter to start before the handler's o
 # --- small helpers ---------------------------------------------------------------------------
 
 
-def _as_list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _document(doc):
-    """A policy document as a dict (IAM may hand it back URL-encoded)."""
-    if isinstance(doc, str):
-        doc = json.loads(urllib.parse.unquote(doc))
-    return doc or {}
-
-
-def _statements(doc):
-    return [s for s in _as_list(_document(doc).get("Statement")) if isinstance(s, dict)]
-
-
-def _wildcard(pattern, case_insensitive):
-    """IAM wildcards: * is any run of characters, ? any one character."""
-    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.compile(f"^{regex}$", re.IGNORECASE if case_insensitive else 0)
-
-
-def _matches(patterns, value, case_insensitive=False):
-    return any(_wildcard(p, case_insensitive).match(value) for p in _as_list(patterns))
-
-
-def _covers_action(statement, action):
-    if "NotAction" in statement:
-        return not _matches(statement["NotAction"], action, case_insensitive=True)
-    return _matches(statement.get("Action"), action, case_insensitive=True)
-
-
-def _covers_resource(statement, resource):
-    if resource is None:
-        return True
-    if "NotResource" in statement:
-        return not _matches(statement["NotResource"], resource)
-    return _matches(statement.get("Resource"), resource)
-
-
-def _allowed(statements, action, resource=None):
-    """True when an Allow statement grants ``action`` (on ``resource``) and no Deny blocks it."""
-    hits = [s for s in statements
-            if _covers_action(s, action) and _covers_resource(s, resource)]
-    return (any(s.get("Effect") == "Allow" for s in hits)
-            and not any(s.get("Effect") == "Deny" for s in hits))
-
-
-def _role_name(role_arn):
-    return role_arn.rsplit("/", 1)[-1]
+def _function(aws, consequence):
+    return or_fail(lambda: aws.client("lambda").get_function_configuration(FunctionName=FUNCTION),
+                   "ResourceNotFoundException",
+                   f"No Lambda function named '{FUNCTION}' yet, so {consequence}.")
 
 
 def _role(iam, role_arn):
     """The role behind ``role_arn`` in this account, or None."""
-    try:
-        return iam.get_role(RoleName=_role_name(role_arn))["Role"]
-    except iam.exceptions.NoSuchEntityException:
-        return None
+    return get_role(iam, role_name(role_arn))
 
 
 def _trusts(role, service):
     """True when the role's trust policy lets ``service`` call sts:AssumeRole."""
-    for statement in _statements(role.get("AssumeRolePolicyDocument")):
-        principal = statement.get("Principal") or {}
-        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
-        if (statement.get("Effect") == "Allow" and service in services
-                and _covers_action(statement, "sts:AssumeRole")):
-            return True
-    return False
-
-
-def _role_statements(iam, role_name):
-    """Every statement of the role's inline and attached (customer or AWS managed) policies."""
-    statements = []
-    for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
-        for name in page["PolicyNames"]:
-            doc = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-            statements += _statements(doc)
-    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-        for attached in page["AttachedPolicies"]:
-            arn = attached["PolicyArn"]
-            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            doc = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
-            statements += _statements(doc["Document"])
-    return statements
-
-
-def _function(aws, consequence):
-    lam = aws.client("lambda")
-    try:
-        return lam.get_function_configuration(FunctionName=FUNCTION)
-    except lam.exceptions.ResourceNotFoundException:
-        raise AssertionError(f"No Lambda function named '{FUNCTION}' yet, so {consequence}.") \
-            from None
+    return any(allows_service(statement, service, "sts:AssumeRole")
+               for statement in statements(role.get("AssumeRolePolicyDocument")))
 
 
 def _targets_function(arn, function_arn):
@@ -155,18 +85,22 @@ def _mappings(aws, function_arn):
 
 def _resource_policy(aws, qualifier=None):
     """The statements of the function's resource-based policy (who may invoke it)."""
-    lam = aws.client("lambda")
     kwargs = {"FunctionName": FUNCTION}
     if qualifier:
         kwargs["Qualifier"] = qualifier
-    try:
-        return _statements(lam.get_policy(**kwargs)["Policy"])
-    except lam.exceptions.ResourceNotFoundException:
-        return []
+    return statements(or_none(lambda: aws.client("lambda").get_policy(**kwargs)["Policy"],
+                              "ResourceNotFoundException"))
 
 
 def _qualifier(target_arn, function_arn):
     return target_arn[len(function_arn) + 1:] if target_arn != function_arn else None
+
+
+def _invoke_policy(aws, target_arn, function_arn):
+    """The resource-policy statements that decide whether ``target_arn`` may be invoked: the
+    function's, plus its version's or alias's when the target names one."""
+    qualifier = _qualifier(target_arn, function_arn)
+    return _resource_policy(aws) + (_resource_policy(aws, qualifier) if qualifier else [])
 
 
 def _source_arns(statement):
@@ -176,19 +110,15 @@ def _source_arns(statement):
         op = operator.lower().removesuffix("ifexists")
         for key, values in (pairs or {}).items():
             if key.lower() == "aws:sourcearn":
-                found += [(v, op in ("arnlike", "stringlike")) for v in _as_list(values)]
+                found += [(v, op in ("arnlike", "stringlike")) for v in listed(values)]
     return found
 
 
-def _permission_problem(statements, service, source_arn, what, kind):
-    """Why ``service`` may not invoke the function for ``source_arn``, or None when it may."""
-    granted = []
-    for statement in statements:
-        principal = statement.get("Principal") or {}
-        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
-        if (statement.get("Effect") == "Allow" and service in services
-                and _covers_action(statement, INVOKE)):
-            granted.append(statement)
+def _permission_problem(policy, service, source_arn, what, kind):
+    """Why ``service`` may not invoke the function for ``source_arn``, or None when it may.
+
+    ``policy``: the statements of the function's resource-based policy."""
+    granted = [s for s in policy if allows_service(s, service, INVOKE)]
     if not granted:
         return (f"order-processor has no resource-based permission for {service}, so AWS "
                 f"refuses to let {what} invoke it: call lambda.add_permission with "
@@ -200,7 +130,7 @@ def _permission_problem(statements, service, source_arn, what, kind):
                 f"the ARN of {what} as SourceArn to add_permission.")
     for arns in pinned:
         for value, like in arns:
-            if (_matches(value, source_arn) if like else value == source_arn):
+            if (matches(value, source_arn) if like else value == source_arn):
                 return None
     return (f"The permission for {service} names a different SourceArn than {what}, so its "
             "invocations would be refused: use that exact ARN as SourceArn.")
@@ -492,23 +422,23 @@ def execution_role(aws):
                               "the function with Role=the role's ARN")
     iam = aws.client("iam")
     role = _role(iam, function["Role"])
-    name = _role_name(function["Role"])
+    name = role_name(function["Role"])
     assert role, (f"order-processor's execution role '{name}' does not exist in your "
                   "account; Lambda could not assume it to run your code.")
     assert _trusts(role, "lambda.amazonaws.com"), (
         f"Role '{name}' does not trust lambda.amazonaws.com: its trust policy must allow that "
         "service principal sts:AssumeRole, or Lambda cannot take the role to run your code.")
-    statements = _role_statements(iam, role["RoleName"])
-    assert not _allowed(statements, "*", "*"), (
+    permissions = role_statements(iam, role["RoleName"])
+    assert not allowed(permissions, "*", "*"), (
         f"Role '{name}' allows every action ('*'), e.g. through AdministratorAccess. A "
         "function should get only what it needs: logs plus the SQS polling actions.")
-    missing = [a for a in LOG_ACTIONS if not _allowed(statements, a)]
+    missing = [a for a in LOG_ACTIONS if not allowed(permissions, a)]
     assert not missing, (
         f"Role '{name}' does not allow {', '.join(missing)}, so the function cannot send its "
         "logs to CloudWatch Logs: attach AWSLambdaBasicExecutionRole or allow those actions.")
     queues = [m["EventSourceArn"] for m in _mappings(aws, function["FunctionArn"])] or [None]
     for queue in queues:
-        missing = [a for a in SQS_ACTIONS if not _allowed(statements, a, queue)]
+        missing = [a for a in SQS_ACTIONS if not allowed(permissions, a, queue)]
         where = f" on queue '{queue.rsplit(':', 1)[-1]}'" if queue else ""
         assert not missing, (
             f"Role '{name}' does not allow {', '.join(missing)}{where}. The event source "
@@ -531,11 +461,9 @@ def env_encrypted_with_own_key(aws):
         "order-processor's environment variables use the default AWS managed key (aws/lambda); "
         "pass KMSKeyArn with a customer managed key so you control its policy and rotation.")
     kms = aws.client("kms")
-    try:
-        key = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
-    except kms.exceptions.NotFoundException:
-        raise AssertionError("order-processor's KMSKeyArn names a key that does not exist in "
-                             "your account; Lambda could not decrypt its variables.") from None
+    key = or_fail(lambda: kms.describe_key(KeyId=key_arn)["KeyMetadata"], "NotFoundException",
+                  "order-processor's KMSKeyArn names a key that does not exist in your account; "
+                  "Lambda could not decrypt its variables.")
     aliases = kms.list_aliases(KeyId=key["KeyId"]).get("Aliases", [])
     assert key.get("KeyManager") == "CUSTOMER" and not any(
         a["AliasName"].startswith("alias/aws/") for a in aliases), (
@@ -672,10 +600,9 @@ def _rule_problem(aws, rule, target, function_arn):
         return problem
     if rule.get("State") != "ENABLED":
         return f"EventBridge rule '{rule['Name']}' is disabled, so it never fires."
-    qualifier = _qualifier(target["Arn"], function_arn)
-    statements = _resource_policy(aws) + (_resource_policy(aws, qualifier) if qualifier else [])
-    return _permission_problem(statements, "events.amazonaws.com", rule["Arn"],
-                               f"rule '{rule['Name']}'", "EventBridge rule")
+    return _permission_problem(_invoke_policy(aws, target["Arn"], function_arn),
+                               "events.amazonaws.com", rule["Arn"], f"rule '{rule['Name']}'",
+                               "EventBridge rule")
 
 
 def _schedule_problem(aws, schedule, function_arn):
@@ -694,8 +621,7 @@ def _schedule_problem(aws, schedule, function_arn):
     if not _trusts(role, "scheduler.amazonaws.com"):
         return (f"The role of schedule '{name}' ('{role['RoleName']}') does not trust "
                 "scheduler.amazonaws.com, so EventBridge Scheduler cannot assume it.")
-    if not _allowed(_role_statements(iam, role["RoleName"]), INVOKE,
-                    schedule["Target"]["Arn"]):
+    if not allowed(role_statements(iam, role["RoleName"]), INVOKE, schedule["Target"]["Arn"]):
         return (f"The role of schedule '{name}' ('{role['RoleName']}') does not allow "
                 f"{INVOKE} on order-processor, so each run would fail with AccessDenied.")
     return None
@@ -781,10 +707,8 @@ def s3_upload_trigger(aws):
                                 "filter, so every new object invokes it (and if the function "
                                 "ever writes to that bucket, it triggers itself in a loop).")
                 continue
-            qualifier = _qualifier(entry["LambdaFunctionArn"], function_arn)
-            statements = _resource_policy(aws) + (
-                _resource_policy(aws, qualifier) if qualifier else [])
-            problem = _permission_problem(statements, "s3.amazonaws.com",
+            policy = _invoke_policy(aws, entry["LambdaFunctionArn"], function_arn)
+            problem = _permission_problem(policy, "s3.amazonaws.com",
                                           f"arn:aws:s3:::{bucket['Name']}", "the bucket",
                                           "S3 bucket")
             if problem is None:

@@ -7,12 +7,22 @@ read the policy documents themselves (through boto3 only) and enforce what AWS w
 
 from __future__ import annotations
 
-import json
-from urllib.parse import unquote
-
 from botocore.exceptions import ClientError
 
 from grader import check
+from grader.lookups import error_code, or_fail
+from grader.policies import (
+    allow_statements,
+    attached_policies,
+    get_role,
+    inline_policies,
+    is_aws_managed,
+    listed,
+    managed_policy_document,
+    principals,
+    role_name,
+    service_principals,
+)
 
 CLUSTER = "shop"
 CLUSTER_ROLE = "eks-cluster-role"
@@ -45,70 +55,19 @@ BUCKET_READS = {"s3:listbucket", "s3:getbucketlocation"}
 IF_EXISTS = "IfExists"
 
 
-# --- reading policy documents -------------------------------------------------------------
-
-def _document(raw):
-    """A policy document as a dict, whether boto3 decoded it or it is (URL-encoded) JSON."""
-    if isinstance(raw, dict):
-        return raw
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return json.loads(unquote(raw))
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _allow_statements(doc):
-    statements = doc.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    return [s for s in statements if s.get("Effect") == "Allow"]
-
-
-def _principals(statement):
-    """{kind: [values]} for a statement's Principal; '*' becomes {'AWS': ['*']}."""
-    principal = statement.get("Principal")
-    if principal == "*":
-        return {"AWS": ["*"]}
-    if not isinstance(principal, dict):
-        return {}
-    return {kind: _as_list(values) for kind, values in principal.items()}
-
-
-def _get_role(iam, name):
-    try:
-        return iam.get_role(RoleName=name)["Role"]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "NoSuchEntity":
-            return None
-        raise
-
+# --- reading roles ------------------------------------------------------------------------
 
 def _require_role(iam, name, what):
-    role = _get_role(iam, name)
+    role = get_role(iam, name)
     assert role, f"No IAM role named '{name}' yet: create the {what} with iam.create_role."
     return role
-
-
-def _attached(iam, name):
-    pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=name)
-    return [p for page in pages for p in page["AttachedPolicies"]]
-
-
-def _is_aws_managed(arn):
-    return ":iam::aws:policy/" in arn
 
 
 # --- service roles (cluster, node, pod execution) -----------------------------------------
 
 def _service_trust_problem(name, doc, service):
     """Why ``name``'s trust policy is not "only ``service`` may sts:AssumeRole", or None."""
-    allows = _allow_statements(doc)
+    allows = allow_statements(doc)
     if not allows:
         return (f"The trust policy of '{name}' allows nobody to assume it; add a statement that "
                 f"lets {service} call sts:AssumeRole.")
@@ -116,23 +75,23 @@ def _service_trust_problem(name, doc, service):
         if "NotPrincipal" in statement or "NotAction" in statement:
             return (f"The trust policy of '{name}' uses NotPrincipal or NotAction, which trusts "
                     "everything except what it names. Use Principal and Action.")
-        principals = _principals(statement)
-        if any(v == "*" for values in principals.values() for v in values):
+        named = principals(statement)
+        if any(v == "*" for values in named.values() for v in values):
             return (f"The trust policy of '{name}' lets any principal ('*') assume the role. A "
                     f"service role must trust exactly one service principal: {service}.")
-        others = sorted(k for k in principals if k != "Service")
+        others = sorted(k for k in named if k != "Service")
         if others:
             return (f"The trust policy of '{name}' also trusts {'/'.join(others)} principals, "
                     f"but only {service} should be able to assume the {ROLE_FOR[service]}: "
                     "every extra principal could act with its permissions.")
-        services = principals.get("Service", [])
+        services = named.get("Service", [])
         if set(services) != {service}:
             found = ", ".join(sorted(services)) or "no service"
             return (f"'{name}' trusts {found}, but the {ROLE_FOR[service]} must trust only "
                     f"{service}: {WHO[service]} assumes it with sts:AssumeRole. AWS also "
                     "refuses to share one role between a cluster, a node group and a Fargate "
                     "profile, so each gets its own role.")
-        actions = [a.lower() for a in _as_list(statement.get("Action"))]
+        actions = [a.lower() for a in listed(statement.get("Action"))]
         wild = [a for a in actions if "*" in a]
         if wild:
             return (f"The trust policy of '{name}' allows the wildcard action {wild[0]!r}; "
@@ -147,12 +106,12 @@ def _service_trust_problem(name, doc, service):
 def _check_service_role(aws, name, service, required, extras, missing_role):
     """``required``: groups of AWS managed policy names; each group needs one of its members."""
     iam = aws.client("iam")
-    role = _get_role(iam, name)
+    role = get_role(iam, name)
     assert role, missing_role
-    problem = _service_trust_problem(name, _document(role["AssumeRolePolicyDocument"]), service)
+    problem = _service_trust_problem(name, role["AssumeRolePolicyDocument"], service)
     assert problem is None, problem
-    attached = _attached(iam, name)
-    names = {p["PolicyName"] for p in attached if _is_aws_managed(p["PolicyArn"])}
+    attached = attached_policies(iam, name)
+    names = {p["PolicyName"] for p in attached if is_aws_managed(p["PolicyArn"])}
     missing = [" or ".join(sorted(group)) for group in required if not group & names]
     assert not missing, (
         f"'{name}' is missing the AWS managed {'policy' if len(missing) == 1 else 'policies'} "
@@ -161,7 +120,7 @@ def _check_service_role(aws, name, service, required, extras, missing_role):
         "iam.attach_role_policy.")
     allowed = set().union(*required) | extras
     extra = sorted(p["PolicyName"] for p in attached
-                   if not (_is_aws_managed(p["PolicyArn"]) and p["PolicyName"] in allowed))
+                   if not (is_aws_managed(p["PolicyArn"]) and p["PolicyName"] in allowed))
     assert not extra, (
         f"'{name}' also has {', '.join(extra)} attached. Give the {ROLE_FOR[service]} only the "
         "policies EKS needs: anything more is power the service (and, for nodes, every pod on "
@@ -205,29 +164,26 @@ def pod_execution_role(aws):
 # --- what uses the roles ----------------------------------------------------------------
 
 def _cluster(aws, needed_for=""):
-    try:
-        return aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ResourceNotFoundException":
-            raise AssertionError(f"No EKS cluster named '{CLUSTER}' yet{needed_for}: create it "
-                                 "with eks.create_cluster.") from None
-        raise
+    return or_fail(lambda: aws.client("eks").describe_cluster(name=CLUSTER)["cluster"],
+                   "ResourceNotFoundException",
+                   f"No EKS cluster named '{CLUSTER}' yet{needed_for}: create it with "
+                   "eks.create_cluster.")
 
 
 def _role_used(aws, arn, service, used_by):
     """The role behind ``arn`` must exist in this account and be trusted by ``service``."""
     iam = aws.client("iam")
-    name = (arn or "").rsplit("/", 1)[-1]
-    role = _get_role(iam, name) if name else None
+    name = role_name(arn)
+    role = get_role(iam, name) if name else None
     assert role and role["Arn"] == arn, (
         f"{used_by} uses a role that does not exist in this account. AWS refuses a role ARN it "
         "cannot find (the sandbox does not check), so create the role first and pass its Arn.")
-    principals = set()
-    for statement in _allow_statements(_document(role["AssumeRolePolicyDocument"])):
-        principals.update(_principals(statement).get("Service", []))
-    assert service in principals, (
+    services = set()
+    for statement in allow_statements(role["AssumeRolePolicyDocument"]):
+        services.update(service_principals(statement))
+    assert service in services, (
         f"{used_by} uses '{role['RoleName']}', which {service} cannot assume (it trusts "
-        f"{', '.join(sorted(principals)) or 'no service'}). It needs the {ROLE_FOR[service]}, "
+        f"{', '.join(sorted(services)) or 'no service'}). It needs the {ROLE_FOR[service]}, "
         f"the one {WHO[service]} assumes.")
 
 
@@ -243,7 +199,7 @@ def cluster_uses_cluster_role(aws):
     try:
         subnets = aws.client("ec2").describe_subnets(SubnetIds=subnet_ids)["Subnets"]
     except ClientError as exc:
-        if exc.response["Error"]["Code"].startswith("InvalidSubnetID"):
+        if error_code(exc).startswith("InvalidSubnetID"):
             raise AssertionError(
                 f"Cluster '{CLUSTER}' names a subnet that does not exist. AWS places the "
                 "control plane's network interfaces in these subnets, so they must be real "
@@ -328,7 +284,7 @@ def oidc_provider(aws):
 def _condition_entries(statement):
     """[(operator, key, [values])] of a statement's Condition block."""
     condition = statement.get("Condition") or {}
-    return [(op, key, _as_list(values))
+    return [(op, key, listed(values))
             for op, block in condition.items() for key, values in (block or {}).items()]
 
 
@@ -368,30 +324,30 @@ def irsa_trust(aws):
     """report-reader trusts only service account reports/report-reader through the OIDC provider"""
     path = _issuer_path(aws)
     role = _require_role(aws.client("iam"), IRSA_ROLE, "IRSA role")
-    allows = _allow_statements(_document(role["AssumeRolePolicyDocument"]))
+    allows = allow_statements(role["AssumeRolePolicyDocument"])
     assert allows, f"The trust policy of '{IRSA_ROLE}' allows nobody to assume it."
     provider = _provider_arn(aws, path)
     for statement in allows:
         assert "NotPrincipal" not in statement and "NotAction" not in statement, (
             f"The trust policy of '{IRSA_ROLE}' uses NotPrincipal or NotAction, which trusts "
             "everything except what it names.")
-        principals = _principals(statement)
-        assert not any(v == "*" for values in principals.values() for v in values), (
+        named = principals(statement)
+        assert not any(v == "*" for values in named.values() for v in values), (
             f"The trust policy of '{IRSA_ROLE}' lets any principal ('*') assume it: anyone "
             "could read your bucket. Trust only the cluster's OIDC provider.")
-        assert "Service" not in principals, (
-            f"'{IRSA_ROLE}' trusts an AWS service ({', '.join(principals['Service'])}). With "
+        assert "Service" not in named, (
+            f"'{IRSA_ROLE}' trusts an AWS service ({', '.join(named['Service'])}). With "
             "IRSA the pod itself assumes the role with its service account token, so the "
             "principal is {'Federated': <OIDC provider ARN>}. (pods.eks.amazonaws.com is EKS "
             "Pod Identity, a different mechanism that needs a pod identity association.)")
-        assert set(principals) == {"Federated"}, (
-            f"The trust policy of '{IRSA_ROLE}' trusts {'/'.join(sorted(principals))} "
+        assert set(named) == {"Federated"}, (
+            f"The trust policy of '{IRSA_ROLE}' trusts {'/'.join(sorted(named))} "
             "principals; an IRSA role trusts only {'Federated': <OIDC provider ARN>}.")
-        assert principals["Federated"] == [provider], (
+        assert named["Federated"] == [provider], (
             f"'{IRSA_ROLE}' trusts a Federated principal that is not the OIDC provider of "
             f"cluster '{CLUSTER}'. Expected arn:aws:iam::<your account>:oidc-provider/"
             "<issuer without https://>, the Arn that create_open_id_connect_provider returned.")
-        actions = [a.lower() for a in _as_list(statement.get("Action"))]
+        actions = [a.lower() for a in listed(statement.get("Action"))]
         wild = [a for a in actions if "*" in a]
         assert not wild, (
             f"The trust policy of '{IRSA_ROLE}' allows the wildcard action {wild[0]!r}; allow "
@@ -416,20 +372,14 @@ def irsa_trust(aws):
 
 def _permission_documents(iam, name):
     """(label, document) for each inline and customer managed policy; AWS managed rejected."""
-    documents = []
-    for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
-        for policy in page["PolicyNames"]:
-            doc = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-            documents.append((policy, _document(doc)))
-    for attached in _attached(iam, name):
-        assert not _is_aws_managed(attached["PolicyArn"]), (
+    documents = inline_policies(iam, name)
+    for attached in attached_policies(iam, name):
+        assert not is_aws_managed(attached["PolicyArn"]), (
             f"'{name}' has the AWS managed policy {attached['PolicyName']} attached. AWS "
             "managed policies are written for every bucket (and often every action); the pod "
             f"needs to read only {BUCKET_SHOWN}.")
-        policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
-        version = iam.get_policy_version(PolicyArn=attached["PolicyArn"],
-                                         VersionId=policy["DefaultVersionId"])
-        documents.append((attached["PolicyName"], _document(version["PolicyVersion"]["Document"])))
+        documents.append((attached["PolicyName"],
+                          managed_policy_document(iam, attached["PolicyArn"])))
     return documents
 
 
@@ -448,11 +398,11 @@ def irsa_least_privilege(aws):
         f"{BUCKET_SHOWN}.")
     reads_objects = False
     for label, doc in documents:
-        for statement in _allow_statements(doc):
+        for statement in allow_statements(doc):
             assert "NotAction" not in statement and "NotResource" not in statement, (
                 f"Policy '{label}' uses NotAction or NotResource, which grants everything "
                 "except what it names. List the actions and resources the pod needs.")
-            actions = [a.lower() for a in _as_list(statement.get("Action"))]
+            actions = [a.lower() for a in listed(statement.get("Action"))]
             wild = sorted(a for a in actions if "*" in a)
             assert not wild, (
                 f"Policy '{label}' allows the wildcard action {wild[0]!r}, which includes "
@@ -462,7 +412,7 @@ def irsa_least_privilege(aws):
             assert not extra, (
                 f"Policy '{label}' allows {', '.join(extra)}; reading the bucket needs only "
                 "s3:GetObject (and s3:ListBucket to list keys).")
-            for resource in _as_list(statement.get("Resource")):
+            for resource in listed(statement.get("Resource")):
                 in_bucket = resource == bucket or resource.startswith(bucket + "/")
                 bucket_part = resource.split("/", 1)[0]
                 shown = resource.replace(account, "<your account id>")

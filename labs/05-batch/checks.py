@@ -10,13 +10,17 @@ account.
 
 from __future__ import annotations
 
-import fnmatch
-import json
-import urllib.parse
-
-from botocore.exceptions import ClientError
-
 from grader import check
+from grader.lookups import or_none
+from grader.policies import (
+    assume_role_services,
+    attached_arns,
+    get_role,
+    grants,
+    open_to_everyone,
+    role_from_arn,
+    role_statements,
+)
 
 SPOT_CE, ONDEMAND_CE, FARGATE_CE = "spot-ce", "ondemand-ce", "fargate-ce"
 EC2_QUEUE, FARGATE_QUEUE = "ec2-queue", "fargate-queue"
@@ -85,96 +89,26 @@ def _show(number):
 
 # --- IAM ------------------------------------------------------------------------------------
 
-def _listed(value):
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _policy(document):
-    """A policy document as a dict, whether boto3 gave it decoded or as (URL-encoded) JSON."""
-    if isinstance(document, str):
-        document = json.loads(urllib.parse.unquote(document))
-    return document or {}
-
-
-def _statements(document):
-    return _listed(_policy(document).get("Statement")) if document else []
-
-
-def _matches(patterns, action):
-    return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in _listed(patterns))
-
-
-def trusted_services(document):
-    """Service principals that an Allow statement lets call sts:AssumeRole."""
-    services = set()
-    for statement in _statements(document):
-        if statement.get("Effect") != "Allow" or not _matches(statement.get("Action"),
-                                                              "sts:AssumeRole"):
-            continue
-        principal = statement.get("Principal") or {}
-        if isinstance(principal, dict):
-            services.update(_listed(principal.get("Service")))
-    return services
-
-
-def _open_to_everyone(document):
-    for statement in _statements(document):
-        principal = statement.get("Principal")
-        if statement.get("Effect") == "Allow" and (
-                principal == "*" or (isinstance(principal, dict)
-                                     and "*" in _listed(principal.get("AWS")))):
-            return True
-    return False
-
-
-def _role(iam, name):
-    try:
-        return iam.get_role(RoleName=name)["Role"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
-            return None
-        raise
-
-
-def _role_from_arn(iam, arn):
-    """The role an ARN (or, as AWS also allows, a role name) refers to in this account."""
-    role = _role(iam, (arn or "").rsplit("/", 1)[-1]) if arn else None
-    return role if role and arn in (role["Arn"], role["RoleName"]) else None
-
-
-def _attached(iam, name):
-    return {p["PolicyArn"] for p in
-            iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]}
-
-
-def _role_allows(iam, role_name, action):
-    """True when an inline or attached policy of the role allows ``action`` (Allow only)."""
-    documents = [iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-                 for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]]
-    for arn in _attached(iam, role_name):
-        policy = iam.get_policy(PolicyArn=arn)["Policy"]
-        documents.append(iam.get_policy_version(
-            PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"])
-    return any(s.get("Effect") == "Allow" and _matches(s.get("Action"), action)
-               for doc in documents for s in _statements(doc))
+def _trusted_services(document):
+    """Service principals that an Allow statement lets call sts:AssumeRole (a Deny statement
+    is not subtracted here, as ``grader.policies.trusted_services`` would)."""
+    return assume_role_services(document)[0]
 
 
 def _check_role(iam, name, principal, why):
     """The role ``name`` exists, trusts only sensible principals and has its managed policy."""
-    role = _role(iam, name)
+    role = get_role(iam, name)
     assert role, f"No IAM role named '{name}' yet. {why}"
     trust = role.get("AssumeRolePolicyDocument")
-    assert not _open_to_everyone(trust), (
+    assert not open_to_everyone(trust), (
         f"{name}'s trust policy lets any principal ('*') assume it; trust only the service "
         f"principal {principal}.")
-    services = trusted_services(trust)
+    services = _trusted_services(trust)
     assert principal in services, (
         f"{name}'s trust policy must allow sts:AssumeRole for the service principal "
         f"{principal}; found {', '.join(sorted(services)) or 'no service principal'}. {why}")
     policy = POLICIES[name]
-    assert policy in _attached(iam, name), (
+    assert policy in attached_arns(iam, name), (
         f"{name} does not have the AWS managed policy {policy.rsplit('/', 1)[-1]} attached, "
         "so the service that assumes it gets no permissions.")
     return role
@@ -230,11 +164,11 @@ def _check_managed(iam, ec2, env):
         f"{name} has maxvCpus {maximum}, so Batch may never launch capacity and every job "
         "would wait in RUNNABLE; give it a maximum above 0.")
     service_role = env.get("serviceRole")
-    role = _role_from_arn(iam, service_role) if service_role else None
+    role = role_from_arn(iam, service_role) if service_role else None
     assert not service_role or role, (
         f"{name}'s serviceRole does not name an IAM role in your account, so Batch could not "
         "manage its capacity: pass the Arn that iam.get_role returns.")
-    assert not role or BATCH in trusted_services(role.get("AssumeRolePolicyDocument")), (
+    assert not role or BATCH in _trusted_services(role.get("AssumeRolePolicyDocument")), (
         f"{name}'s service role '{role['RoleName']}' does not trust {BATCH}, so Batch cannot "
         "assume it to launch and scale capacity.")
     _check_network(ec2, name, resources)
@@ -276,20 +210,15 @@ def _check_ec2_environment(iam, ec2, env, kind):
     assert profile_ref, (
         f"{name} has no instanceRole. EC2 instances get their role through an instance "
         "profile: pass the instance profile's name or ARN (ecsInstanceRole).")
-    try:
-        profile = iam.get_instance_profile(
-            InstanceProfileName=profile_ref.rsplit("/", 1)[-1])["InstanceProfile"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "NoSuchEntity":
-            raise
-        profile = None
+    profile = or_none(lambda: iam.get_instance_profile(
+        InstanceProfileName=profile_ref.rsplit("/", 1)[-1])["InstanceProfile"], "NoSuchEntity")
     assert profile and profile_ref in (profile["Arn"], profile["InstanceProfileName"]), (
         f"{name}'s instanceRole does not name an instance profile in your account. "
         "instanceRole takes an instance profile (a container for one role that EC2 attaches "
         "to the instance), not a role: iam.create_instance_profile + "
         "add_role_to_instance_profile.")
     roles = profile.get("Roles") or []
-    assert any(EC2 in trusted_services(r.get("AssumeRolePolicyDocument")) for r in roles), (
+    assert any(EC2 in _trusted_services(r.get("AssumeRolePolicyDocument")) for r in roles), (
         f"The instance profile behind {name}'s instanceRole holds no role trusted by {EC2}, "
         "so the ECS agent on each instance could not get credentials to join the cluster.")
     return resources
@@ -477,7 +406,7 @@ def _trust_json(service):
 def batch_roles(aws):
     """Batch's service role, the ECS instance role with its profile, and the execution role"""
     iam = aws.client("iam")
-    if _role(iam, SERVICE_ROLE) or not _service_linked_role(iam):
+    if get_role(iam, SERVICE_ROLE) or not _service_linked_role(iam):
         _check_role(iam, SERVICE_ROLE, BATCH,
                     "Batch assumes this service role to launch, scale and terminate the "
                     "capacity of your managed compute environments.")
@@ -645,14 +574,15 @@ def fargate_job_definition(aws):
     assert role_arn, (
         f"{label} has no executionRoleArn. AWS requires one on Fargate: ECS's agent assumes it "
         "to pull the image and write the job's output to CloudWatch Logs.")
-    role = _role_from_arn(iam, role_arn)
+    role = role_from_arn(iam, role_arn)
     assert role, (
         f"{label}'s executionRoleArn does not name an IAM role in your account: pass the Arn "
         "that iam.get_role returns.")
-    assert ECS_TASKS in trusted_services(role.get("AssumeRolePolicyDocument")), (
+    assert ECS_TASKS in _trusted_services(role.get("AssumeRolePolicyDocument")), (
         f"{label}'s execution role '{role['RoleName']}' does not trust {ECS_TASKS}, so the "
         "agent that starts the job cannot assume it.")
-    missing = [a for a in LOG_ACTIONS if not _role_allows(iam, role["RoleName"], a)]
+    statements = role_statements(iam, role["RoleName"])
+    missing = [a for a in LOG_ACTIONS if not grants(statements, a)]
     assert not missing, (
         f"{label}'s execution role '{role['RoleName']}' does not allow {', '.join(missing)}, "
         "so the job's output cannot reach CloudWatch Logs (Batch logs with awslogs). Attach "

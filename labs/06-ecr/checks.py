@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import re
 
-from botocore.exceptions import ClientError
-
 from grader import check
+from grader.lookups import or_fail, or_none
+from grader.policies import allow_statements, listed, names_everyone
 
 REPO = "shop/web"
 TAG = "v1.0.0"
@@ -44,24 +44,14 @@ DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 # --- reading state ----------------------------------------------------------------------
 
-def _code(exc):
-    return exc.response.get("Error", {}).get("Code", "")
+def _describe_repository(ecr):
+    return ecr.describe_repositories(repositoryNames=[REPO])["repositories"][0]
 
 
 def _repository(aws, needed_for=""):
-    try:
-        return aws.client("ecr").describe_repositories(repositoryNames=[REPO])["repositories"][0]
-    except ClientError as exc:
-        if _code(exc) == "RepositoryNotFoundException":
-            raise AssertionError(f"No repository named '{REPO}' yet{needed_for}: create it with "
-                                 "ecr.create_repository (task 2).") from None
-        raise
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
+    return or_fail(lambda: _describe_repository(aws.client("ecr")), "RepositoryNotFoundException",
+                   f"No repository named '{REPO}' yet{needed_for}: create it with "
+                   "ecr.create_repository (task 2).")
 
 
 def _wildcard(pattern):
@@ -93,12 +83,8 @@ def scan_on_push(aws):
         "operating system packages itself, and start_image_scan (task 6) starts basic scans. "
         "ENHANCED hands scanning to Amazon Inspector, which is billed separately.")
     if not rules:
-        try:
-            repository = ecr.describe_repositories(repositoryNames=[REPO])["repositories"][0]
-        except ClientError as exc:
-            if _code(exc) != "RepositoryNotFoundException":
-                raise
-            repository = {}
+        repository = or_none(lambda: _describe_repository(ecr),
+                             "RepositoryNotFoundException") or {}
         flag = repository.get("imageScanningConfiguration", {}).get("scanOnPush")
         assert flag, (
             "Nothing scans shop/web on push: the registry has no scanning rules yet. Add a "
@@ -147,17 +133,12 @@ def encrypted_with_customer_key(aws):
     assert key_id, (f"'{REPO}' uses KMS but names no key; pass kmsKey, the Arn of the key you "
                     "created, when you create the repository.")
     repo_region, repo_account = _arn_parts(repository["repositoryArn"])
-    kms = aws.client("kms")
-    try:
-        key = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    except ClientError as exc:
-        if _code(exc) != "NotFoundException":
-            raise
-        raise AssertionError(
-            f"'{REPO}' is encrypted with a KMS key that does not exist in this account. With "
-            "encryptionType KMS and no kmsKey, ECR uses the AWS managed key aws/ecr; the task "
-            "asks for a customer managed key you create with kms.create_key, so you control "
-            "its key policy, rotation and audit trail.") from None
+    key = or_fail(
+        lambda: aws.client("kms").describe_key(KeyId=key_id)["KeyMetadata"], "NotFoundException",
+        f"'{REPO}' is encrypted with a KMS key that does not exist in this account. With "
+        "encryptionType KMS and no kmsKey, ECR uses the AWS managed key aws/ecr; the task "
+        "asks for a customer managed key you create with kms.create_key, so you control "
+        "its key policy, rotation and audit trail.")
     named = _arn_parts(key_id) or _arn_parts(key["Arn"])
     assert named == (repo_region, repo_account), (
         f"'{REPO}' names a KMS key in another Region or account. ECR can only use a key in the "
@@ -199,8 +180,8 @@ def _integer(value):
 
 def selects_tag(selection, tag):
     """True when a tagged rule's prefix and pattern lists all match ``tag``."""
-    prefixes = _as_list(selection.get("tagPrefixList"))
-    patterns = _as_list(selection.get("tagPatternList"))
+    prefixes = listed(selection.get("tagPrefixList"))
+    patterns = listed(selection.get("tagPatternList"))
     return (all(tag.startswith(p) for p in prefixes)
             and all(_wildcard(p).match(tag) for p in patterns))
 
@@ -225,7 +206,7 @@ def _rule_problem(rule):
     if status != "tagged" and lists:
         return (f"{name} selects {status} images and also has {lists[0]}; ECR allows tag "
                 "lists only on tagged rules.")
-    for pattern in _as_list(selection.get("tagPatternList")):
+    for pattern in listed(selection.get("tagPatternList")):
         if pattern.count("*") > MAX_WILDCARDS:
             return (f"{name}'s tag pattern {pattern!r} has {pattern.count('*')} wildcards; "
                     f"ECR allows at most {MAX_WILDCARDS} per pattern.")
@@ -324,14 +305,11 @@ def lifecycle_problem(text):
 def lifecycle_policy(aws):
     """Untagged images expire after 14 days and the newest 10 release images are kept"""
     _repository(aws)
-    try:
-        text = aws.client("ecr").get_lifecycle_policy(repositoryName=REPO)["lifecyclePolicyText"]
-    except ClientError as exc:
-        if _code(exc) != "LifecyclePolicyNotFoundException":
-            raise
-        raise AssertionError(
-            f"'{REPO}' has no lifecycle policy yet, so it keeps every image (and you pay for "
-            "their storage) forever. Add one with ecr.put_lifecycle_policy.") from None
+    text = or_fail(
+        lambda: aws.client("ecr").get_lifecycle_policy(repositoryName=REPO)["lifecyclePolicyText"],
+        "LifecyclePolicyNotFoundException",
+        f"'{REPO}' has no lifecycle policy yet, so it keeps every image (and you pay for "
+        "their storage) forever. Add one with ecr.put_lifecycle_policy.")
     problem = lifecycle_problem(text)
     assert problem is None, problem
 
@@ -342,14 +320,11 @@ def _image(aws):
     """shop/web:v1.0.0's details and manifest (dict)."""
     ecr = aws.client("ecr")
     _repository(aws)
-    try:
-        details = ecr.describe_images(repositoryName=REPO,
-                                      imageIds=[{"imageTag": TAG}])["imageDetails"][0]
-    except ClientError as exc:
-        if _code(exc) != "ImageNotFoundException":
-            raise
-        raise AssertionError(f"No image tagged {TAG} in '{REPO}' yet: push the manifest with "
-                             "ecr.put_image (task 5).") from None
+    details = or_fail(
+        lambda: ecr.describe_images(repositoryName=REPO,
+                                    imageIds=[{"imageTag": TAG}])["imageDetails"][0],
+        "ImageNotFoundException",
+        f"No image tagged {TAG} in '{REPO}' yet: push the manifest with ecr.put_image (task 5).")
     found = ecr.batch_get_image(repositoryName=REPO, imageIds=[{"imageTag": TAG}],
                                 acceptedMediaTypes=sorted(IMAGE_MANIFESTS | MANIFEST_LISTS))
     images = found.get("images", [])
@@ -406,15 +381,12 @@ def scan_findings_recorded(aws):
     ecr = aws.client("ecr")
     repository = _repository(aws)
     _image(aws)
-    try:
-        scan = ecr.describe_image_scan_findings(repositoryName=REPO, imageId={"imageTag": TAG})
-    except ClientError as exc:
-        if _code(exc) != "ScanNotFoundException":
-            raise
-        raise AssertionError(
-            f"{REPO}:{TAG} has not been scanned yet. Start a basic scan with "
-            "ecr.start_image_scan. (On AWS, scan on push would already have scanned it; the "
-            "sandbox never scans on push.)") from None
+    scan = or_fail(
+        lambda: ecr.describe_image_scan_findings(repositoryName=REPO, imageId={"imageTag": TAG}),
+        "ScanNotFoundException",
+        f"{REPO}:{TAG} has not been scanned yet. Start a basic scan with "
+        "ecr.start_image_scan. (On AWS, scan on push would already have scanned it; the "
+        "sandbox never scans on push.)")
     status = scan.get("imageScanStatus", {}).get("status")
     assert status == "COMPLETE", (
         f"The scan of {REPO}:{TAG} is {status}; wait for COMPLETE with "
@@ -440,8 +412,7 @@ def _principal_problem(statement):
         return ("The repository policy uses NotPrincipal, which allows everyone except the "
                 f"principals it names. Name account {OTHER_ACCOUNT} in Principal instead.")
     principal = statement.get("Principal")
-    if principal == "*" or (isinstance(principal, dict)
-                            and "*" in _as_list(principal.get("AWS"))):
+    if names_everyone(statement):
         return ("The repository policy allows any principal ('*'): every AWS account in the "
                 f"world could pull your images. Name only account {OTHER_ACCOUNT}.")
     if not isinstance(principal, dict) or not principal:
@@ -450,7 +421,7 @@ def _principal_problem(statement):
     if others:
         return (f"The repository policy also allows {'/'.join(others)} principals; the task "
                 f"shares the images with account {OTHER_ACCOUNT} only.")
-    names = _as_list(principal["AWS"])
+    names = listed(principal["AWS"])
     foreign = [p for p in names if p not in (OTHER_ACCOUNT, OTHER_ROOT)]
     if foreign:
         return (f"The repository policy names a principal other than account {OTHER_ACCOUNT} "
@@ -467,22 +438,16 @@ def _principal_problem(statement):
 def cross_account_pull_only(aws):
     """Account 111122223333 may pull from shop/web, and nothing more"""
     _repository(aws)
-    try:
-        text = aws.client("ecr").get_repository_policy(repositoryName=REPO)["policyText"]
-    except ClientError as exc:
-        if _code(exc) != "RepositoryPolicyNotFoundException":
-            raise
-        raise AssertionError(
-            f"'{REPO}' has no repository policy yet, so only your own account can use it. Add "
-            f"one that lets account {OTHER_ACCOUNT} pull (ecr.set_repository_policy).") from None
+    text = or_fail(
+        lambda: aws.client("ecr").get_repository_policy(repositoryName=REPO)["policyText"],
+        "RepositoryPolicyNotFoundException",
+        f"'{REPO}' has no repository policy yet, so only your own account can use it. Add "
+        f"one that lets account {OTHER_ACCOUNT} pull (ecr.set_repository_policy).")
     try:
         document = json.loads(text)
     except ValueError:
         raise AssertionError("The repository policy is not valid JSON.") from None
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    if isinstance(statements, dict):
-        statements = [statements]
-    allows = [s for s in statements if isinstance(s, dict) and s.get("Effect") == "Allow"]
+    allows = allow_statements(document) if isinstance(document, dict) else []
     assert allows, f"The repository policy allows nothing; allow account {OTHER_ACCOUNT} to pull."
     granted = set()
     for statement in allows:
@@ -491,7 +456,7 @@ def cross_account_pull_only(aws):
         assert "NotAction" not in statement, (
             "The repository policy uses NotAction, which allows every action except those it "
             "names (including pushes and deletes). List the pull actions in Action.")
-        actions = [str(a) for a in _as_list(statement.get("Action"))]
+        actions = [str(a) for a in listed(statement.get("Action"))]
         wild = sorted(a for a in actions if "*" in a or "?" in a)
         assert not wild, (
             f"The repository policy allows the wildcard action {wild[0]!r}, which covers more "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from grader import check
+from grader.lookups import error_code, or_none
 
 GOLDEN = "web-golden"
 ALB_SG = "web-alb-sg"
@@ -66,26 +67,14 @@ def setup(aws):
 # --- reading state --------------------------------------------------------------------
 
 
-def _error_code(exc):
-    return exc.response.get("Error", {}).get("Code", "")
-
-
 def _load_balancer(elb):
-    try:
-        return elb.describe_load_balancers(Names=[LOAD_BALANCER])["LoadBalancers"][0]
-    except ClientError as exc:
-        if _error_code(exc) == "LoadBalancerNotFound":
-            return None
-        raise
+    return or_none(lambda: elb.describe_load_balancers(Names=[LOAD_BALANCER])["LoadBalancers"][0],
+                   "LoadBalancerNotFound")
 
 
 def _target_group(elb):
-    try:
-        return elb.describe_target_groups(Names=[TARGET_GROUP])["TargetGroups"][0]
-    except ClientError as exc:
-        if _error_code(exc) == "TargetGroupNotFound":
-            return None
-        raise
+    return or_none(lambda: elb.describe_target_groups(Names=[TARGET_GROUP])["TargetGroups"][0],
+                   "TargetGroupNotFound")
 
 
 def _auto_scaling_group(autoscaling):
@@ -98,7 +87,7 @@ def _template(ec2):
     try:
         return ec2.describe_launch_templates(LaunchTemplateNames=[TEMPLATE])["LaunchTemplates"][0]
     except ClientError as exc:
-        if _error_code(exc).startswith("InvalidLaunchTemplateName"):
+        if error_code(exc).startswith("InvalidLaunchTemplateName"):
             return None
         raise
 
@@ -263,7 +252,7 @@ def launch_template(aws):
             LaunchTemplateId=template["LaunchTemplateId"],
             Versions=[version])["LaunchTemplateVersions"]
     except ClientError as exc:
-        if "NotFound" not in _error_code(exc):
+        if "NotFound" not in error_code(exc):
             raise
         found = []
     assert found, (f"{GROUP} asks for version {version} of {TEMPLATE}, which does not exist, "

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from botocore.exceptions import ClientError
 
 from grader import check
+from grader.lookups import instances, or_none
 
 PRICES = json.loads((Path(__file__).parent / "prices.json").read_text())
 INSTANCE_TYPE = PRICES["instance_type"]
@@ -79,9 +80,7 @@ class SpotLaunch(NamedTuple):
 
 
 def _live_instances(ec2, filters=None):
-    pages = ec2.get_paginator("describe_instances").paginate(Filters=filters or [])
-    return [i for page in pages for r in page["Reservations"] for i in r["Instances"]
-            if i["State"]["Name"] not in GONE]
+    return [i for i in instances(ec2, filters or []) if i["State"]["Name"] not in GONE]
 
 
 def _tag(resource, key):
@@ -265,12 +264,8 @@ def steady_on_demand(aws):
 
 
 def _param(ssm, name):
-    try:
-        return ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ParameterNotFound":
-            return None
-        raise
+    return or_none(lambda: ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"],
+                   "ParameterNotFound")
 
 
 def _usd(name, value):

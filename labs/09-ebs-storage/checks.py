@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 
-from botocore.exceptions import ClientError
-
 from grader import check
+from grader.lookups import instances, or_fail
 
 SERVER = "data-server"
 DATA = "data-volume"
@@ -44,9 +43,7 @@ def _tag(resource, key="Name"):
 
 
 def _servers(ec2):
-    pages = ec2.get_paginator("describe_instances").paginate(
-        Filters=[{"Name": "tag:Name", "Values": [SERVER]}])
-    found = [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
+    found = instances(ec2, [{"Name": "tag:Name", "Values": [SERVER]}])
     live = [i for i in found if i["State"]["Name"] in LIVE]
     assert live, (f"The instance tagged Name={SERVER} is missing or terminated. The lab "
                   "launched it for you: Reset this lab (or `computelab reset 09`) brings it "
@@ -278,14 +275,10 @@ def answer_events(value):
                       "Value='event,event,...', Type='StringList', Overwrite=True)")
 def instance_store_answer(aws):
     """You recorded which lifecycle events wipe an instance store"""
-    try:
-        value = aws.client("ssm").get_parameter(Name=PARAMETER)["Parameter"]["Value"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ParameterNotFound":
-            raise AssertionError(
-                f"No SSM parameter {PARAMETER} yet: store your answer (task 6) as a "
-                "comma-separated list of events.") from None
-        raise
+    value = or_fail(lambda: aws.client("ssm").get_parameter(Name=PARAMETER)["Parameter"]["Value"],
+                    "ParameterNotFound",
+                    f"No SSM parameter {PARAMETER} yet: store your answer (task 6) as a "
+                    "comma-separated list of events.")
     events = answer_events(value)
     unknown = sorted(set(events) - set(EVENTS))
     assert not unknown, (
