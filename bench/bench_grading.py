@@ -176,7 +176,6 @@ def main() -> None:
     args = parser.parse_args()
     baseline_sizes = args.baseline_sizes if args.baseline_sizes is not None else [
         min(args.sizes)]
-    os.environ.setdefault("COMPUTELAB_HOME", tempfile.mkdtemp(prefix="computelab-bench-"))
     figures: dict[str, dict[str, float]] = {}
 
     def record(tool: str, size: int, seconds: float) -> None:
@@ -187,6 +186,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="computelab-bench-") as tmp_name:
         tmp = Path(tmp_name)
+        os.environ.setdefault("COMPUTELAB_HOME", str(tmp / "home"))
         for size in args.sizes:
             folder = tmp / f"class-{size}"
             write_class(folder, size)

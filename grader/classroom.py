@@ -410,7 +410,8 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
     try:
         if todo:
             paths = [subs[i].path for i in todo]
-            for graded in grade_iter(lab, paths, limits, jobs, hide=[out], on_ready=ready):
+            hide = [out, *(item for item in inputs if item.is_dir())]  # the whole class
+            for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready):
                 i = todo[graded.index]
                 sub = subs[i]
                 row = Row(sub.student, sub.path, graded.result, graded.duration, name=sub.name)

@@ -80,7 +80,17 @@ def _wheel(target: Path) -> Path:
         raise ComputeLabError(
             "Build the Gradescope bundle from a source checkout of ComputeLab "
             "(the wheel is built from it).")
-    command = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q",
+    # Build from a copy of just what the wheel needs, so the checkout gets no build/ folder.
+    tree = target.parent / "source"
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "_course")
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "MANIFEST.in"):
+        if (source / name).is_file():
+            tree.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, tree / name)
+    for name in ("grader", "labs", "content"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, tree / name, ignore=skip)
+    command = [sys.executable, "-m", "pip", "wheel", str(tree), "--no-deps", "-q",
                "-w", str(target)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:

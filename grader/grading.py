@@ -199,6 +199,7 @@ class _Pool:
     keep: list[Path] = field(default_factory=list)
     template_conns: list[Any] = field(default_factory=list)
     handle: Any = None  # the checks' AWS handle for WORKER_PORT, clients made before forking
+    data: dict[str, bytes] = field(default_factory=dict)  # the lab's data files
 
 
 def _emit(stream: Any, message: dict[str, Any]) -> None:
@@ -281,7 +282,24 @@ def _prepare(config: dict[str, Any]) -> _Pool:
                  hide_dirs=[Path(p) for p in config["hide_dirs"]],
                  hide_files=[Path(p) for p in config["hide_files"]], caps=caps,
                  loader=loader, shell=shell, account=account, keep=keep,
-                 template_conns=[ours for ours, _ in pairs], handle=handle)
+                 template_conns=[ours for ours, _ in pairs], handle=handle,
+                 data=_lab_data(lab))
+
+
+# What stays with the course (as in grader.workspace, which learners' workspaces follow).
+_COURSE_ONLY = {"solution.py", "solution.ipynb", "checks.py", "lab.toml", "lab.ipynb"}
+
+
+def _lab_data(lab: Lab) -> dict[str, bytes]:
+    """The lab's data files (price tables, sample events...): a learner's notebook sits
+    next to copies of them, so a submission gets them in its working directory too."""
+    data = {}
+    for item in sorted(lab.path.iterdir()):
+        if (item.is_file() and item.name not in _COURSE_ONLY and item.suffix != ".pyc"
+                and not item.name.startswith("solution")
+                and item.stat().st_size <= 10 * 1024 * 1024):
+            data[item.name] = item.read_bytes()
+    return data
 
 
 def _keep_paths() -> list[Path]:
@@ -360,14 +378,6 @@ def _aws(endpoint: str, account: Any, loader: Any) -> Any:
     from grader.aws import AWS
 
     return AWS.for_account(endpoint, account)
-
-
-def _close(aws: Any) -> None:
-    for client in aws._clients.values():
-        try:
-            client.close()
-        except Exception:
-            pass
 
 
 # --- scheduling: a fresh grading process per submission, at most ``workers`` at once ---------
@@ -676,7 +686,7 @@ def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Ru
     run = _watch(pid, out_r, rep_r, pool.limits)
     if not caps.namespaces:  # (with namespaces the kernel already killed everything)
         _kill_group(pid)  # the submission's process group, grandchildren included
-        _reap_leftovers(worker.server_pid)  # and detached ones, re-parented to this worker
+        _reap_leftovers()  # and detached ones, re-parented to this grading process
     if scratch:
         import shutil
 
@@ -774,11 +784,11 @@ def _parse_report(run: _Run, data: bytes) -> bytes:
     return rest[-65536:]
 
 
-def _reap_leftovers(server_pid: int) -> None:
-    """Kill and reap every other child (orphaned grandchildren are re-parented to us)."""
+def _reap_leftovers() -> None:
+    """Kill and reap every child left (orphaned grandchildren are re-parented to us)."""
     quiet = 0
     for _ in range(200):
-        children = [p for p in _children() if p != server_pid]
+        children = _children()
         if not children:
             quiet += 1
             if quiet == 2:
@@ -885,6 +895,11 @@ def _submission_process(worker: _Worker, cells: list[str], notebook: bool, accou
         isolation.drop_privileges(caps.uid, caps.gid)
         isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it
     isolation.die_with_parent()
+    for name, content in pool.data.items():  # as the submission's user: its own copies
+        try:
+            Path(home, name).write_bytes(content)
+        except OSError:
+            pass
     env = _child_env(worker.endpoint, account, home)
     os.environ.clear()
     os.environ.update(env)
@@ -918,3 +933,11 @@ def _prepare_interpreter(pool: _Pool, account: Any) -> None:
     lab = pool.lab
     grader.labs.all_labs = lambda root=None: [lab]  # type: ignore[assignment]
     sys.argv = ["submission"]
+    try:  # IPython's profile folder: in the submission's home, not the pool's scratch one
+        from IPython.core.profiledir import ProfileDir
+
+        pool.shell.ipython_dir = os.environ["IPYTHONDIR"]
+        pool.shell.profile_dir = ProfileDir.create_profile_dir_by_name(
+            os.environ["IPYTHONDIR"], "default")
+    except Exception:
+        pass

@@ -15,7 +15,7 @@ import pytest
 
 from grader import isolation, netguard
 from grader.grading import Limits, _Run, _stable, grade
-from grader.labs import find_lab
+from grader.labs import all_labs, find_lab
 from grader.sandbox import Account
 
 LAB = find_lab("01")
@@ -248,3 +248,31 @@ def test_without_namespaces_detached_grandchildren_are_still_killed(tmp_path, mo
     assert "killed (SIGKILL)" in results[2].output
     time.sleep(4)
     assert not marker.exists()
+
+
+SOLVED_LABS = [lab for lab in all_labs()
+               if (lab.path / "solution.ipynb").is_file()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", SOLVED_LABS, ids=[lab.id for lab in SOLVED_LABS])
+def test_every_lab_grades_solved_full_and_untouched_zero(lab):
+    """The engine knows no lab: each lab's solved notebook passes under full isolation."""
+    solved, untouched = grade(lab, [lab.path / "solution.ipynb", lab.notebook],
+                              Limits(timeout=120), jobs=2)
+    assert solved.score == solved.max_score and solved.output == "", solved.to_dict()
+    assert untouched.score == 0
+
+
+def test_lab_data_files_sit_next_to_the_submission(tmp_path):
+    lab = next((lab for lab in SOLVED_LABS
+                if any(p.suffix == ".json" for p in lab.path.iterdir())), None)
+    if lab is None:
+        pytest.skip("no lab ships a data file")
+    data = next(p.name for p in lab.path.iterdir() if p.suffix == ".json")
+    probe = _notebook(tmp_path / "probe.ipynb",
+                      f"import json\nassert json.load(open({data!r}))\n"
+                      "assert not [p for p in __import__('os').listdir() "
+                      "if p.startswith(('solution', 'checks'))]\n")
+    (result,) = grade(lab, [probe], Limits(timeout=60), jobs=1)
+    assert result.output == ""
