@@ -374,8 +374,10 @@ def grade_cmd(
                       row.result.status + (" (earlier run)" if row.skipped else ""),
                       row.result.output)
     console.print(table)
-    console.print(f"Gradebook: {out / 'gradebook.csv'}; per-student results and feedback in "
-                  f"{out / 'students'}; JUnit: {out / 'junit.xml'}.")
+    # plain echo: rich would wrap long paths mid-name, which breaks copy-paste
+    typer.echo(f"Gradebook: {out / 'gradebook.csv'}")
+    typer.echo(f"Per-student results and feedback: {out / 'students'}")
+    typer.echo(f"JUnit XML: {out / 'junit.xml'}")
 
 
 @app.command("gradescope")
