@@ -50,3 +50,25 @@ def instances(ec2: Any, filters: Iterable[dict[str, Any]] = ()) -> list[dict[str
     flattened (terminated ones included, as AWS lists them for about an hour)."""
     pages = ec2.get_paginator("describe_instances").paginate(Filters=list(filters))
     return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
+
+
+def ensure_default_subnets(ec2: Any, zones_needed: int = 2) -> None:
+    """Make sure the default VPC has default subnets in ``zones_needed`` Availability Zones.
+
+    Labs that run services across AZs call this from ``setup(aws)``, so a learner always
+    finds the default VPC a new AWS account has (moto normally provides it already).
+    """
+    vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    if not vpcs:
+        vpcs = [ec2.create_default_vpc()["Vpc"]]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]},
+                                            {"Name": "default-for-az", "Values": ["true"]}])
+    zones = {s["AvailabilityZone"] for s in subnets["Subnets"]}
+    available = [z["ZoneName"] for z in ec2.describe_availability_zones(
+        Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"]]
+    for zone in available:
+        if len(zones) >= zones_needed:
+            break
+        if zone not in zones:
+            ec2.create_default_subnet(AvailabilityZone=zone)
+            zones.add(zone)

@@ -11,7 +11,7 @@ account.
 from __future__ import annotations
 
 from grader import check
-from grader.lookups import or_none
+from grader.lookups import ensure_default_subnets, or_none
 from grader.policies import (
     assume_role_services,
     attached_arns,
@@ -631,18 +631,4 @@ def array_job_submitted(aws):
 
 def setup(aws):
     """Make sure the default VPC has subnets in at least two Availability Zones."""
-    ec2 = aws.client("ec2")
-    vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
-    if not vpcs:
-        vpcs = [ec2.create_default_vpc()["Vpc"]]
-    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]},
-                                            {"Name": "default-for-az", "Values": ["true"]}])
-    zones = {s["AvailabilityZone"] for s in subnets["Subnets"]}
-    available = [z["ZoneName"] for z in ec2.describe_availability_zones(
-        Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"]]
-    for zone in available:
-        if len(zones) >= 2:
-            break
-        if zone not in zones:
-            ec2.create_default_subnet(AvailabilityZone=zone)
-            zones.add(zone)
+    ensure_default_subnets(aws.client("ec2"))
