@@ -6,12 +6,14 @@ check never depends on the grader's own environment or ~/.aws files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from grader.safety import guard_session, is_loopback_url
 from grader.sandbox import REGION, Account
 
+T = TypeVar("T")
 _SHARED_LOADER: list[Any] = []
 
 
@@ -40,6 +42,21 @@ class AWS:
     allow_remote: bool = False
     _session: Any = field(default=None, init=False, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def once(self, key: str, read: Callable[[], T]) -> T:
+        """``read()`` at most once per check run: checks that need the same lookup share it.
+
+        ``run_checks`` starts every run with an empty memo, so a result never outlives the
+        run it was read in (state may change between two clicks of "Check my work").
+        """
+        if key not in self._memo:
+            self._memo[key] = read()
+        return cast(T, self._memo[key])
+
+    def forget(self) -> None:
+        """Drop memoized reads (called at the start of each check run)."""
+        self._memo.clear()
 
     @classmethod
     def for_account(cls, endpoint: str, account: Account, region: str = REGION) -> AWS:

@@ -128,3 +128,14 @@ def test_same_state_gives_identical_results(fresh_aws):
     aws = fresh_aws(LAB.id)
     build(aws, ssh_cidr="0.0.0.0/0")
     assert check_lab(LAB, aws).to_dict() == check_lab(LAB, aws).to_dict()
+
+
+def test_a_second_check_run_sees_what_changed_in_between(fresh_aws):
+    """Reads shared within one run (aws.once) never leak into the next run."""
+    aws = fresh_aws(LAB.id)
+    build(aws, terminate=False)
+    assert failed(check_lab(LAB, aws)) == ["builder_terminated"]
+    ec2 = aws.client("ec2")
+    builder = ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["web-builder"]}])
+    ec2.terminate_instances(InstanceIds=[builder["Reservations"][0]["Instances"][0]["InstanceId"]])
+    assert failed(check_lab(LAB, aws)) == []

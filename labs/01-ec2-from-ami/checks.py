@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 
 from grader import check
 from grader.lookups import instances
@@ -22,21 +23,34 @@ def _instances(ec2, name):
     return instances(ec2, [{"Name": "tag:Name", "Values": [name]}])
 
 
-def _builder(ec2):
-    builders = _instances(ec2, "web-builder")
+def _builders(aws):
+    return aws.once("builders", lambda: _instances(aws.client("ec2"), "web-builder"))
+
+
+def _builder(aws):
+    builders = _builders(aws)
     assert builders, "No instance tagged Name=web-builder yet: launch the builder with that tag."
     return builders[-1]
 
 
-def _golden(ec2):
-    images = ec2.describe_images(Owners=["self"],
-                                 Filters=[{"Name": "name", "Values": ["web-golden"]}])["Images"]
+def _golden(aws):
+    images = aws.once("golden", lambda: aws.client("ec2").describe_images(
+        Owners=["self"], Filters=[{"Name": "name", "Values": ["web-golden"]}])["Images"])
     assert images, "No AMI named 'web-golden' owned by your account yet."
     return images[0]
 
 
-def _latest_al2023_ids(ec2):
-    images = ec2.describe_images(
+_CATALOGUE_TTL = 3600.0
+_latest_cache: dict[tuple[str, str], tuple[float, set[str]]] = {}
+
+
+def _latest_al2023_ids(aws):
+    """Ids of the newest AL2023 x86_64 release; the public catalogue is re-read hourly."""
+    key = (aws.endpoint or "aws", aws.region)
+    cached = _latest_cache.get(key)
+    if cached and time.monotonic() - cached[0] < _CATALOGUE_TTL:
+        return cached[1]
+    images = aws.client("ec2").describe_images(
         Owners=["amazon"],
         Filters=[{"Name": "name", "Values": ["al2023-ami-2023.*-x86_64"]},
                  {"Name": "state", "Values": ["available"]}])["Images"]
@@ -46,16 +60,18 @@ def _latest_al2023_ids(ec2):
         if match:
             key = tuple(int(p) for p in match.group(1).split("."))
             versions.setdefault(key, set()).add(image["ImageId"])
-    return versions[max(versions)] if versions else set()
+    latest = versions[max(versions)] if versions else set()
+    if latest:
+        _latest_cache[(aws.endpoint or "aws", aws.region)] = (time.monotonic(), latest)
+    return latest
 
 
 @check(points=2, hint="ssm.get_parameter(Name='/aws/service/ami-amazon-linux-latest/"
                       "al2023-ami-kernel-default-x86_64')['Parameter']['Value']")
 def builder_runs_latest_al2023(aws):
     """The builder runs the current Amazon Linux 2023 x86_64 AMI"""
-    ec2 = aws.client("ec2")
-    builder = _builder(ec2)
-    latest = _latest_al2023_ids(ec2)
+    builder = _builder(aws)
+    latest = _latest_al2023_ids(aws)
     assert builder["ImageId"] in latest, (
         "The builder was not launched from the newest Amazon Linux 2023 x86_64 image owned by "
         "'amazon'. Old images miss security patches and arm64 images need Graviton instance "
@@ -112,7 +128,7 @@ def security_group_rules(aws):
 def builder_user_data_installs_web_server(aws):
     """The builder's user data installs a web server"""
     ec2 = aws.client("ec2")
-    builder = _builder(ec2)
+    builder = _builder(aws)
     attr = ec2.describe_instance_attribute(InstanceId=builder["InstanceId"],
                                            Attribute="userData")
     encoded = attr.get("UserData", {}).get("Value")
@@ -130,19 +146,19 @@ def builder_user_data_installs_web_server(aws):
 @check(points=2, hint="ec2.create_image(InstanceId=builder_id, Name='web-golden')")
 def golden_ami_from_builder(aws):
     """AMI web-golden is made from the builder"""
-    ec2 = aws.client("ec2")
-    image = _golden(ec2)
+    image = _golden(aws)
     assert image["State"] == "available", (
         f"web-golden is {image['State']}; wait until it is available.")
     source = image.get("SourceInstanceId")
     if source:
-        builder_ids = {i["InstanceId"] for i in _instances(ec2, "web-builder")}
+        builder_ids = {i["InstanceId"] for i in _builders(aws)}
         assert source in builder_ids, (
             "web-golden was made from an instance that is not the web-builder.")
 
 
-def _web_instances(ec2):
-    return [i for i in _instances(ec2, "web") if i["State"]["Name"] in LIVE]
+def _web_instances(aws):
+    web = aws.once("web", lambda: _instances(aws.client("ec2"), "web"))
+    return [i for i in web if i["State"]["Name"] in LIVE]
 
 
 @check(points=3, hint="run_instances(ImageId=golden_id, InstanceType='t3.micro', MinCount=2, "
@@ -150,11 +166,10 @@ def _web_instances(ec2):
                       "TagSpecifications=[...Name=web...])")
 def two_web_instances(aws):
     """Two t3.micro web instances run from web-golden with web-key and web-sg"""
-    ec2 = aws.client("ec2")
-    web = _web_instances(ec2)
+    web = _web_instances(aws)
     assert len(web) >= 2, (
         f"Found {len(web)} running instance(s) tagged Name=web; launch two for redundancy.")
-    golden = _golden(ec2)["ImageId"]
+    golden = _golden(aws)["ImageId"]
     for inst in web:
         assert inst["ImageId"] == golden, (
             "A web instance was not launched from web-golden: use the golden image so every "
@@ -171,7 +186,7 @@ def two_web_instances(aws):
 def encrypted_gp3_root(aws):
     """Each web instance has an encrypted gp3 root volume"""
     ec2 = aws.client("ec2")
-    web = _web_instances(ec2)
+    web = _web_instances(aws)
     assert web, "No running web instances yet."
     for inst in web:
         volumes = ec2.describe_volumes(Filters=[
@@ -190,6 +205,6 @@ def encrypted_gp3_root(aws):
 @check(points=1, hint="ec2.terminate_instances(InstanceIds=[builder_id])")
 def builder_terminated(aws):
     """The builder is terminated once the AMI exists"""
-    builder = _builder(aws.client("ec2"))
+    builder = _builder(aws)
     assert builder["State"]["Name"] in ("shutting-down", "terminated"), (
         "The builder is still running; you pay for it by the second until it is terminated.")
