@@ -226,7 +226,15 @@ def _max_fd() -> int:
 
 
 _SYSTEM_DIRS = {"/", "/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/proc",
-                "/dev", "/sys", "/run", "/var", "/opt", "/home", "/srv", "/mnt", "/media"}
+                "/dev", "/sys", "/run", "/var", "/tmp"}
+
+
+def other_top_level_dirs() -> list[Path]:
+    """Every top-level directory that is not part of the system (``/home``, ``/root``,
+    ``/work``, ``/opt``, ``/srv``...): hidden wholesale, because another copy of the course
+    (and its solutions) may sit anywhere a user can write, not only where we were run from."""
+    return [p for p in Path("/").iterdir()
+            if p.is_dir() and not p.is_symlink() and str(p) not in _SYSTEM_DIRS]
 
 
 def _within(path: Path, parent: Path) -> bool:
@@ -242,7 +250,8 @@ def hide_paths(dirs: Iterable[Path], files: Iterable[Path], keep: Iterable[Path]
     """
     keep = [Path(k) for k in keep]
     hidden: list[Path] = []
-    for directory in sorted({Path(d) for d in dirs}, key=lambda p: len(p.parts)):
+    everything = {Path(d) for d in dirs} | set(other_top_level_dirs())
+    for directory in sorted(everything, key=lambda p: len(p.parts)):
         if (not directory.is_dir() or str(directory) in _SYSTEM_DIRS
                 or any(_within(directory, h) for h in hidden)):
             continue
@@ -258,10 +267,11 @@ def hide_paths(dirs: Iterable[Path], files: Iterable[Path], keep: Iterable[Path]
             mount("/dev/null", str(file), None, MS_BIND)
 
 
-def _hide_dir_keeping(directory: Path, keep: list[Path]) -> None:
+def _hide_dir_keeping(directory: Path, keep: list[Path],
+                      options: str = "size=64k,mode=0755") -> None:
     fds = {k: os.open(k, os.O_RDONLY | os.O_DIRECTORY) for k in keep if k.is_dir()}
     try:
-        mount("tmpfs", str(directory), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+        mount("tmpfs", str(directory), "tmpfs", MS_NOSUID | MS_NODEV, options)
         for path, fd in sorted(fds.items(), key=lambda item: len(item[0].parts)):
             if any(_within(path, other) and other != path for other in fds):
                 continue  # already bound back with its parent
@@ -276,7 +286,11 @@ def private_tmp(size_mb: int, keep: Iterable[Path] = ()) -> None:
     """Fresh, size-capped tmpfs on /tmp, /var/tmp and /dev/shm (gone with the namespace)."""
     keep = [Path(k) for k in keep]
     for target in ("/tmp", "/var/tmp", "/dev/shm"):
-        if not os.path.isdir(target) or any(_within(k, Path(target)) for k in keep):
+        if not os.path.isdir(target):
+            continue
+        inside = [k for k in keep if _within(k, Path(target))]
+        if inside:  # e.g. a checkout (and its .venv) under /tmp: bind just those back
+            _hide_dir_keeping(Path(target), inside, f"size={size_mb}m,mode=1777")
             continue
         try:
             mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=1777")

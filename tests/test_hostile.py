@@ -135,3 +135,32 @@ def test_submissions_are_left_unchanged(graded):
         copy = graded["subs"] / path.name
         if copy.exists():
             assert copy.read_bytes() == path.read_bytes()
+
+
+@pytest.mark.skipif(not CAPS.namespaces, reason="needs root and mount namespaces")
+def test_copies_of_the_course_elsewhere_on_the_machine_are_hidden(tmp_path):
+    """Not only the course we grade from: any other checkout (an old one in /srv, a clone
+    in /home) must be invisible to submissions too."""
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
+    from grader.grading import grade
+
+    decoy = Path("/srv") / f"computelab-decoy-{tmp_path.name}"
+    try:
+        (decoy / "labs").mkdir(parents=True)
+        (decoy / "labs" / "solution.py").write_text("def solve(aws): pass\n")
+        (decoy / "labs" / "solution.py").chmod(0o644)
+        decoy.chmod(0o755)
+        (decoy / "labs").chmod(0o755)
+        nb = nbformat.read(LAB.notebook, as_version=4)
+        nb.cells.insert(1, new_code_cell(
+            f"import pathlib\n"
+            f"p = pathlib.Path({str(decoy / 'labs' / 'solution.py')!r})\n"
+            f"raise SystemExit('LEAKED') if p.exists() else print('hidden')"))
+        submission = tmp_path / "snoop.ipynb"
+        nbformat.write(nb, submission)
+        result = grade(LAB, [submission])[0]
+        assert "LEAKED" not in result.output
+    finally:
+        shutil.rmtree(decoy, ignore_errors=True)
