@@ -416,7 +416,24 @@ def _register_subcommands() -> None:
         _registered.append(True)
 
 
-def main() -> None:
-    """Console-script entry point."""
+# typer vendors click: its UsageError is the base of the public typer.BadParameter
+_UsageError = typer.BadParameter.__bases__[0]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: usage mistakes get one line, not a usage screen."""
     _register_subcommands()
-    app()
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="computelab", standalone_mode=False)
+    except _UsageError as exc:
+        if exc.ctx is not None and type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.ctx.get_help())  # bare `computelab` (or a group): show the help
+            sys.exit(0)
+        where = exc.ctx.command_path if exc.ctx is not None else "computelab"
+        typer.echo(f"Error: {exc.format_message()} (see `{where} --help`)", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -214,3 +214,27 @@ def test_workspace_gets_lab_data_files_but_never_solutions_or_checks(tmp_path, m
     workspace = ws.create_workspace(tmp_path / "work")
     copied = {p.name for p in (workspace / "labs" / "01-ec2-from-ami").iterdir()}
     assert copied == {"lab.ipynb", "prices.json"}
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["nosuch"], "No such command 'nosuch'"),
+    (["check"], "Missing argument 'lab'"),
+    (["quiz", "-n", "abc"], "Invalid value for '-n'"),
+    (["check", "01", "--bogus"], "No such option: --bogus"),
+])
+def test_usage_mistakes_are_one_line_errors(args, phrase, computelab_home):
+    result = subprocess.run([str(BIN), *args], capture_output=True, text=True,
+                            env={**os.environ, "COMPUTELAB_HOME": str(computelab_home)})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and phrase in lines[0]
+
+
+def test_bare_command_shows_help_and_exit_codes_pass_through(computelab_home):
+    env = {**os.environ, "COMPUTELAB_HOME": str(computelab_home)}
+    bare = subprocess.run([str(BIN)], capture_output=True, text=True, env=env)
+    assert bare.returncode == 0 and "Commands" in bare.stdout
+    no_sandbox = subprocess.run([str(BIN), "check", "01"], capture_output=True, text=True,
+                                env=env)
+    assert no_sandbox.returncode == 2 and no_sandbox.stderr.startswith("Error: No sandbox")
