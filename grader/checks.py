@@ -153,7 +153,9 @@ def render_html(result: LabResult, show_hints: bool = True) -> str:
     rows = []
     for t in result.tests:
         # plain dingbats, not emoji: they render without an emoji font (e.g. headless Chromium)
-        icon = "&#x2714;" if t.passed else ("&#x2718;" if t.status == FAILED else "&#x26A0;")
+        icon = ("<span style='color:#1a7f37'>&#x2714;</span>" if t.passed else
+                "<span style='color:#cf222e'>&#x2718;</span>" if t.status == FAILED else
+                "<span style='color:#9a6700'>&#x26A0;</span>")
         hint = ""
         if show_hints and t.hint and not t.passed:
             hint = (f"<details><summary>Hint</summary><code>{html.escape(t.hint)}</code>"

@@ -14,7 +14,9 @@ import nbformat
 import pytest
 
 from grader import isolation, netguard
-from grader.grading import Limits, _Run, _stable, grade
+from grader.grading import Limits, grade
+from grader.grading_run import _Run
+from grader.grading_worker import _stable
 from grader.labs import all_labs, find_lab
 from grader.sandbox import Account
 

@@ -1,0 +1,294 @@
+"""The grading pool: one process per batch (started by ``grader.grading.grade_iter``) that
+starts the server template, loads the checks and warms Python once, then forks a fresh
+grading process (``grader.grading_worker``) per submission, at most ``workers`` at once.
+See ``grader.grading`` for the whole process tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.checks import ERROR, CheckSpec, zero_result
+from grader.errors import SandboxError
+from grader.grading import PACKAGE_DIR, WORKER_PORT, Limits
+from grader.grading_worker import _aws, _grader_main
+from grader.labs import Lab
+
+# --- the pool ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Pool:
+    """Everything the workers inherit, warm, from the pool process."""
+
+    lab: Lab
+    specs: list[CheckSpec]
+    limits: Limits
+    hide_dirs: list[Path]
+    hide_files: list[Path]
+    caps: Any
+    loader: Any
+    shell: Any
+    account: Any = None
+    keep: list[Path] = field(default_factory=list)
+    template_conns: list[Any] = field(default_factory=list)
+    handle: Any = None  # the checks' AWS handle for WORKER_PORT, clients made before forking
+    data: dict[str, bytes] = field(default_factory=dict)  # the lab's data files
+
+
+def _emit(stream: Any, message: dict[str, Any]) -> None:
+    stream.write(json.dumps(message) + "\n")
+    stream.flush()
+
+
+def pool_main() -> None:
+    """Entry point of the pool process (started by ``grade_iter``)."""
+    from grader import isolation
+
+    results = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # stray prints from libraries go to the log, not into the protocol
+    isolation.die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    config = json.loads(sys.stdin.read())
+    try:
+        pool = _prepare(config)
+    except Exception as exc:
+        from grader.errors import ComputeLabError
+
+        why = str(exc) if isinstance(exc, ComputeLabError) else f"{type(exc).__name__}: {exc}"
+        _emit(results, {"fatal": f"Could not start grading. {why}"})
+        os._exit(1)
+    _emit(results, {"ready": True, "isolation": pool.caps.describe()})
+    _schedule(pool, [Path(p) for p in config["paths"]], config["workers"], results)
+    results.flush()
+    os._exit(0)
+
+
+def _prepare(config: dict[str, Any]) -> _Pool:
+    """Start the server template, and import and warm what submissions use, once."""
+    import socket
+
+    from grader import isolation
+    from grader.labs import load_lab
+
+    caps = isolation.probe()
+    if caps.root:
+        isolation.set_dumpable(False)
+    lab_path = Path(config["lab"])
+    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one message per request
+             for _ in range(config["workers"])]
+    ready_r, ready_w = os.pipe()
+    if os.fork() == 0:  # pragma: no cover - the server template (see grader.servers)
+        try:
+            os.close(ready_r)
+            for ours, _ in pairs:
+                ours.close()
+            from grader.servers import template_main
+
+            template_main(lab_path, [theirs for _, theirs in pairs], ready_w)
+        finally:
+            os._exit(1)
+    os.close(ready_w)
+    for _, theirs in pairs:
+        theirs.close()
+    lab = load_lab(lab_path)
+    specs = lab.checks()  # loaded before any submission runs
+    loader = _warm_botocore(lab)
+    shell = _warm_python()
+    keep = _keep_paths()
+    if caps.root and not caps.namespaces:
+        _require_readable_python(caps, keep)
+    with os.fdopen(ready_r) as ready:
+        message = json.loads(ready.readline() or '{"error": "the server template died"}')
+    if "error" in message:
+        raise SandboxError(f"The sandbox server template failed: {message['error']}")
+    import gc
+
+    from grader.sandbox import Account
+
+    account = Account(**message["account"])
+    handle = _aws(f"http://127.0.0.1:{WORKER_PORT}", account, loader)
+    for service in sorted(set(lab.services)):
+        handle.client(service)  # created once here, used by every grading process
+    gc.collect()
+    gc.freeze()  # forked children then don't copy pages just to run the garbage collector
+    return _Pool(lab=lab, specs=specs, limits=Limits(**config["limits"]),
+                 hide_dirs=[Path(p) for p in config["hide_dirs"]],
+                 hide_files=[Path(p) for p in config["hide_files"]], caps=caps,
+                 loader=loader, shell=shell, account=account, keep=keep,
+                 template_conns=[ours for ours, _ in pairs], handle=handle,
+                 data=_lab_data(lab))
+
+
+# What stays with the course (as in grader.workspace, which learners' workspaces follow).
+_COURSE_ONLY = {"solution.py", "solution.ipynb", "checks.py", "lab.toml", "lab.ipynb"}
+
+
+def _lab_data(lab: Lab) -> dict[str, bytes]:
+    """The lab's data files (price tables, sample events...): a learner's notebook sits
+    next to copies of them, so a submission gets them in its working directory too."""
+    data = {}
+    for item in sorted(lab.path.iterdir()):
+        if (item.is_file() and item.name not in _COURSE_ONLY and item.suffix != ".pyc"
+                and not item.name.startswith("solution")
+                and item.stat().st_size <= 10 * 1024 * 1024):
+            data[item.name] = item.read_bytes()
+    return data
+
+
+def _keep_paths() -> list[Path]:
+    """What a submission must still be able to read: Python and the grader package."""
+    keep = {PACKAGE_DIR}
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
+        keep.add(Path(prefix).resolve())
+    keep.add(Path(sys.executable).resolve().parent)
+    for entry in sys.path:
+        path = Path(entry).resolve() if entry else None
+        if path and path.exists() and path not in PACKAGE_DIR.parents:
+            keep.add(path)  # not the course root a source checkout puts on sys.path
+    return sorted(keep)
+
+
+def _require_readable_python(caps: Any, keep: list[Path]) -> None:
+    from grader import isolation
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        code = 1
+        try:
+            isolation.drop_privileges(caps.uid, caps.gid)
+            for path in keep:
+                if path.is_dir():
+                    os.listdir(path)
+            code = 0
+        except Exception:
+            pass
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        raise SandboxError(
+            f"Submissions run as uid {caps.uid}, which cannot read this Python installation "
+            f"({sys.base_prefix}), and this machine does not allow namespaces to fix that. "
+            "Install ComputeLab in a world-readable location or grade in a privileged "
+            "container.")
+
+
+def _warm_botocore(lab: Lab) -> Any:
+    """The botocore data loader every ``AWS`` handle shares, with the lab's models parsed."""
+    import botocore.session
+
+    from grader.aws import _shared_loader
+
+    loader = _shared_loader()
+    core = botocore.session.Session()
+    core.register_component("data_loader", loader)
+    for service in sorted(set(lab.services) | {"sts", "iam"}):
+        client = core.create_client(service, region_name="us-east-1",
+                                    endpoint_url="http://127.0.0.1:1",
+                                    aws_access_key_id="warm", aws_secret_access_key="warm")
+        client.close()
+    return loader
+
+
+def _warm_python() -> Any:
+    """Import what notebooks use and make the IPython shell every submission starts from."""
+    scratch = tempfile.mkdtemp(prefix="computelab-ipython-")
+    os.environ["IPYTHONDIR"] = scratch
+    import shutil
+
+    import boto3  # noqa: F401
+    import IPython.display  # noqa: F401
+
+    import grader.notebook  # noqa: F401
+    from grader.runner import new_shell
+
+    shell = new_shell()
+    shutil.rmtree(scratch, ignore_errors=True)
+    return shell
+
+# --- scheduling: a fresh grading process per submission, at most ``workers`` at once ---------
+
+
+def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> None:
+    """Fork one grading process per submission (a clean copy of the pool: nothing of an
+    earlier submission is in its memory), at most ``workers`` at a time, one per slot;
+    each slot has its own line to the server template."""
+    import selectors
+
+    from grader.servers import stop_server
+
+    queue = list(range(len(paths)))
+    queue.reverse()
+    free = list(range(min(workers, len(pool.template_conns))))
+    free.reverse()
+    selector = selectors.DefaultSelector()
+    running: dict[int, dict[str, Any]] = {}
+    done = 0
+    while done < len(paths):
+        while queue and free:
+            index, slot = queue.pop(), free.pop()
+            read_end, pid = _fork_grader(pool, slot, index, paths[index])
+            running[pid] = {"slot": slot, "index": index, "buffer": b"", "result": None,
+                            "server": 0, "fd": read_end}
+            selector.register(read_end, selectors.EVENT_READ, pid)
+        for key, _ in selector.select():
+            pid = key.data
+            job = running[pid]
+            chunk = os.read(job["fd"], 1 << 20)
+            job["buffer"] += chunk
+            while b"\n" in job["buffer"]:
+                line, job["buffer"] = job["buffer"].split(b"\n", 1)
+                message = json.loads(line)
+                if "server" in message:
+                    job["server"] = message["server"]
+                if "result" in message:
+                    job["result"] = message
+            if chunk:
+                continue
+            selector.unregister(job["fd"])
+            os.close(job["fd"])
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            del running[pid]
+            free.append(job["slot"])
+            message = job["result"]
+            if message is None:  # the grading process died (it should not): say so
+                if job["server"]:
+                    stop_server(job["server"])
+                reason = "The grader stopped while handling this submission (internal error)."
+                message = {"index": job["index"], "duration": 0.0, "result": zero_result(
+                    pool.lab.id, pool.specs, ERROR, reason).to_dict()}
+            _emit(results, message)
+            done += 1
+
+
+def _fork_grader(pool: _Pool, slot: int, index: int, path: Path) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the grading process
+        os.close(read_end)
+        code = 0
+        try:
+            template = pool.template_conns[slot]
+            for other in pool.template_conns:
+                if other is not template:
+                    other.close()
+            _grader_main(pool, template, index, path, write_end)
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    return read_end, pid

@@ -1,0 +1,409 @@
+"""Running one submission: fork it behind its walls (namespaces, an unprivileged user,
+limits, the network guard), watch it (time, output, progress reports), and kill everything
+it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.checks import ERROR, TIMEOUT
+from grader.grading import MAX_FILE_MB, MAX_PROCESSES, PACKAGE_DIR, TMP_MB, Limits, _kill_group
+
+if TYPE_CHECKING:
+    from grader.grading_pool import _Pool
+    from grader.grading_worker import _Worker
+
+
+# --- running one submission --------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """How the submission's process ended, from the worker's point of view."""
+
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    current: int | None = None
+    internal: str = ""
+    first_cell_at: float = 0.0
+    done_at: float = 0.0
+    marks: dict[str, float] = field(default_factory=dict)
+    done: bool = False
+    timed_out: bool = False
+    too_much_output: bool = False
+    output_bytes: int = 0
+    exit_code: int | None = None
+    signal: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.timed_out:
+            return TIMEOUT
+        if self.too_much_output or not self.done:
+            return ERROR
+        return ""
+
+    def reason(self, limits: Limits, notebook: bool) -> str:
+        where = f"while cell {self.current} was running" if self.current else \
+            "before its first cell"
+        if not notebook:
+            where = "while the script was running"
+        what = "notebook" if notebook else "script"
+        if self.timed_out:
+            first = (f"Stopped after {limits.timeout:g} s (time limit) {where}; graded what "
+                     "it had created by then.")
+        elif self.too_much_output:
+            first = (f"Stopped: printed more than {limits.output_mb} MB of output {where}; "
+                     "graded what it had created by then.")
+        elif self.done:
+            first = ""
+        elif self.internal:
+            first = (f"The grader could not isolate this submission ({self.internal}); "
+                     "tell your instructor.")
+        elif self.signal is not None:
+            name = _signal_name(self.signal)
+            memory = ""
+            if any("MemoryError" in e for _, e in self.errors):
+                memory = f" after running out of memory (limit {limits.memory_mb} MB)"
+            first = (f"The {what}'s process was killed ({name}){memory} {where}; graded what "
+                     "it had created by then.")
+        else:
+            first = (f"The {what} ended its own process (exit code {self.exit_code}) {where}; "
+                     "later cells did not run." if notebook else
+                     f"The script ended its own process (exit code {self.exit_code}) before "
+                     "it finished.")
+        return " ".join(part for part in (first, self._errors_text(limits)) if part)
+
+    def _errors_text(self, limits: Limits) -> str:
+        if not self.errors:
+            return ""
+        cell, error = self.errors[0]
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        if error.startswith("MemoryError"):
+            error = f"MemoryError (memory limit {limits.memory_mb} MB)"
+        return f"Cell {cell} raised {error}{more}."
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _child_env(endpoint: str, account: Any, home: str) -> dict[str, str]:
+    from grader.safety import lab_environment
+    from grader.sandbox import REGION
+
+    base = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
+    base.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env = lab_environment(endpoint, account.access_key_id, account.secret_access_key, REGION,
+                          base=base)
+    site = os.path.join(home, ".computelab-site")
+    env.update({
+        "HOME": home, "TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student",
+        "COMPUTELAB_GRADING": "1", "COMPUTELAB_HOME": os.path.join(home, ".computelab"),
+        "IPYTHONDIR": os.path.join(home, ".ipython"), "MPLBACKEND": "Agg",
+        "PYTHONPATH": os.pathsep.join([site, str(PACKAGE_DIR.parent)]),
+        "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    return env
+
+
+def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Run:
+    """Fork the submission, watch it (time, output, progress), and kill all it started."""
+    from grader import isolation
+
+    pool = worker.pool
+    caps = pool.caps
+    out_r, out_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    scratch = None if caps.namespaces else tempfile.mkdtemp(prefix="computelab-sub-")
+    if scratch and caps.root:
+        os.chown(scratch, caps.uid, caps.gid)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if caps.namespaces:
+        isolation.unshare(isolation.CLONE_NEWPID)  # the next child is PID 1 of a new namespace
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            if caps.namespaces:
+                _init_process(worker, cells, notebook, account, out_w, rep_w)
+            else:
+                _submission_process(worker, cells, notebook, account, out_w, rep_w,
+                                    scratch or "/tmp")
+        except BaseException as exc:
+            _report_internal(rep_w, exc)
+        finally:
+            os._exit(70)
+    if worker.own_pidns is not None:
+        isolation.setns(worker.own_pidns, isolation.CLONE_NEWPID)
+    os.close(out_w)
+    os.close(rep_w)
+    run = _watch(pid, out_r, rep_r, pool.limits)
+    if not caps.namespaces:  # (with namespaces the kernel already killed everything)
+        _kill_group(pid)  # the submission's process group, grandchildren included
+        _reap_leftovers()  # and detached ones, re-parented to this grading process
+    if scratch:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+    return run
+
+
+def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> _Run:
+    run = _Run()
+    deadline = time.monotonic() + limits.timeout
+    cap = limits.output_mb * 1024 * 1024
+    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    open_fds = {out_r, rep_r}
+    pending = b""
+    status = None
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            run.timed_out = True
+            break
+        watch = list(open_fds) + ([pidfd] if pidfd is not None else [])
+        ready, _, _ = select.select(watch, [], [], min(remaining, 0.02 if pidfd is None else 5))
+        if out_r in ready:
+            chunk = os.read(out_r, 1 << 20)
+            if not chunk:
+                open_fds.discard(out_r)
+            run.output_bytes += len(chunk)
+            if run.output_bytes > cap:
+                run.too_much_output = True
+                break
+        if rep_r in ready:
+            chunk = os.read(rep_r, 1 << 16)
+            if not chunk:
+                open_fds.discard(rep_r)
+            pending = _parse_report(run, pending + chunk)
+        if pidfd is None or pidfd in ready:
+            waited, status = os.waitpid(pid, os.WNOHANG)
+            if waited:
+                break
+            status = None
+    if status is None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(pid, 0)
+    # whatever the submission wrote just before it ended
+    for fd in (out_r, rep_r):
+        os.set_blocking(fd, False)
+        try:
+            while (chunk := os.read(fd, 1 << 16)) and fd == rep_r:
+                pending = _parse_report(run, pending + chunk)
+        except (BlockingIOError, OSError):
+            pass
+        os.close(fd)
+    if pidfd is not None:
+        os.close(pidfd)
+    if os.WIFSIGNALED(status):
+        run.signal = os.WTERMSIG(status)
+    else:
+        code = os.WEXITSTATUS(status)
+        if code >= 128:  # the PID-1 helper passes on "killed by signal N" as 128 + N
+            run.signal = code - 128
+        else:
+            run.exit_code = code
+    if run.timed_out or run.too_much_output:
+        run.signal = None
+    return run
+
+
+def _parse_report(run: _Run, data: bytes) -> bytes:
+    *lines, rest = data.split(b"\n")
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        if record.get("done") is True:
+            run.done = True
+            run.done_at = time.monotonic()
+        mark = record.get("mark")
+        if isinstance(mark, str) and run.current is None and len(run.marks) < 8:
+            run.marks[mark[:20]] = time.monotonic()
+        if isinstance(record.get("internal"), str) and run.current is None:
+            run.internal = record["internal"]
+        cell = record.get("cell")
+        if isinstance(cell, int):
+            if run.current is None:
+                run.first_cell_at = time.monotonic()
+            run.current = cell
+            if isinstance(record.get("error"), str) and len(run.errors) < 100:
+                run.errors.append((cell, record["error"][:300]))
+    return rest[-65536:]
+
+
+def _reap_leftovers() -> None:
+    """Kill and reap every child left (orphaned grandchildren are re-parented to us)."""
+    quiet = 0
+    for _ in range(200):
+        children = _children()
+        if not children:
+            quiet += 1
+            if quiet == 2:
+                return
+            time.sleep(0.005)  # a dying parent may still be handing its children over
+            continue
+        quiet = 0
+        for child in children:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for child in children:
+            try:
+                os.waitpid(child, 0)
+            except ChildProcessError:
+                pass
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _mark(fd: int, name: str) -> None:
+    """Tell the worker how far set-up got (timings for the benchmark's phase table)."""
+    try:
+        os.write(fd, (json.dumps({"mark": name}) + "\n").encode())
+    except OSError:
+        pass
+
+
+def _report_internal(fd: int, exc: BaseException) -> None:
+    try:
+        os.write(fd, (json.dumps({"internal": f"{type(exc).__name__}: {exc}"[:300]})
+                      + "\n").encode())
+    except OSError:
+        pass
+
+
+def _init_process(worker: _Worker, cells: list[str], notebook: bool, account: Any,
+                  out_w: int, rep_w: int) -> None:
+    """PID 1 of the submission's namespace: build its walls, run it, and exit with it —
+    the kernel then kills everything left in the namespace."""
+    from grader import isolation
+
+    pool = worker.pool
+    isolation.die_with_parent()
+    isolation.close_fds_except({out_w, rep_w})
+    os.umask(0o022)
+    isolation.unshare(isolation.CLONE_NEWNS)
+    isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
+    isolation.private_tmp(TMP_MB, pool.keep)
+    isolation.hide_paths(pool.hide_dirs, pool.hide_files, pool.keep)
+    isolation.make_traversable(pool.keep, pool.caps.uid, pool.caps.gid)
+    isolation.fresh_proc()
+    _mark(rep_w, "walls")
+    home = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
+    os.chown(home, pool.caps.uid, pool.caps.gid)
+    child = os.fork()
+    if child == 0:
+        try:
+            _submission_process(worker, cells, notebook, account, out_w, rep_w, home)
+        except BaseException as exc:
+            _report_internal(rep_w, exc)
+        finally:
+            os._exit(70)
+    os.close(out_w)
+    os.close(rep_w)
+    while True:
+        try:
+            waited, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(71)
+        if waited == child:
+            break
+    if os.WIFSIGNALED(status):
+        os._exit(128 + os.WTERMSIG(status))
+    os._exit(min(os.WEXITSTATUS(status), 127))
+
+
+def _submission_process(worker: _Worker, cells: list[str], notebook: bool, account: Any,
+                        out_w: int, rep_w: int, home: str) -> None:
+    """The submission itself: drop everything it should not have, then run its cells."""
+    from grader import isolation, netguard
+
+    pool = worker.pool
+    caps = pool.caps
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    isolation.close_fds_except({rep_w})
+    os.chdir(home)
+    memory = isolation.virtual_memory_bytes() + pool.limits.memory_mb * 1024 * 1024
+    isolation.limit_resources(memory, MAX_PROCESSES if caps.root else None,
+                              MAX_FILE_MB * 1024 * 1024)
+    if caps.root:
+        isolation.drop_privileges(caps.uid, caps.gid)
+        isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it
+    isolation.die_with_parent()
+    for name, content in pool.data.items():  # as the submission's user: its own copies
+        try:
+            Path(home, name).write_bytes(content)
+        except OSError:
+            pass
+    env = _child_env(worker.endpoint, account, home)
+    os.environ.clear()
+    os.environ.update(env)
+    site = Path(env["PYTHONPATH"].split(os.pathsep)[0])
+    try:
+        site.mkdir(exist_ok=True)
+        (site / "sitecustomize.py").write_text(netguard.sitecustomize_source(worker.ports))
+    except OSError:
+        pass
+    _prepare_interpreter(pool, account)
+    netguard.install(worker.ports)
+    from grader.runner import Reporter, run_submission
+
+    _mark(rep_w, "setup")
+    run_submission(cells, notebook, Reporter(rep_w), pool.shell if notebook else None)
+    os._exit(0)
+
+
+def _prepare_interpreter(pool: _Pool, account: Any) -> None:
+    """Plain boto3 lands in the fresh account; the lab is known without reading its folder."""
+    import boto3
+    import botocore.session
+
+    import grader.labs
+    from grader.safety import install_loopback_guard
+
+    install_loopback_guard()
+    core = botocore.session.Session()
+    core.register_component("data_loader", pool.loader)
+    boto3.setup_default_session(botocore_session=core)
+    lab = pool.lab
+    grader.labs.all_labs = lambda root=None: [lab]  # type: ignore[assignment]
+    sys.argv = ["submission"]
+    try:  # IPython's profile folder: in the submission's home, not the pool's scratch one
+        from IPython.core.profiledir import ProfileDir
+
+        pool.shell.ipython_dir = os.environ["IPYTHONDIR"]
+        pool.shell.profile_dir = ProfileDir.create_profile_dir_by_name(
+            os.environ["IPYTHONDIR"], "default")
+    except Exception:
+        pass
