@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import re
 
-from grader import check
+from grader import check, fargate
 from grader.lookups import ensure_default_subnets
 from grader.policies import (
     attached_arns,
@@ -35,20 +35,8 @@ FARGATE_PROVIDERS = {"FARGATE", "FARGATE_SPOT"}
 LOG_OPTIONS = ("awslogs-group", "awslogs-region", "awslogs-stream-prefix")
 
 
-def _steps(low, high, step):
-    return frozenset(range(low, high + 1, step))
-
-
-# Task-level CPU units -> the memory sizes (MiB) Fargate accepts with them.
-FARGATE_SIZES = {
-    256: frozenset({512, 1024, 2048}),
-    512: _steps(1024, 4096, 1024),
-    1024: _steps(2048, 8192, 1024),
-    2048: _steps(4096, 16384, 1024),
-    4096: _steps(8192, 30720, 1024),
-    8192: _steps(16384, 61440, 4096),
-    16384: _steps(32768, 122880, 8192),
-}
+# Task-level CPU units (1024 per vCPU) -> the memory sizes (MiB) Fargate accepts with them.
+FARGATE_SIZES = {int(vcpu * 1024): memory for vcpu, memory in fargate.TASK_SIZES.items()}
 _CPU = re.compile(r"^\s*(\d*\.?\d+)\s*(vcpu)?\s*$", re.IGNORECASE)
 _MEMORY = re.compile(r"^\s*(\d*\.?\d+)\s*(gb|mib|mb)?\s*$", re.IGNORECASE)
 
@@ -74,7 +62,7 @@ def memory_mib(value):
 
 def fargate_pair_ok(cpu, memory):
     """True when (cpu units, MiB) is one of Fargate's task sizes."""
-    return memory in FARGATE_SIZES.get(cpu, frozenset())
+    return fargate.pair_ok(cpu, memory, FARGATE_SIZES)
 
 
 def _cluster(ecs):
@@ -272,10 +260,7 @@ def fargate_task_definition(aws):
 
 
 def _describe_sizes(units):
-    sizes = sorted(FARGATE_SIZES[units])
-    if len(sizes) <= 4:
-        return ", ".join(str(s) for s in sizes)
-    return f"{sizes[0]} to {sizes[-1]} in steps of {sizes[1] - sizes[0]}"
+    return fargate.describe_memory(units, FARGATE_SIZES)
 
 
 @check(points=3, hint="ecs.create_service(cluster='web-cluster', serviceName='web', "

@@ -10,7 +10,7 @@ account.
 
 from __future__ import annotations
 
-from grader import check
+from grader import check, fargate
 from grader.lookups import ensure_default_subnets, or_none
 from grader.policies import (
     assume_role_services,
@@ -45,34 +45,19 @@ EC2_ONLY = ("allocationStrategy", "minvCpus", "desiredvCpus", "instanceTypes", "
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
-def _steps(low, high, step):
-    return frozenset(range(low, high + 1, step))
-
-
-# Fargate vCPU -> the MEMORY values (MiB) Batch accepts with it (Batch API reference,
-# ResourceRequirement: "For jobs that are running on Fargate resources ...").
-FARGATE_SIZES = {
-    0.25: frozenset({512, 1024, 2048}),
-    0.5: _steps(1024, 4096, 1024),
-    1.0: _steps(2048, 8192, 1024),
-    2.0: _steps(4096, 16384, 1024),
-    4.0: _steps(8192, 30720, 1024),
-    8.0: _steps(16384, 61440, 4096),
-    16.0: _steps(32768, 122880, 8192),
-    32.0: frozenset({61440, 122880, 249856}),
-}
+# Fargate vCPU -> the MEMORY values (MiB) Batch accepts with it: Fargate's task sizes plus the
+# 32 vCPU sizes the Batch API reference lists (ResourceRequirement, "For jobs that are running
+# on Fargate resources ...").
+FARGATE_SIZES = {**fargate.TASK_SIZES, 32.0: frozenset({61440, 122880, 249856})}
 
 
 def fargate_pair_ok(vcpu, memory):
     """True when (vCPU, MiB) is one of the sizes Batch accepts for a Fargate job."""
-    return memory in FARGATE_SIZES.get(vcpu, frozenset())
+    return fargate.pair_ok(vcpu, memory, FARGATE_SIZES)
 
 
 def _describe_sizes(vcpu):
-    sizes = sorted(FARGATE_SIZES[vcpu])
-    if len(sizes) <= 4:
-        return ", ".join(str(s) for s in sizes)
-    return f"{sizes[0]} to {sizes[-1]} in steps of {sizes[1] - sizes[0]}"
+    return fargate.describe_memory(vcpu, FARGATE_SIZES)
 
 
 def _number(value):
