@@ -23,7 +23,7 @@ from pathlib import Path
 
 from grader.aws import AWS
 from grader.labs import find_lab
-from grader.safety import lab_environment
+from grader.aws import lab_environment
 from grader.sandbox import REGION, Sandbox, create_account
 from grader.session import check_lab
 

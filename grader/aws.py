@@ -1,23 +1,135 @@
-"""``AWS``: the one handle checks, setup and solutions receive.
+"""``AWS``: the one handle checks, setup and solutions receive, and the loopback guard.
 
-It binds boto3 clients to the lab's endpoint, region and credentials explicitly, so a
-check never depends on the grader's own environment or ~/.aws files.
+The handle binds boto3 clients to the lab's endpoint, region and credentials explicitly, so
+a check never depends on the grader's own environment or ~/.aws files.
+
+The guard keeps lab code on loopback, in two layers, because either alone can be bypassed
+by accident:
+1. ``lab_environment`` replaces every variable and config file that could point boto3 at a
+   real account (profiles, per-service endpoints, real-looking keys).
+2. ``install_loopback_guard`` registers a ``before-send`` hook on every botocore session —
+   including ones created later with ``boto3.Session(profile_name=...)`` — that raises
+   before a request whose endpoint is not loopback is sent.
+
+Nothing here imports moto: a handle works against the sandbox, LocalStack or a real account.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-from grader.safety import guard_session, is_loopback_url
-from grader.sandbox import REGION, Account
+from grader.errors import UnsafeEndpointError
+
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Account:
+    """Credentials that land every plain boto3 call in one sandbox account."""
+
+    account_id: str
+    access_key_id: str
+    secret_access_key: str
+
+
+_GUARD_FLAG = "_computelab_guarded"
+_CLASS_FLAG = "_computelab_guard_installed"
+_DROP_PREFIXES = ("AWS_ENDPOINT_URL_",)
+_DROP_NAMES = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for http(s) URLs on 127.0.0.0/8, ::1 or localhost."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def lab_environment(endpoint: str, access_key_id: str, secret_access_key: str,
+                    region: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a lab (kernel or submission) runs with: only the sandbox is reachable."""
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if k not in _DROP_NAMES and not k.startswith(_DROP_PREFIXES)}
+    env.update({
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": access_key_id,
+        "AWS_SECRET_ACCESS_KEY": secret_access_key,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    })
+    return env
+
+
+def apply_lab_environment(env: Mapping[str, str]) -> None:
+    """Make this process's environment exactly ``env`` for AWS variables."""
+    for name in list(os.environ):
+        if name.startswith("AWS_") and name not in env:
+            del os.environ[name]
+    os.environ.update(env)
+    import boto3
+
+    boto3.DEFAULT_SESSION = None  # a cached default session would keep the old settings
+
+
+def refuse_non_loopback(request: Any, **_: Any) -> None:
+    """botocore ``before-send`` handler: stop any request that would leave the machine."""
+    if not is_loopback_url(request.url):
+        host = urlsplit(request.url).hostname
+        raise UnsafeEndpointError(
+            f"Refused a request to {host}: labs only talk to the local sandbox. "
+            "Remove endpoint_url/profile_name overrides and use plain boto3.client(...)."
+        )
+
+
+def guard_session(session: Any) -> None:
+    """Register the guard on one botocore session (idempotent)."""
+    if not vars(session).get(_GUARD_FLAG, False):
+        session.register("before-send", refuse_non_loopback)
+        setattr(session, _GUARD_FLAG, True)
+
+
+def install_loopback_guard() -> None:
+    """Guard every botocore session: existing default ones and every one created from now on."""
+    import boto3
+    import botocore.session
+
+    cls = botocore.session.Session
+    if not getattr(cls, _CLASS_FLAG, False):
+        original_init = cls.__init__
+
+        def guarded_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original_init(self, *args, **kwargs)
+            guard_session(self)
+
+        cls.__init__ = guarded_init  # type: ignore[method-assign]
+        setattr(cls, _CLASS_FLAG, True)
+    if boto3.DEFAULT_SESSION is not None:
+        guard_session(boto3.DEFAULT_SESSION._session)
+
+
+# --- the handle ----------------------------------------------------------------------
 
 T = TypeVar("T")
 _SHARED_LOADER: list[Any] = []
 
 
-def _shared_loader() -> Any:
+def shared_loader() -> Any:
     """One botocore data loader for every handle: service models are parsed once per process."""
     if not _SHARED_LOADER:
         import botocore.loaders
@@ -70,7 +182,7 @@ class AWS:
             import botocore.session
 
             core = botocore.session.Session()
-            core.register_component("data_loader", _shared_loader())
+            core.register_component("data_loader", shared_loader())
             if not self.allow_remote:
                 guard_session(core)
             self._session = boto3.session.Session(
@@ -82,8 +194,6 @@ class AWS:
 
     def _endpoint_for(self) -> str | None:
         if self.endpoint and not self.allow_remote and not is_loopback_url(self.endpoint):
-            from grader.errors import UnsafeEndpointError
-
             raise UnsafeEndpointError(
                 f"{self.endpoint} is not on this machine; pass --allow-remote to target it."
             )
@@ -100,6 +210,14 @@ class AWS:
                 config=Config(**_CLIENT_CONFIG),
             )
         return self._clients[key]
+
+    def close(self) -> None:
+        """Close every client's connections (errors closing are of no interest)."""
+        for client in self._clients.values():
+            try:
+                client.close()
+            except Exception:
+                pass
 
     def resource(self, service: str) -> Any:
         """A boto3 resource (EC2, S3, IAM...) on the same endpoint and credentials."""

@@ -16,10 +16,10 @@ from typing import Any
 
 from grader import store
 from grader.aws import AWS
-from grader.checks import LabResult
+from grader.results import LabResult
 from grader.errors import ComputeLabError
 from grader.labs import Lab, find_lab
-from grader.safety import apply_lab_environment, install_loopback_guard, lab_environment
+from grader.aws import apply_lab_environment, install_loopback_guard, lab_environment
 from grader.sandbox import Sandbox, publish, running_endpoint
 from grader.session import check_lab, lab_aws
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from grader.aws import AWS
-from grader.checks import LabResult, run_checks
+from grader.aws import AWS, REGION, Account, is_loopback_url
+from grader.checks import run_checks
+from grader.results import LabResult
 from grader.errors import SandboxError, UnsafeEndpointError
 from grader.labs import Lab
-from grader.safety import is_loopback_url
-from grader.sandbox import REGION, Account, is_alive, lab_account, running_endpoint
+from grader.sandbox import is_alive, lab_account, running_endpoint
 
 
 def require_endpoint(endpoint: str | None = None) -> str:

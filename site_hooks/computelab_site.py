@@ -187,9 +187,8 @@ def cli_markdown() -> str:
     """The CLI reference: each command's own ``--help`` text, read from the Typer app."""
     import typer.main
 
-    from grader.cli import _register_subcommands, app
+    from grader.cli import app
 
-    _register_subcommands()
     root = typer.main.get_command(app)
     sections: list[str] = []
 

@@ -13,8 +13,8 @@ from types import ModuleType
 from typing import Any
 
 from grader.aws import AWS
-from grader.checks import LabResult
 from grader.labs import Lab
+from grader.results import LabResult
 from grader.session import check_lab
 
 Undo = Callable[[], Any]

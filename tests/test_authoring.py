@@ -6,12 +6,11 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.authoring import validate_lab
-from grader.cli import _register_subcommands, app
+from grader.cli import app
 from grader.labs import find_lab
 
 
 def test_new_lab_scaffold_validates(tmp_path):
-    _register_subcommands()
     labs, tests = tmp_path / "labs", tmp_path / "tests"
     labs.mkdir()
     tests.mkdir()
@@ -28,14 +27,12 @@ def test_new_lab_scaffold_validates(tmp_path):
 
 @pytest.mark.parametrize("bad", ["demo", "1-demo", "42_Demo"])
 def test_new_lab_rejects_bad_ids(tmp_path, bad):
-    _register_subcommands()
     result = CliRunner().invoke(app, ["new-lab", bad, "--labs-dir", str(tmp_path),
                                       "--tests-dir", str(tmp_path)])
     assert result.exit_code == 2 and result.output.startswith("Error:")
 
 
 def test_new_lab_refuses_to_overwrite(tmp_path):
-    _register_subcommands()
     args = ["new-lab", "43-demo", "--labs-dir", str(tmp_path), "--tests-dir", str(tmp_path)]
     assert CliRunner().invoke(app, args).exit_code == 0
     again = CliRunner().invoke(app, args)

@@ -6,15 +6,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 import grader
-from grader.checks import (
-    LabResult,
-    check,
-    collect,
-    render_html,
-    run_check,
-    run_checks,
-    zero_result,
-)
+from grader.checks import check, collect, run_check, run_checks, zero_result
+from grader.results import LabResult, render_html
 
 
 @check(points=2, hint="do the thing")
@@ -84,7 +77,7 @@ def test_html_panel_escapes_and_shows_hints_only_for_failures():
 
 
 @pytest.mark.parametrize("name", ["AWS", "CheckResult", "ComputeLabError", "LabResult",
-                                  "__version__", "check", "connect"])
+                                  "Status", "__version__", "check", "connect", "practice"])
 def test_public_api_is_pinned(name):
     assert name in grader.__all__
     assert hasattr(grader, name)
@@ -92,4 +85,4 @@ def test_public_api_is_pinned(name):
 
 def test_public_api_has_nothing_else():
     assert sorted(grader.__all__) == ["AWS", "CheckResult", "ComputeLabError", "LabResult",
-                                      "__version__", "check", "connect"]
+                                      "Status", "__version__", "check", "connect", "practice"]

@@ -18,25 +18,19 @@ import pytest
 from typer.testing import CliRunner
 
 from grader import classroom
-from grader.checks import ERROR, LabResult, zero_result
-from grader.classroom import (
-    OutputDir,
-    Roster,
-    apply_roster,
-    find_submissions,
-    grade_class,
-    gradescope_results,
-    safe_id,
-)
-from grader.cli import _register_subcommands, app
+from grader.checks import zero_result
+from grader.classroom import batch, grade_class
+from grader.classroom.gradescope import build_bundle
+from grader.classroom.outputs import OutputDir, write_atomic
+from grader.classroom.submissions import Roster, apply_roster, find_submissions, safe_id
+from grader.cli import app
 from grader.errors import SubmissionError
-from grader.gradescope import build_bundle
 from grader.grading import Graded
 from grader.labs import find_lab
+from grader.results import LabResult, Status, gradescope_results
 
 LAB = find_lab("01")
 SPECS = LAB.checks()
-_register_subcommands()
 
 
 def partial_result(passed: set[str]) -> LabResult:
@@ -67,7 +61,7 @@ def fake_engine(monkeypatch):
             result = partial_result(FULL if "solved" in text else {"key_pair_created"})
             yield Graded(index, result, 1.5)
 
-    monkeypatch.setattr(classroom, "grade_iter", fake_grade_iter)
+    monkeypatch.setattr(batch, "grade_iter", fake_grade_iter)
     return calls
 
 
@@ -238,15 +232,15 @@ def test_a_half_written_student_is_graded_again(tmp_path, fake_engine):
 
 def test_writes_are_atomic(tmp_path):
     target = tmp_path / "f.txt"
-    classroom.write_atomic(target, "one")
-    classroom.write_atomic(target, "two")
+    write_atomic(target, "one")
+    write_atomic(target, "two")
     assert target.read_text() == "two" and [p.name for p in tmp_path.iterdir()] == ["f.txt"]
 
 
 def test_output_dir_rejects_stale_records(tmp_path):
     sub = classroom.Submission("alice", write(tmp_path / "alice.ipynb", "v1"))
     output = OutputDir(tmp_path / "out", LAB, SPECS)
-    output.save(classroom.Row("alice", sub.path, zero_result(LAB.id, SPECS, ERROR, "x")))
+    output.save(classroom.Row("alice", sub.path, zero_result(LAB.id, SPECS, Status.ERROR, "x")))
     assert output.finished(sub) is not None
     sub.path.write_text("v2")
     assert output.finished(sub) is None
@@ -339,4 +333,4 @@ def test_gradescope_command_builds_a_real_wheel(tmp_path):
         assert len(wheels) == 1 and wheels[0].endswith(".whl")
         z.extract(wheels[0], tmp_path)
     with zipfile.ZipFile(tmp_path / wheels[0]) as wheel:
-        assert "grader/grading.py" in wheel.namelist()
+        assert "grader/grading/pool.py" in wheel.namelist()

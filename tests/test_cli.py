@@ -18,10 +18,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from grader.cli import _register_subcommands, app
+from grader.cli import app
 from grader.sandbox import publish, read_runtime
 
-_register_subcommands()
 runner = CliRunner()
 BIN = Path(sys.executable).parent / "computelab"
 
@@ -201,7 +200,7 @@ def test_check_refuses_a_remote_endpoint_without_real_aws():
 
 
 def test_workspace_gets_lab_data_files_but_never_solutions_or_checks(tmp_path, monkeypatch):
-    from grader import workspace as ws
+    from grader.ui import workspace as ws
     from grader.labs import find_lab
 
     labs = tmp_path / "labs"

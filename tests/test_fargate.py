@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import fargate
+from grader.kit import fargate
 
 
 @pytest.mark.parametrize("vcpu, memory, ok", [

@@ -13,10 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import isolation, netguard
-from grader.grading import Limits, grade
-from grader.grading_run import _Run
-from grader.grading_worker import _stable
+from grader.grading import Limits, grade, isolation, netguard
+from grader.grading.run import SubmissionRun as _Run
+from grader.grading.worker import stable_text as _stable
 from grader.labs import all_labs, find_lab
 from grader.sandbox import Account
 
@@ -144,7 +143,7 @@ def test_network_guard_hook_refuses_connects_and_lookups():
     """The installed hook, in a process that has no route off the machine anyway."""
     code = (
         "import socket, sys\n"
-        "from grader import netguard\n"
+        "from grader.grading import netguard\n"
         "netguard.install()\n"
         "for target in (lambda: socket.create_connection(('203.0.113.7', 80), timeout=1),\n"
         "               lambda: socket.getaddrinfo('example.com', 80),\n"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grader import isolation
-from grader.cli import _register_subcommands, app
+from grader.cli import app
+from grader.grading import isolation
 from grader.labs import find_lab
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "hostile"
@@ -32,7 +32,6 @@ def _digest(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Grade the corpus + solved copies once through the CLI; rows by student id."""
-    _register_subcommands()
     subs = tmp_path_factory.mktemp("class")
     for path in CORPUS.iterdir():
         if path.suffix in (".ipynb", ".pdf") or path.name == "syntax-error-script.py":

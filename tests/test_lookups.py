@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from grader.lookups import error_code, or_fail, or_none
+from grader.kit.lookups import error_code, or_fail, or_none
 
 
 def answer(code):

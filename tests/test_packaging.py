@@ -24,7 +24,7 @@ def test_wheel_ships_labs_and_content(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "grader/_course/labs/01-ec2-from-ami/lab.toml" in names
     assert "grader/_course/content/topics.yaml" in names
-    assert "grader/cli.py" in names
+    assert "grader/cli/app.py" in names
 
 
 def test_installed_copy_finds_its_shipped_labs(wheel, tmp_path):

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli import app
+from grader.cli.quiz import register
 from grader.quiz import progress
 from grader.quiz.bank import load_bank
-from grader.quiz.cli import register
 from grader.quiz.export import site_json
 from grader.quiz.model import Answer
 from grader.quiz.scoring import grade

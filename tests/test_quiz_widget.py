@@ -11,7 +11,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from grader import quiz
+import grader as quiz
 from grader.errors import QuizError
 from grader.quiz import progress
 from grader.quiz.bank import load_bank
@@ -156,7 +156,8 @@ def test_stems_are_escaped(bank):
 
 
 def test_importing_the_quiz_does_not_import_ipywidgets():
-    code = "import sys, grader.quiz, grader.quiz.cli; print('ipywidgets' in sys.modules)"
+    code = ("import sys, grader.quiz.rounds, grader.quiz.exam, grader.cli.quiz; "
+            "print('ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"

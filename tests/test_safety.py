@@ -8,13 +8,13 @@ import boto3
 import botocore.httpsession
 import pytest
 
-from grader.errors import UnsafeEndpointError
-from grader.safety import (
+from grader.aws import (
     apply_lab_environment,
     install_loopback_guard,
     is_loopback_url,
     lab_environment,
 )
+from grader.errors import UnsafeEndpointError
 
 
 @pytest.fixture

@@ -177,9 +177,8 @@ def _commands() -> list[tuple[str, str]]:
     """(command path, first help line) of every registered command, from the Typer app."""
     import typer.main
 
-    from grader.cli import _register_subcommands, app
+    from grader.cli import app
 
-    _register_subcommands()
     found: list[tuple[str, str]] = []
 
     def walk(command, parent, name: str) -> None:

@@ -55,11 +55,6 @@ class Graded:
     def correct(self) -> bool:
         return self.fraction >= 1.0
 
-    def _repr_html_(self) -> str:
-        from grader.quiz.render import graded_html
-
-        return graded_html(self)
-
 
 def check_answer(question: Question, answer: Answer) -> None:
     """Raise QuizError if ``answer`` cannot be an answer to ``question`` (out of range)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from grader.checks import render_html
+from grader.results import render_html
 from grader.errors import ComputeLabError
 
 

@@ -174,3 +174,14 @@ class QuizPanel(widgets.VBox):
         percent = f" ({self.points / self.answered:.0%})" if self.answered else ""
         self.score.value = (f"<p>Score: {self.points:g} / {self.answered} answered{percent}"
                             f" &middot; {total} questions</p>")
+
+
+def practice(selector: str = "all", n: int = 5, *, seed: int | None = None,
+             record: bool = True) -> QuizPanel:
+    """An interactive quiz widget: one question at a time, with per-option feedback.
+
+    ``selector`` is a topic id (``ecs``), a comparison id (``ecs-vs-eks``), an exam domain
+    (``clf-c02:billing``), ``due`` (spaced-repetition reviews) or ``all``. Answers are
+    recorded in the local progress store unless ``record=False``.
+    """
+    return QuizPanel.from_selector(selector, n=n, seed=seed, record=record)

@@ -11,7 +11,7 @@ import re
 import time
 
 from grader import check
-from grader.lookups import instances
+from grader.kit.lookups import instances
 
 AL2023_NAME = re.compile(r"^al2023-ami-(2023\.\d+\.\d+\.\d+)-kernel-[\d.]+-x86_64$")
 WEB_SERVER = re.compile(

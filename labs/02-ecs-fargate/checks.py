@@ -12,9 +12,10 @@ import dataclasses
 import functools
 import re
 
-from grader import check, fargate
-from grader.lookups import ensure_default_subnets
-from grader.policies import (
+from grader import check
+from grader.kit import fargate
+from grader.kit.lookups import ensure_default_subnets
+from grader.kit.policies import (
     attached_arns,
     get_role,
     grants,

@@ -13,22 +13,15 @@ with a minimal environment and a time limit; never in the grader's own process.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
-import os
-import re
-import signal
-import subprocess
-import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 from grader import check
-from grader.lookups import or_fail, or_none
-from grader.policies import (
+from grader.kit import handlers
+from grader.kit.lookups import or_fail, or_none
+from grader.kit.policies import (
     allowed,
     allows_service,
     get_role,
@@ -38,6 +31,7 @@ from grader.policies import (
     role_statements,
     statements,
 )
+from grader.kit.schedules import schedule_problem
 
 FUNCTION = "order-processor"
 # Python runtimes Lambda accepts for new functions (python3.9 and older are deprecated).
@@ -45,9 +39,7 @@ PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "pyth
 LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 SQS_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 INVOKE = "lambda:InvokeFunction"
-MAX_UNZIPPED = 250 * 1024 * 1024  # Lambda's limit for a function's unzipped package
 MAX_HANDLER_SECONDS = 10  # never wait longer than this for a learner's handler
-STARTUP_GRACE = 2  # seconds for the interpreter to start before the handler's own timeout
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -136,178 +128,8 @@ def _permission_problem(policy, service, source_arn, what, kind):
             "invocations would be refused: use that exact ARN as SourceArn.")
 
 
-# --- schedule expressions ------------------------------------------------------------------
+# --- the sample events the handler is run on ------------------------------------------------
 
-_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-# name, lowest, highest, names allowed instead of numbers
-_CRON_FIELDS = (("minutes", 0, 59, ()), ("hours", 0, 23, ()), ("day-of-month", 1, 31, ()),
-                ("month", 1, 12, _MONTHS), ("day-of-week", 1, 7, _DAYS),
-                ("year", 1970, 2199, ()))
-_RATE_UNITS = ("minute", "hour", "day")
-
-
-def _cron_value(token, index):
-    _, low, high, names = _CRON_FIELDS[index]
-    if token.upper() in names:
-        return True
-    return token.isdigit() and low <= int(token) <= high
-
-
-def _cron_item(item, index):
-    """One comma-separated item of a cron field: a value, range, step or special."""
-    if index == 2 and (item in ("L", "LW") or (item.endswith("W")
-                                                and _cron_value(item[:-1], index))):
-        return True
-    if index == 4:
-        if item == "L" or (item.endswith("L") and _cron_value(item[:-1], index)):
-            return True
-        if "#" in item:
-            day, _, nth = item.partition("#")
-            return _cron_value(day, index) and nth in ("1", "2", "3", "4", "5")
-    base, slash, step = item.partition("/")
-    if slash and not (step.isdigit() and int(step) >= 1):
-        return False
-    if base == "*":
-        return True
-    start, dash, end = base.partition("-")
-    if dash:
-        return _cron_value(start, index) and _cron_value(end, index)
-    return _cron_value(base, index)
-
-
-def schedule_problem(expression):
-    """Why ``expression`` is not a valid recurring EventBridge schedule, or None when it is."""
-    text = (expression or "").strip()
-    if text.startswith("at("):
-        return (f"'{text}' is a one-time schedule; the job must recur, so use rate(...) or "
-                "cron(...).")
-    rate = re.fullmatch(r"rate\(\s*(\S+)\s+(\S+)\s*\)", text)
-    if rate:
-        value, unit = rate.groups()
-        if not value.isdigit() or int(value) < 1:
-            return f"In '{text}' the value must be a whole number of at least 1."
-        if unit.rstrip("s") not in _RATE_UNITS:
-            return (f"In '{text}' the unit must be minute(s), hour(s) or day(s).")
-        if int(value) == 1 and unit.endswith("s"):
-            return (f"'{text}' is rejected by EventBridge: a value of 1 takes the singular "
-                    f"unit, as in rate(1 {unit[:-1]}).")
-        if int(value) > 1 and not unit.endswith("s"):
-            return (f"'{text}' is rejected by EventBridge: a value above 1 takes the plural "
-                    f"unit, as in rate({value} {unit}s).")
-        return None
-    cron = re.fullmatch(r"cron\((.*)\)", text)
-    if not cron:
-        return (f"'{text}' is neither rate(value unit) nor cron(...), the two forms "
-                "EventBridge accepts for a recurring schedule.")
-    fields = cron.group(1).split()
-    if len(fields) != 6:
-        return (f"'{text}' has {len(fields)} fields; EventBridge cron takes six: minutes "
-                "hours day-of-month month day-of-week year (e.g. cron(0 2 * * ? *)).")
-    for index, field in enumerate(fields):
-        name = _CRON_FIELDS[index][0]
-        if field == "?":
-            if index not in (2, 4):
-                return f"In '{text}' '?' is only allowed in day-of-month or day-of-week."
-            continue
-        if "#" in field and "," in field:
-            return f"In '{text}' a day-of-week with '#' must be a single expression."
-        if not all(_cron_item(item, index) for item in field.split(",")):
-            low, high = _CRON_FIELDS[index][1:3]
-            return (f"In '{text}' the {name} field '{field}' is not valid ({name} takes "
-                    f"{low}-{high} with the wildcards EventBridge allows there).")
-    if (fields[2] == "?") == (fields[4] == "?"):
-        return (f"In '{text}' exactly one of day-of-month and day-of-week must be '?': you "
-                "cannot give both, so the one you don't use is '?'.")
-    return None
-
-
-# --- the deployed code ---------------------------------------------------------------------
-
-
-def _sha256(data):
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
-
-
-def _deployed_zip(aws, function):
-    """The bytes of the S3 object the function's code came from (matched by CodeSha256)."""
-    assert function.get("PackageType", "Zip") == "Zip", (
-        "order-processor is a container image function; this lab deploys a .zip archive.")
-    s3 = aws.client("s3")
-    wanted, size = function["CodeSha256"], function.get("CodeSize")
-    for bucket in s3.list_buckets().get("Buckets", []):
-        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"])
-        for page in pages:
-            for obj in page.get("Contents", []):
-                if size is not None and obj["Size"] != size:
-                    continue
-                body = s3.get_object(Bucket=bucket["Name"], Key=obj["Key"])["Body"].read()
-                if _sha256(body) == wanted:
-                    return body
-    raise AssertionError(
-        "No object in your S3 buckets has order-processor's CodeSha256, so the deployed code "
-        "did not come from S3 (or the object changed since). Upload the .zip to a bucket and "
-        "deploy with Code={'S3Bucket': ..., 'S3Key': ...} (or update_function_code with "
-        "S3Bucket/S3Key).")
-
-
-# --- the handler, run in a separate process ------------------------------------------------
-
-_RUNNER = r"""
-import importlib, json, sys
-try:  # cap the address space (1 GiB) so a runaway handler cannot exhaust the machine
-    import resource
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-except (ImportError, ValueError, OSError):
-    pass
-code_dir, handler, function_name, events_file, result_file = sys.argv[1:6]
-sys.path.insert(0, code_dir)
-
-
-class Context:
-    function_name = function_name
-    function_version = "$LATEST"
-    memory_limit_in_mb = 128
-    aws_request_id = "c6af9ac6-7b61-11e6-9a41-93e812345678"
-    invoked_function_arn = ""
-    log_group_name = "/aws/lambda/" + function_name
-    log_stream_name = "computelab"
-
-    def get_remaining_time_in_millis(self):
-        return 3000
-
-
-def report(**data):
-    with open(result_file, "w") as out:
-        json.dump(data, out)
-
-
-def one_line(exc):
-    return (type(exc).__name__ + ": " + str(exc)).splitlines()[0][:200]
-
-
-module_name, _, function = handler.rpartition(".")
-try:
-    fn = getattr(importlib.import_module(module_name.replace("/", ".")), function)
-except BaseException as exc:
-    report(stage="import", error=one_line(exc))
-    sys.exit(0)
-with open(events_file) as f:
-    events = json.load(f)
-results = []
-for event in events:
-    try:
-        out = fn(event, Context())
-    except BaseException as exc:
-        report(stage="invoke", error=one_line(exc))
-        sys.exit(0)
-    try:
-        results.append(json.loads(json.dumps(out)))
-    except (TypeError, ValueError) as exc:
-        report(stage="serialize", error=one_line(exc))
-        sys.exit(0)
-report(stage="done", results=results)
-"""
 
 _GOOD = ("3f1c2a8e-5b7d-4e90-9a6b-0c1d2e3f4a51", "7a2b9c4d-1e6f-4a3b-8c5d-2e7f9a1b3c62",
          "b4c8d2e6-0f1a-4b5c-9d7e-3f8a2b6c1d73")
@@ -330,74 +152,6 @@ def _sample_events(aws):
     mixed = [good[0], _record(aws, _NOT_JSON, "quantity=2"), good[1],
              _record(aws, _NO_ORDER_ID, json.dumps({"quantity": 1}))]
     return [{"Records": good}, {"Records": mixed}], [set(), {_NOT_JSON, _NO_ORDER_ID}]
-
-
-def _handler_module(handler):
-    module, dot, function = (handler or "").rpartition(".")
-    assert dot and module and function.isidentifier(), (
-        f"The handler setting '{handler}' is not module.function: for app.py with "
-        "def handler(event, context), set Handler='app.handler'.")
-    return module.replace("/", ".")
-
-
-def _unpack(code, target, module):
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(code))
-    except zipfile.BadZipFile:
-        raise AssertionError("The deployed code object is not a valid .zip archive.") from None
-    with archive:
-        assert sum(info.file_size for info in archive.infolist()) <= MAX_UNZIPPED, (
-            "The package unzips to more than 250 MB, above Lambda's limit for a .zip "
-            "deployment (layers included): move big dependencies to a container image.")
-        names = set(archive.namelist())
-        path = module.replace(".", "/")
-        shown = ", ".join(sorted(names)[:5]) or "nothing"
-        assert f"{path}.py" in names or f"{path}/__init__.py" in names, (
-            f"The handler names module '{module}', but the zip has no {path}.py at its root "
-            f"(it holds: {shown}). Zip the file itself, not the folder around it.")
-        archive.extractall(target)
-
-
-def _kill(proc):
-    try:
-        if hasattr(os, "killpg"):
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _invoke(code_dir, function, events, workdir, region, seconds):
-    """Call the handler on each event in a child Python process; return the runner's report."""
-    events_file, result_file = workdir / "events.json", workdir / "result.json"
-    events_file.write_text(json.dumps(events))
-    env = {k: os.environ[k] for k in ("PATH", "SYSTEMROOT", "LANG") if k in os.environ}
-    env.update({str(k): str(v) for k, v in
-                function.get("Environment", {}).get("Variables", {}).items()})
-    env.update({  # Lambda's own variables; boto3 in a handler reaches nothing real
-        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION, "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region, "LAMBDA_TASK_ROOT": str(code_dir),
-        "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
-        "HOME": str(workdir), "PYTHONDONTWRITEBYTECODE": "1"})
-    command = [sys.executable, "-I", "-c", _RUNNER, str(code_dir), function["Handler"],
-               FUNCTION, str(events_file), str(result_file)]
-    proc = subprocess.Popen(command, cwd=code_dir, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=os.name == "posix")
-    try:
-        proc.wait(timeout=seconds + STARTUP_GRACE)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        proc.wait()
-        return {"stage": "timeout"}
-    finally:
-        _kill(proc)
-    if not result_file.is_file():
-        return {"stage": "crash", "error": f"exit code {proc.returncode}"}
-    return json.loads(result_file.read_text())
 
 
 def _failed_ids(result):
@@ -493,7 +247,7 @@ def deployed_from_s3(aws):
         f"order-processor uses runtime '{runtime}'; use a current Python runtime "
         f"({PYTHON_RUNTIMES[0]} to {PYTHON_RUNTIMES[-1]}). Deprecated runtimes such as "
         "python3.9 get no security patches and cannot be used for new functions.")
-    _deployed_zip(aws, function)
+    handlers.deployed_zip(aws, function)
 
 
 @check(points=3, hint="def handler(event, context): return {'batchItemFailures': "
@@ -504,19 +258,20 @@ def handler_reports_batch_failures(aws):
     function = _function(aws, "there is no handler to try on a sample SQS batch")
     assert function.get("Runtime", "").startswith("python"), (
         "order-processor is not a Python function, so its handler cannot be tried here.")
-    module = _handler_module(function.get("Handler"))
+    module = handlers.handler_module(function.get("Handler"))
     try:
-        code = _deployed_zip(aws, function)
+        code = handlers.deployed_zip(aws, function)
     except AssertionError as exc:
         raise AssertionError(f"The handler cannot be fetched to try it. {exc}") from None
-    assert _sha256(code) == function["CodeSha256"], "The code changed while it was read."
+    assert handlers.code_sha256(code) == function["CodeSha256"], (
+        "The code changed while it was read.")
     seconds = min(int(function.get("Timeout", 3)), MAX_HANDLER_SECONDS)
     events, expected = _sample_events(aws)
     with tempfile.TemporaryDirectory(prefix="computelab-lambda-") as tmp:
         workdir = Path(tmp)
         code_dir = workdir / "task"
-        _unpack(code, code_dir, module)
-        outcome = _invoke(code_dir, function, events, workdir, aws.region, seconds)
+        handlers.unpack(code, code_dir, module)
+        outcome = handlers.invoke(code_dir, function, events, workdir, aws.region, seconds)
     stage = outcome.get("stage")
     assert stage != "timeout", (
         f"The handler did not finish the two sample batches within {seconds} s (the "

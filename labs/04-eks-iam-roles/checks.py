@@ -10,8 +10,8 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from grader import check
-from grader.lookups import error_code, or_fail
-from grader.policies import (
+from grader.kit.lookups import error_code, or_fail
+from grader.kit.policies import (
     allow_statements,
     attached_policies,
     get_role,

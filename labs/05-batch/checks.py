@@ -10,9 +10,10 @@ account.
 
 from __future__ import annotations
 
-from grader import check, fargate
-from grader.lookups import ensure_default_subnets, or_none
-from grader.policies import (
+from grader import check
+from grader.kit import fargate
+from grader.kit.lookups import ensure_default_subnets, or_none
+from grader.kit.policies import (
     assume_role_services,
     attached_arns,
     get_role,

@@ -13,8 +13,8 @@ import json
 import re
 
 from grader import check
-from grader.lookups import or_fail, or_none
-from grader.policies import allow_statements, listed, names_everyone
+from grader.kit.lookups import or_fail, or_none
+from grader.kit.policies import allow_statements, listed, names_everyone
 
 REPO = "shop/web"
 TAG = "v1.0.0"

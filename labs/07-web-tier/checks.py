@@ -13,7 +13,7 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from grader import check
-from grader.lookups import error_code, or_none
+from grader.kit.lookups import error_code, or_none
 
 GOLDEN = "web-golden"
 ALB_SG = "web-alb-sg"

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from botocore.exceptions import ClientError
 
 from grader import check
-from grader.lookups import instances, or_none
+from grader.kit.lookups import instances, or_none
 
 PRICES = json.loads((Path(__file__).parent / "prices.json").read_text())
 INSTANCE_TYPE = PRICES["instance_type"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from grader import check
-from grader.lookups import instances, or_fail
+from grader.kit.lookups import instances, or_fail
 
 SERVER = "data-server"
 DATA = "data-volume"

@@ -1,10 +1,9 @@
 """Running one submission: fork it behind its walls (namespaces, an unprivileged user,
 limits, the network guard), watch it (time, output, progress reports), and kill everything
-it started."""
+it started. The submission's processes are handed a ``SubmissionContext`` only."""
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import signal
@@ -13,21 +12,25 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from grader.checks import ERROR, TIMEOUT
-from grader.grading import MAX_FILE_MB, MAX_PROCESSES, PACKAGE_DIR, TMP_MB, Limits, _kill_group
-
-if TYPE_CHECKING:
-    from grader.grading_pool import _Pool
-    from grader.grading_worker import _Worker
-
-
-# --- running one submission --------------------------------------------------------------
+from grader.aws import REGION, install_loopback_guard, lab_environment
+from grader.grading import isolation, netguard
+from grader.grading.caller import kill_group
+from grader.grading.cells import Reporter, run_submission
+from grader.grading.protocol import (
+    MAX_FILE_MB,
+    MAX_PROCESSES,
+    TMP_MB,
+    Limits,
+    Report,
+    SubmissionContext,
+)
+from grader.paths import PACKAGE_DIR
+from grader.results import Status
 
 
 @dataclass
-class _Run:
+class SubmissionRun:
     """How the submission's process ended, from the worker's point of view."""
 
     errors: list[tuple[int, str]] = field(default_factory=list)
@@ -44,12 +47,13 @@ class _Run:
     signal: int | None = None
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status | None:
+        """TIMEOUT or ERROR when the run did not finish by itself; None when it did."""
         if self.timed_out:
-            return TIMEOUT
+            return Status.TIMEOUT
         if self.too_much_output or not self.done:
-            return ERROR
-        return ""
+            return Status.ERROR
+        return None
 
     def reason(self, limits: Limits, notebook: bool) -> str:
         where = f"while cell {self.current} was running" if self.current else \
@@ -99,14 +103,12 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _child_env(endpoint: str, account: Any, home: str) -> dict[str, str]:
-    from grader.safety import lab_environment
-    from grader.sandbox import REGION
-
+def _child_env(context: SubmissionContext, home: str) -> dict[str, str]:
+    account = context.account
     base = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
     base.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
-    env = lab_environment(endpoint, account.access_key_id, account.secret_access_key, REGION,
-                          base=base)
+    env = lab_environment(context.endpoint, account.access_key_id,
+                          account.secret_access_key, REGION, base=base)
     site = os.path.join(home, ".computelab-site")
     env.update({
         "HOME": home, "TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student",
@@ -118,12 +120,10 @@ def _child_env(endpoint: str, account: Any, home: str) -> dict[str, str]:
     return env
 
 
-def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Run:
+def run_submission_isolated(context: SubmissionContext, own_pidns: int | None,
+                            cells: list[str], notebook: bool) -> SubmissionRun:
     """Fork the submission, watch it (time, output, progress), and kill all it started."""
-    from grader import isolation
-
-    pool = worker.pool
-    caps = pool.caps
+    caps = context.caps
     out_r, out_w = os.pipe()
     rep_r, rep_w = os.pipe()
     scratch = None if caps.namespaces else tempfile.mkdtemp(prefix="computelab-sub-")
@@ -137,21 +137,20 @@ def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Ru
     if pid == 0:  # pragma: no cover - runs in the child
         try:
             if caps.namespaces:
-                _init_process(worker, cells, notebook, account, out_w, rep_w)
+                _init_process(context, cells, notebook, out_w, rep_w)
             else:
-                _submission_process(worker, cells, notebook, account, out_w, rep_w,
-                                    scratch or "/tmp")
+                _submission_process(context, cells, notebook, out_w, rep_w, scratch or "/tmp")
         except BaseException as exc:
             _report_internal(rep_w, exc)
         finally:
             os._exit(70)
-    if worker.own_pidns is not None:
-        isolation.setns(worker.own_pidns, isolation.CLONE_NEWPID)
+    if own_pidns is not None:
+        isolation.setns(own_pidns, isolation.CLONE_NEWPID)
     os.close(out_w)
     os.close(rep_w)
-    run = _watch(pid, out_r, rep_r, pool.limits)
+    run = _watch(pid, out_r, rep_r, context.limits)
     if not caps.namespaces:  # (with namespaces the kernel already killed everything)
-        _kill_group(pid)  # the submission's process group, grandchildren included
+        kill_group(pid)  # the submission's process group, grandchildren included
         _reap_leftovers()  # and detached ones, re-parented to this grading process
     if scratch:
         import shutil
@@ -160,8 +159,8 @@ def _run(worker: _Worker, cells: list[str], notebook: bool, account: Any) -> _Ru
     return run
 
 
-def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> _Run:
-    run = _Run()
+def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> SubmissionRun:
+    run = SubmissionRun()
     deadline = time.monotonic() + limits.timeout
     cap = limits.output_mb * 1024 * 1024
     pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
@@ -223,30 +222,26 @@ def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> _Run:
     return run
 
 
-def _parse_report(run: _Run, data: bytes) -> bytes:
+def _parse_report(run: SubmissionRun, data: bytes) -> bytes:
+    """Apply every complete report line in ``data``; return the incomplete rest."""
     *lines, rest = data.split(b"\n")
     for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
+        report = Report.parse(line)
+        if report is None:
             continue
-        if not isinstance(record, dict):
-            continue
-        if record.get("done") is True:
+        if report.done:
             run.done = True
             run.done_at = time.monotonic()
-        mark = record.get("mark")
-        if isinstance(mark, str) and run.current is None and len(run.marks) < 8:
-            run.marks[mark[:20]] = time.monotonic()
-        if isinstance(record.get("internal"), str) and run.current is None:
-            run.internal = record["internal"]
-        cell = record.get("cell")
-        if isinstance(cell, int):
+        if report.mark is not None and run.current is None and len(run.marks) < 8:
+            run.marks[report.mark[:20]] = time.monotonic()
+        if report.internal is not None and run.current is None:
+            run.internal = report.internal
+        if report.cell is not None:
             if run.current is None:
                 run.first_cell_at = time.monotonic()
-            run.current = cell
-            if isinstance(record.get("error"), str) and len(run.errors) < 100:
-                run.errors.append((cell, record["error"][:300]))
+            run.current = report.cell
+            if report.error is not None and len(run.errors) < 100:
+                run.errors.append((report.cell, report.error))
     return rest[-65536:]
 
 
@@ -283,45 +278,42 @@ def _children() -> list[int]:
         return []
 
 
-def _mark(fd: int, name: str) -> None:
-    """Tell the worker how far set-up got (timings for the benchmark's phase table)."""
+def _send(fd: int, report: Report) -> None:
     try:
-        os.write(fd, (json.dumps({"mark": name}) + "\n").encode())
+        os.write(fd, report.to_bytes())
     except OSError:
         pass
+
+
+def _mark(fd: int, name: str) -> None:
+    """Tell the worker how far set-up got (timings for the benchmark's phase table)."""
+    _send(fd, Report(mark=name))
 
 
 def _report_internal(fd: int, exc: BaseException) -> None:
-    try:
-        os.write(fd, (json.dumps({"internal": f"{type(exc).__name__}: {exc}"[:300]})
-                      + "\n").encode())
-    except OSError:
-        pass
+    _send(fd, Report(internal=f"{type(exc).__name__}: {exc}"[:300]))
 
 
-def _init_process(worker: _Worker, cells: list[str], notebook: bool, account: Any,
+def _init_process(context: SubmissionContext, cells: list[str], notebook: bool,
                   out_w: int, rep_w: int) -> None:
     """PID 1 of the submission's namespace: build its walls, run it, and exit with it —
     the kernel then kills everything left in the namespace."""
-    from grader import isolation
-
-    pool = worker.pool
     isolation.die_with_parent()
     isolation.close_fds_except({out_w, rep_w})
     os.umask(0o022)
     isolation.unshare(isolation.CLONE_NEWNS)
     isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
-    isolation.private_tmp(TMP_MB, pool.keep)
-    isolation.hide_paths(pool.hide_dirs, pool.hide_files, pool.keep)
-    isolation.make_traversable(pool.keep, pool.caps.uid, pool.caps.gid)
+    isolation.private_tmp(TMP_MB, context.keep)
+    isolation.hide_paths(context.hide_dirs, context.hide_files, context.keep)
+    isolation.make_traversable(context.keep, context.caps.uid, context.caps.gid)
     isolation.fresh_proc()
     _mark(rep_w, "walls")
     home = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
-    os.chown(home, pool.caps.uid, pool.caps.gid)
+    os.chown(home, context.caps.uid, context.caps.gid)
     child = os.fork()
     if child == 0:
         try:
-            _submission_process(worker, cells, notebook, account, out_w, rep_w, home)
+            _submission_process(context, cells, notebook, out_w, rep_w, home)
         except BaseException as exc:
             _report_internal(rep_w, exc)
         finally:
@@ -340,13 +332,10 @@ def _init_process(worker: _Worker, cells: list[str], notebook: bool, account: An
     os._exit(min(os.WEXITSTATUS(status), 127))
 
 
-def _submission_process(worker: _Worker, cells: list[str], notebook: bool, account: Any,
+def _submission_process(context: SubmissionContext, cells: list[str], notebook: bool,
                         out_w: int, rep_w: int, home: str) -> None:
     """The submission itself: drop everything it should not have, then run its cells."""
-    from grader import isolation, netguard
-
-    pool = worker.pool
-    caps = pool.caps
+    caps = context.caps
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -354,56 +343,53 @@ def _submission_process(worker: _Worker, cells: list[str], notebook: bool, accou
     os.dup2(out_w, 2)
     isolation.close_fds_except({rep_w})
     os.chdir(home)
-    memory = isolation.virtual_memory_bytes() + pool.limits.memory_mb * 1024 * 1024
+    memory = isolation.virtual_memory_bytes() + context.limits.memory_mb * 1024 * 1024
     isolation.limit_resources(memory, MAX_PROCESSES if caps.root else None,
                               MAX_FILE_MB * 1024 * 1024)
     if caps.root:
         isolation.drop_privileges(caps.uid, caps.gid)
         isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it
     isolation.die_with_parent()
-    for name, content in pool.data.items():  # as the submission's user: its own copies
+    for name, content in context.data.items():  # as the submission's user: its own copies
         try:
             Path(home, name).write_bytes(content)
         except OSError:
             pass
-    env = _child_env(worker.endpoint, account, home)
+    env = _child_env(context, home)
     os.environ.clear()
     os.environ.update(env)
     site = Path(env["PYTHONPATH"].split(os.pathsep)[0])
     try:
         site.mkdir(exist_ok=True)
-        (site / "sitecustomize.py").write_text(netguard.sitecustomize_source(worker.ports))
+        (site / "sitecustomize.py").write_text(netguard.sitecustomize_source(context.ports))
     except OSError:
         pass
-    _prepare_interpreter(pool, account)
-    netguard.install(worker.ports)
-    from grader.runner import Reporter, run_submission
-
+    _prepare_interpreter(context)
+    netguard.install(context.ports)
     _mark(rep_w, "setup")
-    run_submission(cells, notebook, Reporter(rep_w), pool.shell if notebook else None)
+    run_submission(cells, notebook, Reporter(rep_w), context.shell if notebook else None)
     os._exit(0)
 
 
-def _prepare_interpreter(pool: _Pool, account: Any) -> None:
+def _prepare_interpreter(context: SubmissionContext) -> None:
     """Plain boto3 lands in the fresh account; the lab is known without reading its folder."""
     import boto3
     import botocore.session
 
     import grader.labs
-    from grader.safety import install_loopback_guard
 
     install_loopback_guard()
     core = botocore.session.Session()
-    core.register_component("data_loader", pool.loader)
+    core.register_component("data_loader", context.loader)
     boto3.setup_default_session(botocore_session=core)
-    lab = pool.lab
+    lab = context.lab
     grader.labs.all_labs = lambda root=None: [lab]  # type: ignore[assignment]
     sys.argv = ["submission"]
     try:  # IPython's profile folder: in the submission's home, not the pool's scratch one
         from IPython.core.profiledir import ProfileDir
 
-        pool.shell.ipython_dir = os.environ["IPYTHONDIR"]
-        pool.shell.profile_dir = ProfileDir.create_profile_dir_by_name(
+        context.shell.ipython_dir = os.environ["IPYTHONDIR"]
+        context.shell.profile_dir = ProfileDir.create_profile_dir_by_name(
             os.environ["IPYTHONDIR"], "default")
     except Exception:
         pass

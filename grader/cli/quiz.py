@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,8 @@ from rich.markup import escape
 from rich.prompt import Confirm, Prompt
 from rich.table import Table
 
-from grader.errors import ComputeLabError, QuizError
+from grader.cli.errors import friendly
+from grader.errors import QuizError
 from grader.quiz import export as export_mod
 from grader.quiz import progress, rounds
 from grader.quiz.bank import load_bank
@@ -39,16 +38,6 @@ ANSWERS_HELP = (
     "questions. Reply with a letter (single, true/false), letters (multiple response), one "
     "letter per item in order (matching) or the shown step numbers in order (ordering)."
 )
-
-
-@contextmanager
-def _guard() -> Iterator[None]:
-    """Learner errors become one line on stderr and exit code 2, never a traceback."""
-    try:
-        yield
-    except ComputeLabError as err:
-        typer.echo(f"Error: {err}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _print_json(data: Any) -> None:
@@ -252,6 +241,7 @@ def _interactive_quiz(console: Console, shown: list[Presented], *, seed: int,
     console.print(f"\n[bold]Done.[/bold] Score: {points:g} / {answered}")
 
 
+@friendly
 def quiz_command(
     ctx: typer.Context,
     topic: str | None = typer.Option(None, "--topic", help="A topic id from topics.yaml."),
@@ -276,11 +266,11 @@ def quiz_command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    with _guard():
-        run_quiz(topic=topic, comparison=comparison, domain=domain, n=n, seed=seed, due=due,
-                 answers=answers, as_json=as_json)
+    run_quiz(topic=topic, comparison=comparison, domain=domain, n=n, seed=seed, due=due,
+             answers=answers, as_json=as_json)
 
 
+@friendly
 def export_command(
     fmt: str = typer.Option(..., "--format", "-f", help="gift (Moodle) or json (docs site)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of"
@@ -291,25 +281,24 @@ def export_command(
     Examples: computelab quiz export --format gift --out computelab.gift ·
     computelab quiz export --format json > quiz.json
     """
-    with _guard():
-        fmt = fmt.strip().lower()
-        if fmt not in ("gift", "json"):
-            raise QuizError(f"unknown format '{fmt}': choose gift or json")
-        bank = load_bank()
-        if fmt == "json":
-            text = json.dumps(export_mod.site_json(bank), indent=2, ensure_ascii=False) + "\n"
-            count = len(bank.questions)
-        else:
-            result = export_mod.gift(bank)
-            text = result.text
-            count = len(bank.questions) - len(result.left_out)
-            for qid, why in result.left_out:
-                typer.echo(f"left out {qid}: {why}", err=True)
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            out.write_text(text, encoding="utf-8")
-            typer.echo(f"Wrote {count} questions to {out}", err=True)
+    fmt = fmt.strip().lower()
+    if fmt not in ("gift", "json"):
+        raise QuizError(f"unknown format '{fmt}': choose gift or json")
+    bank = load_bank()
+    if fmt == "json":
+        text = json.dumps(export_mod.site_json(bank), indent=2, ensure_ascii=False) + "\n"
+        count = len(bank.questions)
+    else:
+        result = export_mod.gift(bank)
+        text = result.text
+        count = len(bank.questions) - len(result.left_out)
+        for qid, why in result.left_out:
+            typer.echo(f"left out {qid}: {why}", err=True)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {count} questions to {out}", err=True)
 
 
 # -- exam ------------------------------------------------------------------------------------
@@ -476,6 +465,7 @@ def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | Non
         _print_report(console, report, session)
 
 
+@friendly
 def exam_command(
     exam: str = typer.Option("", "--exam", help="CLF-C02 (default) or SAA-C03."),
     minutes: float | None = typer.Option(None, "--minutes", help="Time limit (default: the"
@@ -494,11 +484,10 @@ def exam_command(
     computelab exam --resume ·
     computelab exam --seed 42 -n 3 --answers "1:b;2:a,d;3:c" --json
     """
-    with _guard():
-        if exam:
-            find_exam(load_bank(), exam)
-        run_exam(exam=exam, minutes=minutes, n=n, seed=seed, resume=resume, answers=answers,
-                 as_json=as_json)
+    if exam:
+        find_exam(load_bank(), exam)
+    run_exam(exam=exam, minutes=minutes, n=n, seed=seed, resume=resume, answers=answers,
+             as_json=as_json)
 
 
 # -- progress --------------------------------------------------------------------------------
@@ -507,6 +496,7 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+@friendly
 def progress_command(
     as_json: bool = typer.Option(False, "--json", help="Print only JSON."),
 ) -> None:
@@ -514,38 +504,37 @@ def progress_command(
 
     Examples: computelab progress · computelab progress --json
     """
-    with _guard():
-        bank = load_bank()
-        result = progress.report(bank)
-        if as_json:
-            _print_json(result.to_dict())
-            return
-        console = Console()
-        topics = Table(title="Mastery by topic")
-        for column in ("Topic", "Questions", "Seen", "Accuracy", "Mastery", "Lab"):
-            topics.add_column(column)
-        for m in result.topics:
-            lab = bank.catalog.topics[m.key].lab
-            topics.add_row(m.title, str(m.questions), str(m.seen), _percent(m.accuracy),
-                           _percent(m.mastery), f"{lab}: {result.labs[lab]}" if lab else "")
-        console.print(topics)
-        for exam_id, rows in result.domains.items():
-            table = Table(title=f"Mastery by domain — {bank.catalog.exams[exam_id].title}")
-            for column in ("Domain", "Weight", "Questions", "Seen", "Mastery"):
-                table.add_column(column)
-            for m, d in zip(rows, bank.catalog.exams[exam_id].domains, strict=True):
-                table.add_row(m.title, f"{d.weight:g}%", str(m.questions), str(m.seen),
-                              _percent(m.mastery))
-            console.print(table)
-        passed = sorted(lab for lab, state in result.labs.items() if state == "passed")
-        console.print(f"Labs passed: {len(passed)} of {len(result.labs)}"
-                      + (f" ({', '.join(passed)})" if passed else ""))
-        console.print(f"Reviews due: {result.due}"
-                      + (" — run `computelab quiz --due`" if result.due else ""))
-        for r in result.exams[-3:]:
-            console.print(f"Exam {r['exam']} {r['finished']}: {r['percent']:.0%}, estimated"
-                          f" {r['scaled_estimate']} ({'pass' if r['passed_estimate'] else 'fail'},"
-                          " an estimate)")
+    bank = load_bank()
+    result = progress.report(bank)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    console = Console()
+    topics = Table(title="Mastery by topic")
+    for column in ("Topic", "Questions", "Seen", "Accuracy", "Mastery", "Lab"):
+        topics.add_column(column)
+    for m in result.topics:
+        lab = bank.catalog.topics[m.key].lab
+        topics.add_row(m.title, str(m.questions), str(m.seen), _percent(m.accuracy),
+                       _percent(m.mastery), f"{lab}: {result.labs[lab]}" if lab else "")
+    console.print(topics)
+    for exam_id, rows in result.domains.items():
+        table = Table(title=f"Mastery by domain — {bank.catalog.exams[exam_id].title}")
+        for column in ("Domain", "Weight", "Questions", "Seen", "Mastery"):
+            table.add_column(column)
+        for m, d in zip(rows, bank.catalog.exams[exam_id].domains, strict=True):
+            table.add_row(m.title, f"{d.weight:g}%", str(m.questions), str(m.seen),
+                          _percent(m.mastery))
+        console.print(table)
+    passed = sorted(lab for lab, state in result.labs.items() if state == "passed")
+    console.print(f"Labs passed: {len(passed)} of {len(result.labs)}"
+                  + (f" ({', '.join(passed)})" if passed else ""))
+    console.print(f"Reviews due: {result.due}"
+                  + (" — run `computelab quiz --due`" if result.due else ""))
+    for r in result.exams[-3:]:
+        console.print(f"Exam {r['exam']} {r['finished']}: {r['percent']:.0%}, estimated"
+                      f" {r['scaled_estimate']} ({'pass' if r['passed_estimate'] else 'fail'},"
+                      " an estimate)")
 
 
 # -- registration ----------------------------------------------------------------------------

@@ -87,7 +87,7 @@ fresh, empty account. From a terminal: `computelab check 01`, `computelab reset 
 ## Your progress
 Below: each lab's status when JupyterLab started. Run the cell (**Shift+Enter**) to refresh it
 after you check a lab."""
-    progress = new_code_cell("from grader.workspace import welcome; welcome()", outputs=[
+    progress = new_code_cell("from grader.ui.workspace import welcome; welcome()", outputs=[
         new_output("display_data", data={"text/html": welcome_html(live=False),
                                          "text/plain": welcome_text()})])
     nb = new_notebook(cells=[new_markdown_cell(intro), progress],

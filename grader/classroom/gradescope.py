@@ -5,7 +5,7 @@ The bundle (a zip Gradescope unpacks into ``/autograder/source``)::
     setup.sh            once per image: Python >= 3.11, a venv, ComputeLab from the wheel
                         (its dependencies from PyPI), reference solutions deleted, source
                         folder readable by root only
-    run_autograder      per submission: python -m grader.gradescope
+    run_autograder      per submission: python -m grader.classroom.gradescope
     config.json         lab id and limits
     labs/<lab>/         lab.toml, checks.py, lab.ipynb (never solution.*)
     wheels/computelab-*.whl
@@ -28,8 +28,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from grader.checks import zero_result
+from grader.classroom.submissions import pick_notebook
 from grader.errors import ComputeLabError, SubmissionError
-from grader.labs import Lab
+from grader.grading import Limits, grade_iter
+from grader.labs import Lab, find_lab
+from grader.paths import PACKAGE_DIR
+from grader.results import Status, gradescope_results
 
 ROOT_ENV = "COMPUTELAB_AUTOGRADER_ROOT"
 LAB_FILES_SKIPPED = ("solution*", "__pycache__", "*.pyc", ".ipynb_checkpoints")
@@ -69,13 +74,13 @@ PYTHON="${COMPUTELAB_PYTHON:-$ROOT/venv/bin/python}"
 export COMPUTELAB_AUTOGRADER_ROOT="$ROOT"
 export COMPUTELAB_LABS_DIR="$ROOT/source/labs"
 export COMPUTELAB_HOME="${COMPUTELAB_HOME:-$(mktemp -d)}"
-exec "$PYTHON" -m grader.gradescope
+exec "$PYTHON" -m grader.classroom.gradescope
 """
 
 
 def _wheel(target: Path) -> Path:
     """Build ComputeLab's wheel from the source checkout (offline: no dependencies)."""
-    source = Path(__file__).resolve().parent.parent
+    source = PACKAGE_DIR.parent
     if not (source / "pyproject.toml").is_file():
         raise ComputeLabError(
             "Build the Gradescope bundle from a source checkout of ComputeLab "
@@ -128,10 +133,6 @@ def build_bundle(lab: Lab, out: Path, timeout: float = 120.0, memory_mb: int = 2
 
 def autograde(root: Path) -> dict[str, object]:
     """Grade ``root/submission`` and write ``root/results/results.json``; return it."""
-    from grader.classroom import _pick_notebook, gradescope_results
-    from grader.grading import Limits, grade_iter
-    from grader.labs import find_lab
-
     source = root / "source"
     config = json.loads((source / "config.json").read_text())
     lab = find_lab(config["lab"], root=source / "labs")
@@ -140,12 +141,10 @@ def autograde(root: Path) -> dict[str, object]:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.chmod(results_dir, 0o700)
     submission = root / "submission"
-    path, problem = (_pick_notebook(submission, lab) if submission.is_dir()
+    path, problem = (pick_notebook(submission, lab) if submission.is_dir()
                      else (None, "Nothing was submitted."))
     if path is None:
-        from grader.checks import ERROR, zero_result
-
-        result = zero_result(lab.id, lab.checks(), ERROR,
+        result = zero_result(lab.id, lab.checks(), Status.ERROR,
                              problem.replace(f"{submission.name}/ holds", "Your submission has"))
     else:
         limits = Limits(timeout=float(config.get("timeout", 120)),
@@ -154,9 +153,7 @@ def autograde(root: Path) -> dict[str, object]:
             result = [g.result for g in grade_iter(lab, [path], limits, jobs=1,
                                                    hide=[results_dir])][0]
         except SubmissionError as exc:
-            from grader.checks import ERROR, zero_result
-
-            result = zero_result(lab.id, lab.checks(), ERROR, str(exc))
+            result = zero_result(lab.id, lab.checks(), Status.ERROR, str(exc))
     data = gradescope_results(result)
     tmp = results_dir / ".results.json.tmp"
     tmp.write_text(json.dumps(data, indent=2) + "\n")

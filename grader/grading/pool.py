@@ -1,95 +1,93 @@
-"""The grading pool: one process per batch (started by ``grader.grading.grade_iter``) that
+"""The grading pool: one process per batch (started by ``grader.grading.caller``) that
 starts the server template, loads the checks and warms Python once, then forks a fresh
-grading process (``grader.grading_worker``) per submission, at most ``workers`` at once.
+grading process (``grader.grading.worker``) per submission, at most ``workers`` at once.
 See ``grader.grading`` for the whole process tree."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from grader.checks import ERROR, CheckSpec, zero_result
-from grader.errors import SandboxError
-from grader.grading import PACKAGE_DIR, WORKER_PORT, Limits
-from grader.grading_worker import _aws, _grader_main
-from grader.labs import Lab
-
-# --- the pool ---------------------------------------------------------------------------
+from grader.checks import CheckSpec, zero_result
+from grader.errors import ComputeLabError, SandboxError
+from grader.grading import isolation
+from grader.grading.protocol import (
+    WORKER_PORT,
+    Graded,
+    Message,
+    PoolConfig,
+    PoolFatal,
+    PoolReady,
+    ProtocolError,
+    ServerStarted,
+    SubmissionContext,
+    TemplateReady,
+    decode,
+    expect,
+)
+from grader.grading.worker import grader_main
+from grader.labs import Lab, load_lab
+from grader.paths import PACKAGE_DIR
+from grader.results import Status
 
 
 @dataclass
-class _Pool:
+class Pool:
     """Everything the workers inherit, warm, from the pool process."""
 
     lab: Lab
     specs: list[CheckSpec]
-    limits: Limits
-    hide_dirs: list[Path]
-    hide_files: list[Path]
-    caps: Any
-    loader: Any
-    shell: Any
-    account: Any = None
-    keep: list[Path] = field(default_factory=list)
+    child: SubmissionContext  # the part a submission's processes are handed
     template_conns: list[Any] = field(default_factory=list)
     handle: Any = None  # the checks' AWS handle for WORKER_PORT, clients made before forking
-    data: dict[str, bytes] = field(default_factory=dict)  # the lab's data files
 
 
-def _emit(stream: Any, message: dict[str, Any]) -> None:
-    stream.write(json.dumps(message) + "\n")
+def emit(stream: IO[str], message: Message) -> None:
+    stream.write(message.to_json())
     stream.flush()
 
 
 def pool_main() -> None:
     """Entry point of the pool process (started by ``grade_iter``)."""
-    from grader import isolation
-
     results = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # stray prints from libraries go to the log, not into the protocol
     isolation.die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    config = json.loads(sys.stdin.read())
+    config = expect(sys.stdin.read(), PoolConfig)
     try:
-        pool = _prepare(config)
+        pool = prepare(config)
     except Exception as exc:
-        from grader.errors import ComputeLabError
-
         why = str(exc) if isinstance(exc, ComputeLabError) else f"{type(exc).__name__}: {exc}"
-        _emit(results, {"fatal": f"Could not start grading. {why}"})
+        emit(results, PoolFatal(f"Could not start grading. {why}"))
         os._exit(1)
-    _emit(results, {"ready": True, "isolation": pool.caps.describe()})
-    _schedule(pool, [Path(p) for p in config["paths"]], config["workers"], results)
+    emit(results, PoolReady(pool.child.caps.describe()))
+    schedule(pool, [Path(p) for p in config.paths], config.workers, results)
     results.flush()
     os._exit(0)
 
 
-def _prepare(config: dict[str, Any]) -> _Pool:
+def prepare(config: PoolConfig) -> Pool:
     """Start the server template, and import and warm what submissions use, once."""
     import socket
-
-    from grader import isolation
-    from grader.labs import load_lab
 
     caps = isolation.probe()
     if caps.root:
         isolation.set_dumpable(False)
-    lab_path = Path(config["lab"])
+    lab_path = Path(config.lab)
     pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one message per request
-             for _ in range(config["workers"])]
+             for _ in range(config.workers)]
     ready_r, ready_w = os.pipe()
-    if os.fork() == 0:  # pragma: no cover - the server template (see grader.servers)
+    if os.fork() == 0:  # pragma: no cover - the server template (grader.sandbox.template)
         try:
             os.close(ready_r)
             for ours, _ in pairs:
                 ours.close()
-            from grader.servers import template_main
+            from grader.sandbox.template import template_main
 
             template_main(lab_path, [theirs for _, theirs in pairs], ready_w)
         finally:
@@ -105,32 +103,35 @@ def _prepare(config: dict[str, Any]) -> _Pool:
     if caps.root and not caps.namespaces:
         _require_readable_python(caps, keep)
     with os.fdopen(ready_r) as ready:
-        message = json.loads(ready.readline() or '{"error": "the server template died"}')
-    if "error" in message:
-        raise SandboxError(f"The sandbox server template failed: {message['error']}")
+        line = ready.readline()
+    try:
+        account = expect(line, TemplateReady).pristine()
+    except ProtocolError as exc:
+        why = str(exc) if line else "the server template died"
+        raise SandboxError(f"The sandbox server template failed: {why}") from exc
     import gc
 
-    from grader.sandbox import Account
+    from grader.aws import AWS
 
-    account = Account(**message["account"])
-    handle = _aws(f"http://127.0.0.1:{WORKER_PORT}", account, loader)
+    handle = AWS.for_account(f"http://127.0.0.1:{WORKER_PORT}", account)
     for service in sorted(set(lab.services)):
         handle.client(service)  # created once here, used by every grading process
+    child = SubmissionContext(
+        lab=lab, limits=config.limits, caps=caps, keep=keep,
+        hide_dirs=[Path(p) for p in config.hide_dirs],
+        hide_files=[Path(p) for p in config.hide_files],
+        data=lab_data_files(lab), shell=shell, loader=loader, account=account)
     gc.collect()
     gc.freeze()  # forked children then don't copy pages just to run the garbage collector
-    return _Pool(lab=lab, specs=specs, limits=Limits(**config["limits"]),
-                 hide_dirs=[Path(p) for p in config["hide_dirs"]],
-                 hide_files=[Path(p) for p in config["hide_files"]], caps=caps,
-                 loader=loader, shell=shell, account=account, keep=keep,
-                 template_conns=[ours for ours, _ in pairs], handle=handle,
-                 data=_lab_data(lab))
+    return Pool(lab=lab, specs=specs, child=child,
+                template_conns=[ours for ours, _ in pairs], handle=handle)
 
 
-# What stays with the course (as in grader.workspace, which learners' workspaces follow).
+# What stays with the course (as in grader.ui.workspace, which learners' workspaces follow).
 _COURSE_ONLY = {"solution.py", "solution.ipynb", "checks.py", "lab.toml", "lab.ipynb"}
 
 
-def _lab_data(lab: Lab) -> dict[str, bytes]:
+def lab_data_files(lab: Lab) -> dict[str, bytes]:
     """The lab's data files (price tables, sample events...): a learner's notebook sits
     next to copies of them, so a submission gets them in its working directory too."""
     data = {}
@@ -156,8 +157,6 @@ def _keep_paths() -> list[Path]:
 
 
 def _require_readable_python(caps: Any, keep: list[Path]) -> None:
-    from grader import isolation
-
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         code = 1
@@ -183,9 +182,9 @@ def _warm_botocore(lab: Lab) -> Any:
     """The botocore data loader every ``AWS`` handle shares, with the lab's models parsed."""
     import botocore.session
 
-    from grader.aws import _shared_loader
+    from grader.aws import shared_loader
 
-    loader = _shared_loader()
+    loader = shared_loader()
     core = botocore.session.Session()
     core.register_component("data_loader", loader)
     for service in sorted(set(lab.services) | {"sts", "iam"}):
@@ -206,7 +205,7 @@ def _warm_python() -> Any:
     import IPython.display  # noqa: F401
 
     import grader.notebook  # noqa: F401
-    from grader.runner import new_shell
+    from grader.grading.cells import new_shell
 
     shell = new_shell()
     shutil.rmtree(scratch, ignore_errors=True)
@@ -215,13 +214,13 @@ def _warm_python() -> Any:
 # --- scheduling: a fresh grading process per submission, at most ``workers`` at once ---------
 
 
-def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> None:
+def schedule(pool: Pool, paths: list[Path], workers: int, results: IO[str]) -> None:
     """Fork one grading process per submission (a clean copy of the pool: nothing of an
     earlier submission is in its memory), at most ``workers`` at a time, one per slot;
     each slot has its own line to the server template."""
     import selectors
 
-    from grader.servers import stop_server
+    from grader.sandbox.template import stop_server
 
     queue = list(range(len(paths)))
     queue.reverse()
@@ -244,10 +243,10 @@ def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> Non
             job["buffer"] += chunk
             while b"\n" in job["buffer"]:
                 line, job["buffer"] = job["buffer"].split(b"\n", 1)
-                message = json.loads(line)
-                if "server" in message:
-                    job["server"] = message["server"]
-                if "result" in message:
+                message = decode(line, ServerStarted, Graded)
+                if isinstance(message, ServerStarted):
+                    job["server"] = message.pid
+                else:
                     job["result"] = message
             if chunk:
                 continue
@@ -264,13 +263,13 @@ def _schedule(pool: _Pool, paths: list[Path], workers: int, results: Any) -> Non
                 if job["server"]:
                     stop_server(job["server"])
                 reason = "The grader stopped while handling this submission (internal error)."
-                message = {"index": job["index"], "duration": 0.0, "result": zero_result(
-                    pool.lab.id, pool.specs, ERROR, reason).to_dict()}
-            _emit(results, message)
+                message = Graded(job["index"], zero_result(
+                    pool.lab.id, pool.specs, Status.ERROR, reason), 0.0)
+            emit(results, message)
             done += 1
 
 
-def _fork_grader(pool: _Pool, slot: int, index: int, path: Path) -> tuple[int, int]:
+def _fork_grader(pool: Pool, slot: int, index: int, path: Path) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -283,7 +282,7 @@ def _fork_grader(pool: _Pool, slot: int, index: int, path: Path) -> tuple[int, i
             for other in pool.template_conns:
                 if other is not template:
                     other.close()
-            _grader_main(pool, template, index, path, write_end)
+            grader_main(pool, template, index, path, write_end)
         except BaseException:
             import traceback
 

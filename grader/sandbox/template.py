@@ -15,7 +15,6 @@ reference solution did — is in a submission's memory.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -25,78 +24,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from grader.aws import AWS, Account
 from grader.checks import run_checks
-from grader.sandbox import ACCOUNTS_ROUTE, PING_ROUTE, REGION, Account
+from grader.grading import isolation
+from grader.grading.protocol import ServerReply, ServerRequest, TemplateReady, expect
+from grader.labs import load_lab
+from grader.sandbox.app import WSGIApp, build_app, make_loopback_server, new_account
+from grader.sandbox.moto_setup import configure_moto_for_teaching, speed_up_moto
 
-RSA_KEYS = 4
 SEED = 20261125
-
-
-class GradingApp:
-    """moto's WSGI app plus a ping and a fast fresh-account route (no HTTP to itself)."""
-
-    def __init__(self, moto_app: Any) -> None:
-        self.moto_app = moto_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path == PING_ROUTE:
-            return _json_response(start_response, {"computelab": True})
-        if path == ACCOUNTS_ROUTE and environ.get("REQUEST_METHOD") == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            return _json_response(start_response,
-                                  asdict(new_account(bool(body.get("managed_policies")))))
-        return self.moto_app(environ, start_response)
-
-
-def _json_response(start_response: Any, payload: dict[str, Any]) -> list[bytes]:
-    data = json.dumps(payload).encode()
-    start_response("200 OK", [("Content-Type", "application/json"),
-                              ("Content-Length", str(len(data)))])
-    return [data]
-
-
-def new_account(managed_policies: bool) -> Account:
-    """An IAM user + access key in a brand-new account id, created inside the server."""
-    import secrets
-
-    from moto.core.config import default_user_config
-    from moto.iam.models import iam_backends
-
-    account_id = str(secrets.randbelow(9 * 10**11) + 10**11)
-    iam_config = default_user_config.setdefault("iam", {})
-    iam_config["load_aws_managed_policies"] = managed_policies
-    try:
-        iam = iam_backends[account_id]["aws"]
-        iam.create_user(region_name=REGION, user_name="computelab-learner")
-        key = iam.create_access_key(user_name="computelab-learner")
-    finally:
-        iam_config["load_aws_managed_policies"] = False
-    return Account(account_id, key.access_key_id, key.secret_access_key)
-
-
-def speed_up_moto() -> None:
-    """Two costs every submission would pay again in moto 5.2 (same results, less CPU):
-    ~2,600 random ids drawn one hex digit at a time for each account's AMI catalogue, and
-    a fresh 2048-bit RSA key (~50 ms) per ``create_key_pair``: keys come from a small pool
-    made once, so the same submission also gets the same key material every time."""
-    import moto.ec2.models.key_pairs as key_pairs
-    import moto.ec2.utils as ec2_utils
-    from moto.moto_api._internal import mock_random
-
-    def random_resource_id(size: int = 8) -> str:
-        return f"{mock_random.getrandbits(4 * size):0{size}x}"
-
-    ec2_utils.random_resource_id = random_resource_id
-    pool = [ec2_utils.random_rsa_key_pair() for _ in range(RSA_KEYS)]
-    served = [0]
-
-    def pooled_rsa_key_pair() -> Any:
-        served[0] += 1
-        return dict(pool[(served[0] - 1) % len(pool)])
-
-    key_pairs.random_rsa_key_pair = pooled_rsa_key_pair  # type: ignore[attr-defined]
 
 
 _WARM_CALLS = {
@@ -106,7 +42,7 @@ _WARM_CALLS = {
 }
 
 
-def _touch_services(aws: Any, services: list[str]) -> None:
+def _touch_services(aws: AWS, services: list[str]) -> None:
     """One read per service: creates the account's backends (and loads catalogues)."""
     for service in services:
         call = _WARM_CALLS.get(service)
@@ -131,35 +67,17 @@ def _cheapest_read(client: Any) -> None:
                 return
 
 
-def _close(aws: Any) -> None:
-    for client in aws._clients.values():
-        try:
-            client.close()
-        except Exception:
-            pass
-
-
-def warm_template(lab_path: Path) -> tuple[Any, Account]:
-    """Build and warm the moto app for the lab; return it and the pristine account."""
+def warm_template(lab_path: Path) -> tuple[WSGIApp, Account]:
+    """Build and warm the sandbox app for the lab; return it and the pristine account."""
     from moto.moto_api._internal.models import moto_api_backend
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
-
-    from grader.aws import AWS
-    from grader.labs import load_lab
-    from grader.sandbox import configure_moto_for_teaching
 
     configure_moto_for_teaching()
     speed_up_moto()
     lab = load_lab(lab_path)
     specs = lab.checks()
     setup = lab.setup_fn()
-    app = GradingApp(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    app = build_app()
+    server = make_loopback_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
@@ -173,14 +91,14 @@ def warm_template(lab_path: Path) -> tuple[Any, Account]:
         except Exception:
             pass
         run_checks(lab.id, specs, warm)
-        _close(warm)
+        warm.close()
         moto_api_backend.reset()
         account = new_account(lab.managed_policies)
         pristine = AWS.for_account(endpoint, account)
         _touch_services(pristine, lab.services)
         if setup is not None:
             setup(pristine)
-        _close(pristine)
+        pristine.close()
     finally:
         server.shutdown()
         server.server_close()
@@ -197,8 +115,6 @@ def template_main(lab_path: Path, conns: list[socket.socket], ready_fd: int) -> 
     import gc
     import selectors
 
-    from grader import isolation
-
     isolation.die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # servers are reaped automatically
@@ -206,12 +122,12 @@ def template_main(lab_path: Path, conns: list[socket.socket], ready_fd: int) -> 
         app, account = warm_template(lab_path)
         gc.collect()
         gc.freeze()
-        message = {"account": asdict(account)}
+        ready = TemplateReady(account=asdict(account))
     except Exception as exc:
-        message = {"error": f"{type(exc).__name__}: {exc}"}
-    os.write(ready_fd, (json.dumps(message) + "\n").encode())
+        ready = TemplateReady(error=f"{type(exc).__name__}: {exc}")
+    os.write(ready_fd, ready.to_bytes())
     os.close(ready_fd)
-    if "error" in message:
+    if ready.error:
         os._exit(1)
     selector = selectors.DefaultSelector()
     for conn in conns:
@@ -221,29 +137,26 @@ def template_main(lab_path: Path, conns: list[socket.socket], ready_fd: int) -> 
             conn = key.fileobj
             assert isinstance(conn, socket.socket)
             try:
-                data, fds, _, _ = socket.recv_fds(conn, 64, 1)
+                data, fds, _, _ = socket.recv_fds(conn, 256, 1)
             except OSError:
                 data, fds = b"", []
             if not data:
                 selector.unregister(conn)
                 conn.close()
                 continue
-            port, _, nonce = data.decode("ascii", "replace").partition(" ")
-            _fork_server(app, conn, fds[0] if fds else None, conns,
-                         int(port) if port.isdigit() else 0, nonce.strip())
+            request = expect(data, ServerRequest)
+            _fork_server(app, conn, fds[0] if fds else None, conns, request)
             for fd in fds:
                 os.close(fd)
     os._exit(0)
 
 
-def _fork_server(app: Any, conn: socket.socket, netns: int | None,
-                 conns: list[socket.socket], port: int, nonce: str) -> None:
+def _fork_server(app: WSGIApp, conn: socket.socket, netns: int | None,
+                 conns: list[socket.socket], request: ServerRequest) -> None:
     pid = os.fork()
     if pid:
         return
     try:  # pragma: no cover - runs in the server
-        from grader import isolation
-
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for other in conns:
             if other is not conn:
@@ -251,17 +164,14 @@ def _fork_server(app: Any, conn: socket.socket, netns: int | None,
         if netns is not None:
             isolation.setns(netns, isolation.CLONE_NEWNET)  # the worker's private loopback
         from moto.moto_api._internal import mock_random
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-        from werkzeug.serving import make_server
 
         mock_random.seed(SEED)  # same submission, same resource ids
         try:
-            server = make_server("127.0.0.1", port, app, threaded=True,
-                                 request_handler=MotoRequestHandler)
+            server = make_loopback_server(app, request.port)
         except OSError:
-            server = make_server("127.0.0.1", 0, app, threaded=True,
-                                 request_handler=MotoRequestHandler)
-        conn.sendall(f"{nonce} {os.getpid()} {server.server_address[1]}\n".encode())
+            server = make_loopback_server(app, 0)
+        reply = ServerReply(request.nonce, os.getpid(), server.server_address[1])
+        conn.sendall(reply.to_bytes())
         conn.close()
         server.serve_forever()
     finally:
@@ -272,7 +182,8 @@ def request_server(conn: socket.socket, netns: int | None, port: int = 0) -> tup
     """From a worker: ask the template for a fresh server (on ``port`` if it is free);
     return its pid and port."""
     nonce = os.urandom(8).hex()
-    socket.send_fds(conn, [f"{port} {nonce}".encode()], [netns] if netns is not None else [])
+    request = ServerRequest(port, nonce)
+    socket.send_fds(conn, [request.to_bytes()], [netns] if netns is not None else [])
     buffer = b""
     while True:
         chunk = conn.recv(256)
@@ -281,12 +192,10 @@ def request_server(conn: socket.socket, netns: int | None, port: int = 0) -> tup
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
-            parts = line.decode("ascii", "replace").split()
-            if len(parts) != 3:
-                continue
-            if parts[0] == nonce:
-                return int(parts[1]), int(parts[2])
-            stop_server(int(parts[1]))  # answered to a grading process that is gone
+            reply = expect(line, ServerReply)
+            if reply.nonce == nonce:
+                return reply.pid, reply.port
+            stop_server(reply.pid)  # answered to a grading process that is gone
 
 
 def stop_server(pid: int) -> None:

@@ -2,14 +2,14 @@
 
 The grading worker forks a child per submission; the child calls ``run_submission``, which
 runs every code cell with IPython's ``InteractiveShell`` (an error is recorded and later
-cells still run) and reports progress on a pipe as JSON lines::
+cells still run) and reports progress on a pipe (``grader.grading.protocol.Report``)::
 
-    {"cell": 3}                       cell 3 started
-    {"cell": 3, "error": "..."}       cell 3 raised (one line)
-    {"done": true}                    every cell ran
+    Report(cell=3)                    cell 3 started
+    Report(cell=3, error="...")       cell 3 raised (one line)
+    Report(done=True)                 every cell ran
 
 The report only feeds the learner's feedback ("cell 3 raised ..."): the grader scores
-from AWS state, never from here. Also ``python -m grader.runner SUBMISSION`` runs a
+from AWS state, never from here. Also ``python -m grader.grading.cells SUBMISSION`` runs a
 submission in the current environment, for debugging.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SubmissionError
+from grader.grading.protocol import Report
 
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 
@@ -91,14 +92,14 @@ class Reporter:
 
     def __init__(self, fd: int | None) -> None:
         self.fd = fd
-        self.last: dict[str, Any] = {}
+        self.last: Report | None = None
 
-    def send(self, record: dict[str, Any]) -> None:
-        if self.fd is None or record == self.last:
+    def send(self, report: Report) -> None:
+        if self.fd is None or report == self.last:
             return
-        self.last = record
+        self.last = report
         try:
-            os.write(self.fd, (json.dumps(record) + "\n").encode())
+            os.write(self.fd, report.to_bytes())
         except OSError:
             self.fd = None
 
@@ -122,7 +123,7 @@ def _on_memory_error(report: Reporter, cell: list[int]) -> Any:
 
     def handler(shell: Any, etype: Any, value: Any, tb: Any, tb_offset: Any = None) -> Any:
         _RESERVE.clear()
-        report.send({"cell": cell[0], "error": "MemoryError"})
+        report.send(Report(cell=cell[0], error="MemoryError"))
         try:
             print("MemoryError: the notebook ran out of memory.", file=sys.stderr)
         except Exception:
@@ -144,13 +145,13 @@ def run_submission(cells: list[str], notebook: bool, report: Reporter,
             current[0] = number
             if not _RESERVE and _room():
                 _RESERVE.append(bytearray(16 * 1024 * 1024))
-            report.send({"cell": number})
+            report.send(Report(cell=number))
             result = shell.run_cell(source, store_history=False, silent=False)
             exc = result.error_before_exec or result.error_in_exec
             if exc is not None:
-                report.send({"cell": number, "error": one_line(exc)})
+                report.send(Report(cell=number, error=one_line(exc)))
     else:
-        report.send({"cell": 1})
+        report.send(Report(cell=1))
         namespace: dict[str, Any] = {"__name__": "__main__"}
         try:
             exec(compile(cells[0], "submission.py", "exec"), namespace)
@@ -160,13 +161,13 @@ def run_submission(cells: list[str], notebook: bool, report: Reporter,
             import traceback
 
             traceback.print_exc()
-            report.send({"cell": 1, "error": one_line(exc)})
+            report.send(Report(cell=1, error=one_line(exc)))
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:
             pass
-    report.send({"done": True})
+    report.send(Report(done=True))
 
 
 def _room() -> bool:

@@ -1,0 +1,88 @@
+"""Grade a class: resumable per-student results, gradebook and reports.
+
+A rerun grades only students without a record (or whose submission changed); ``force``
+regrades everyone. The gradebook and JUnit file are rebuilt from the records after every
+student, so a crash or Ctrl-C loses nothing. The files are described in
+``grader.classroom.outputs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.checks import zero_result
+from grader.classroom.outputs import OutputDir
+from grader.classroom.rows import ClassReport, Row
+from grader.classroom.submissions import Roster, apply_roster, check_unique, find_submissions
+from grader.grading import Limits, PoolInfo, grade_iter
+from grader.labs import Lab
+from grader.results import Status
+
+
+def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | None = None,
+                jobs: int | None = None, roster: Path | None = None, force: bool = False,
+                on_plan: Callable[[int, int], None] | None = None,
+                on_ready: Callable[[PoolInfo], None] | None = None,
+                on_row: Callable[[Row], None] | None = None) -> ClassReport:
+    """Grade every submission in ``inputs`` into ``out``; resumable; rows in input order.
+
+    ``on_plan(to_grade, skipped)`` is called once before grading starts, ``on_row`` after
+    each student is finished (graded or resumed).
+    """
+    specs = lab.checks()
+    subs = find_submissions(inputs, lab)
+    subs, missing, warnings = apply_roster(subs, Roster.read(roster) if roster else None)
+    check_unique(subs)
+    output = OutputDir(out, lab, specs)
+    rows: list[Row | None] = [None] * len(subs)
+    todo: list[int] = []
+    for i, sub in enumerate(subs):
+        done = None if force else output.finished(sub)
+        if done is not None:
+            rows[i] = done
+        elif sub.problem:
+            failed = zero_result(lab.id, specs, Status.ERROR, sub.problem)
+            rows[i] = Row(sub.student, sub.path, failed, name=sub.name)
+            output.save(rows[i])
+        else:
+            todo.append(i)
+    missing_rows = [Row(student, None, zero_result(
+        lab.id, specs, Status.MISSING, "No submission found for this student."))
+        for student in missing]
+    report = ClassReport(lab.id, out, [], skipped=sum(1 for r in rows if r and r.skipped),
+                         warnings=warnings)
+    if on_plan:
+        on_plan(len(todo), len(subs) - len(todo))
+    for row in rows:
+        if row is not None and on_row:
+            on_row(row)
+
+    def current() -> list[Row]:
+        return [r for r in rows if r is not None] + missing_rows
+
+    output.write_reports(current())
+
+    def ready(info: PoolInfo) -> None:
+        report.isolation = info.isolation
+        if on_ready:
+            on_ready(info)
+
+    try:
+        if todo:
+            paths = [subs[i].path for i in todo]
+            hide = [out, *(item for item in inputs if item.is_dir())]  # the whole class
+            for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready):
+                i = todo[graded.index]
+                sub = subs[i]
+                row = Row(sub.student, sub.path, graded.result, graded.duration, name=sub.name)
+                output.save(row)
+                rows[i] = row
+                report.graded += 1
+                output.write_reports(current())
+                if on_row:
+                    on_row(row)
+    finally:
+        output.write_reports(current())
+    report.rows = current()
+    return report

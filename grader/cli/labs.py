@@ -1,0 +1,250 @@
+"""Learner and lab-author commands: labs, sandbox, start, check, solve, reset, validate,
+new-lab. Thin wrappers over core functions; heavy imports happen inside each command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from grader.cli.errors import friendly
+from grader.results import LabResult
+
+console = Console()
+
+LAB_ARG = typer.Argument(..., help="Lab folder name or number, e.g. 01 or 01-ec2-from-ami.")
+ENDPOINT_OPT = typer.Option(None, "--endpoint",
+                            help="Sandbox URL (default: the one `computelab start` runs).")
+
+
+@friendly
+def labs_cmd() -> None:
+    """List the labs with their topic, minutes and your status.
+
+    Example: computelab labs
+    """
+    from grader.ui.workspace import status_rows
+
+    table = Table(title="ComputeLab labs")
+    for col in ("Lab", "Title", "Topic", "Minutes", "Status"):
+        table.add_column(col)
+    for lab, status in status_rows():
+        table.add_row(lab.id, lab.title, lab.topic, str(lab.minutes), status)
+    console.print(table)
+
+
+@friendly
+def sandbox_cmd(
+    port: int = typer.Option(0, "--port", help="Port on 127.0.0.1 (0 = any free port)."),
+) -> None:
+    """Run only the sandbox, in the foreground; prints the environment lines to export.
+
+    Example: computelab sandbox --port 5005
+    """
+    from grader.sandbox import REGION, Sandbox, publish
+
+    with Sandbox(port=port) as sandbox:
+        publish(sandbox.endpoint)
+        typer.echo(f"Sandbox running at {sandbox.endpoint} (Ctrl-C to stop). For a shell:")
+        typer.echo(f"export AWS_ENDPOINT_URL={sandbox.endpoint}")
+        typer.echo(f"export AWS_DEFAULT_REGION={REGION}")
+        typer.echo("export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing")
+        _wait_forever()
+
+
+def _wait_forever() -> None:
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        typer.echo("Sandbox stopped.")
+
+
+@friendly
+def start_cmd(
+    workspace: Path = typer.Option(Path("computelab-work"), "--workspace",
+                                   help="Folder for your copies of the labs."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Don't open a browser."),
+    port: int = typer.Option(8888, "--port", help="JupyterLab port on 127.0.0.1."),
+    token: str | None = typer.Option(None, "--token",
+                                     help="JupyterLab access token (default: a random one)."),
+) -> None:
+    """Start the sandbox and JupyterLab on your workspace (opens the welcome page).
+
+    Example: computelab start --workspace ~/aws-labs --port 8890
+    """
+    from grader.sandbox import Sandbox, publish, read_runtime, write_runtime
+    from grader.ui.workspace import WELCOME, create_workspace
+
+    create_workspace(workspace)
+    with Sandbox() as sandbox:
+        publish(sandbox.endpoint)
+        runtime = read_runtime()
+        runtime["workspace"] = str(workspace.resolve())
+        write_runtime(runtime)
+        command = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1",
+                   f"--ServerApp.port={port}", f"--LabApp.default_url=/lab/tree/{WELCOME}"]
+        if no_browser:
+            command.append("--no-browser")
+        if token is not None:
+            command.append(f"--IdentityProvider.token={token}")
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        typer.echo(f"Sandbox at {sandbox.endpoint}; starting JupyterLab in {workspace} ...")
+        lab_server = subprocess.Popen(command, cwd=workspace)
+        try:
+            lab_server.wait()
+        except KeyboardInterrupt:
+            lab_server.send_signal(signal.SIGINT)
+            lab_server.wait(timeout=30)
+
+
+REAL_AWS_OPT = typer.Option(False, "--real-aws",
+                            help="Use your real AWS account (default credential chain) instead "
+                                 "of the sandbox. Never implied.")
+
+
+def _lab_and_aws(lab_name: str, endpoint: str | None, fresh: bool = False,
+                 real_aws: bool = False) -> tuple[Any, Any]:
+    from grader.labs import find_lab
+    from grader.session import resolve_aws
+
+    lab = find_lab(lab_name)
+    return lab, resolve_aws(lab, endpoint, real_aws=real_aws, fresh=fresh)
+
+
+def print_result(result: LabResult) -> None:
+    """A rich table of one lab result."""
+    table = Table(title=f"{result.lab}: {result.score:g}/{result.max_score:g} ({result.status})")
+    for col in ("", "Objective", "Points", "Feedback"):
+        table.add_column(col)
+    for t in result.tests:
+        mark = "[green]✔[/]" if t.passed else "[red]✘[/]"
+        feedback = t.output if t.passed else f"{t.output}\n[dim]Hint: {t.hint}[/]"
+        table.add_row(mark, t.title, f"{t.score:g}/{t.max_score:g}", feedback)
+    console.print(table)
+    if result.output:
+        console.print(result.output)
+
+
+@friendly
+def check_cmd(
+    lab: str = LAB_ARG,
+    endpoint: str | None = ENDPOINT_OPT,
+    as_json: bool = typer.Option(False, "--json", help="Print only the JSON result."),
+    real_aws: bool = REAL_AWS_OPT,
+) -> None:
+    """Check your work in the running sandbox; exit 0 only when every check passes.
+
+    --endpoint may also name LocalStack or another local server (your own credentials are
+    used there); --real-aws checks your real account, read-only.
+
+    Example: computelab check 01 --json
+    """
+    from grader import store
+    from grader.session import check_lab
+
+    found, aws = _lab_and_aws(lab, endpoint, real_aws=real_aws)
+    result = check_lab(found, aws)
+    store.record_check(found.id, result.to_dict())
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        print_result(result)
+    raise typer.Exit(0 if result.passed else 1)
+
+
+@friendly
+def solve_cmd(lab: str = LAB_ARG, endpoint: str | None = ENDPOINT_OPT) -> None:
+    """Apply the reference solution to the lab's sandbox account (for instructors and demos).
+
+    Example: computelab solve 01
+    """
+    found, aws = _lab_and_aws(lab, endpoint)
+    found.solve_fn()(aws)
+    typer.echo(f"Applied the reference solution for {found.id}.")
+
+
+@friendly
+def reset_cmd(
+    lab: str = LAB_ARG,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation."),
+    endpoint: str | None = ENDPOINT_OPT,
+) -> None:
+    """Give a lab a fresh sandbox account and restore its notebook (yours is backed up).
+
+    Example: computelab reset 01 --yes
+    """
+    from grader.labs import find_lab
+    from grader.sandbox import read_runtime
+    from grader.ui.workspace import restore_notebook
+
+    found = find_lab(lab)
+    if not yes and not typer.confirm(f"Wipe {found.id}'s sandbox resources and notebook?"):
+        raise typer.Exit(1)
+    _lab_and_aws(found.id, endpoint, fresh=True)
+    workspace = read_runtime().get("workspace")
+    message = f"{found.id} has a fresh, empty sandbox account."
+    if workspace:
+        backup = restore_notebook(Path(workspace), found)
+        if backup:
+            message += f" Your notebook was saved as {backup.name}."
+    typer.echo(message)
+
+
+@friendly
+def validate_cmd(lab: str = LAB_ARG) -> None:
+    """For lab authors: solution -> full marks and untouched -> zero, in a fresh sandbox.
+
+    Example: computelab validate 01
+    """
+    from grader.authoring import validate_lab
+    from grader.labs import find_lab
+
+    report = validate_lab(find_lab(lab))
+    for label, result in (("solved", report.solved), ("untouched", report.untouched)):
+        typer.echo(f"{label}: {result.score:g}/{result.max_score:g}")
+    for problem in report.problems:
+        typer.echo(f"  problem: {problem}")
+    if report.problems:
+        raise typer.Exit(1)
+    typer.echo(f"{report.lab} is valid.")
+
+
+@friendly
+def new_lab_cmd(
+    lab_id: str = typer.Argument(..., help="NN-slug, e.g. 10-step-functions."),
+    labs_dir: Path = typer.Option(Path("labs"), "--labs-dir", help="Where lab folders live."),
+    tests_dir: Path = typer.Option(Path("tests"), "--tests-dir",
+                                   help="Where to put the lab's test file."),
+) -> None:
+    """For lab authors: scaffold a lab folder that passes `computelab validate` as it is.
+
+    Example: computelab new-lab 10-step-functions
+    """
+    from grader.authoring import scaffold_lab
+
+    folder = scaffold_lab(labs_dir, lab_id, tests_dir if tests_dir.is_dir() else None)
+    typer.echo(f"Created {folder}: edit lab.toml, checks.py, solution.py and the notebooks, "
+               f"then run `computelab validate {lab_id}`.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to ``app``."""
+    app.command("labs")(labs_cmd)
+    app.command("sandbox")(sandbox_cmd)
+    app.command("start")(start_cmd)
+    app.command("check")(check_cmd)
+    app.command("solve")(solve_cmd)
+    app.command("reset")(reset_cmd)
+    app.command("validate")(validate_cmd)
+    app.command("new-lab")(new_lab_cmd)

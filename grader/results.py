@@ -1,0 +1,190 @@
+"""Results and how they are written out.
+
+``CheckResult`` and ``LabResult`` are shaped like Gradescope's results.json, so one type
+serves the notebook panel, the CLI and batch grading. Every renderer here is a pure
+function from a result to a string (HTML, Markdown, Gradescope JSON, JUnit XML): the faces
+(``grader.ui``, ``grader.cli``, ``grader.classroom``) only put those strings somewhere.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+from xml.etree import ElementTree as ET
+
+
+class Status(StrEnum):
+    """A check's or a lab's outcome (plain strings on the wire: ``"passed"``...)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"  # the check, the submission or the grader broke: not the learner's answer
+    TIMEOUT = "timeout"
+    MISSING = "missing"  # a student on the roster without a submission
+
+
+@dataclass
+class CheckResult:
+    """One check's outcome (a Gradescope ``tests[]`` entry)."""
+
+    name: str
+    title: str
+    score: float
+    max_score: float
+    status: str  # a Status (plain strings are accepted and converted)
+    output: str
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == Status.PASSED
+
+
+@dataclass
+class LabResult:
+    """A whole lab's outcome (Gradescope ``results.json``)."""
+
+    lab: str
+    tests: list[CheckResult] = field(default_factory=list)
+    status: str = ""  # a Status; empty means "passed if every check passed"
+    output: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            passed = bool(self.tests) and all(t.passed for t in self.tests)
+            self.status = Status.PASSED if passed else Status.FAILED
+        self.status = Status(self.status)
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.max_score for t in self.tests)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == Status.PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lab": self.lab, "score": self.score, "max_score": self.max_score,
+                "status": str(self.status), "output": self.output,
+                "tests": [{**asdict(t), "status": str(t.status)} for t in self.tests]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LabResult:
+        tests = [CheckResult(**t) for t in data.get("tests", [])]
+        return cls(lab=data["lab"], tests=tests, status=data.get("status", ""),
+                   output=data.get("output", ""))
+
+    def _repr_html_(self) -> str:
+        return render_html(self)
+
+
+def _icon_html(t: CheckResult) -> str:
+    # plain dingbats, not emoji: they render without an emoji font (e.g. headless Chromium)
+    if t.passed:
+        return "<span style='color:#1a7f37'>&#x2714;</span>"
+    if t.status == Status.FAILED:
+        return "<span style='color:#cf222e'>&#x2718;</span>"
+    return "<span style='color:#9a6700'>&#x26A0;</span>"
+
+
+def render_html(result: LabResult, show_hints: bool = True) -> str:
+    """The results panel: one row per objective, then the total."""
+    rows = []
+    for t in result.tests:
+        hint = ""
+        if show_hints and t.hint and not t.passed:
+            hint = (f"<details><summary>Hint</summary><code>{html.escape(t.hint)}</code>"
+                    "</details>")
+        rows.append(
+            f"<tr class='cl-{t.status}'><td>{_icon_html(t)}</td><td><b>{html.escape(t.title)}"
+            f"</b><br>{html.escape(t.output)}{hint}</td>"
+            f"<td style='text-align:right'>{t.score:g}/{t.max_score:g}</td></tr>"
+        )
+    verdict = "All objectives done!" if result.passed else "Not there yet."
+    return (
+        f"<div class='computelab-result' data-status='{result.status}'>"
+        f"<table>{''.join(rows)}</table>"
+        f"<p><b>Total: {result.score:g}/{result.max_score:g}</b> &mdash; {verdict}</p></div>"
+    )
+
+
+def render_html_page(result: LabResult, student: str) -> str:
+    """A standalone feedback page (the panel plus a title and the run's note)."""
+    title = html.escape(f"{result.lab}: {result.score:g}/{result.max_score:g} — {student}")
+    note = f"<p><b>Note:</b> {html.escape(result.output)}</p>" if result.output else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body><h1>{title}</h1>{note}{render_html(result)}</body></html>\n")
+
+
+def render_markdown(result: LabResult, student: str) -> str:
+    """Feedback as a Markdown table (one row per objective)."""
+    lines = [f"# {result.lab}: {result.score:g}/{result.max_score:g} — {student}", "",
+             f"Status: **{result.status}**", ""]
+    if result.output:
+        lines += [f"> {result.output}", ""]
+    lines += ["| | Objective | Points | Feedback |", "|---|---|---|---|"]
+    for t in result.tests:
+        mark = "✅" if t.passed else ("❌" if t.status == Status.FAILED else "⚠️")
+        note = t.output.replace("|", "\\|").replace("\n", " ")
+        if t.hint and not t.passed:
+            note += f"<br>Hint: `{t.hint.replace('|', '/')}`"
+        lines.append(f"| {mark} | {t.title} | {t.score:g}/{t.max_score:g} | {note} |")
+    return "\n".join(lines) + "\n"
+
+
+def gradescope_results(result: LabResult, student: str = "") -> dict[str, Any]:
+    """Gradescope's results.json for one submission (deterministic: no timings)."""
+    tests = []
+    for t in result.tests:
+        output = t.output
+        if t.hint and not t.passed:
+            output += f"\nHint: {t.hint}"
+        tests.append({"name": t.title, "number": t.name, "score": t.score,
+                      "max_score": t.max_score,
+                      "status": "passed" if t.passed else "failed",
+                      "output": output, "visibility": "visible"})
+    output = result.output or ("All objectives done!" if result.passed else
+                               "Some objectives are not done yet: see each test.")
+    return {"score": result.score, "output": output, "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"lab": result.lab, "status": str(result.status),
+                           "student": student, "max_score": result.max_score}}
+
+
+def render_junit(lab: str, suites: Iterable[tuple[str, LabResult, float]]) -> str:
+    """JUnit XML: one ``<testsuite>`` per (student, result, seconds), a testcase per check."""
+    root = ET.Element("testsuites", name=f"computelab {lab}")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    for student, result, seconds in suites:
+        tests = result.tests
+        failures = sum(t.status == Status.FAILED for t in tests)
+        errors = sum(t.status not in (Status.PASSED, Status.FAILED) for t in tests)
+        suite = ET.SubElement(root, "testsuite", name=student, tests=str(len(tests)),
+                              failures=str(failures), errors=str(errors),
+                              time=f"{seconds:.3f}")
+        for key, value in (("tests", len(tests)), ("failures", failures), ("errors", errors)):
+            totals[key] += value
+        if result.output:
+            ET.SubElement(suite, "system-out").text = result.output
+        for t in tests:
+            case = ET.SubElement(suite, "testcase", classname=f"{lab}.{student}", name=t.name,
+                                 time="0")
+            if not t.passed:
+                tag = "failure" if t.status == Status.FAILED else "error"
+                node = ET.SubElement(case, tag, message=t.output, type=str(t.status))
+                node.text = f"{t.title}\n{t.output}\nHint: {t.hint}"
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        root, encoding="unicode") + "\n"

@@ -1,0 +1,53 @@
+"""How moto is configured for teaching, and two speed-ups that keep its answers the same."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+RSA_KEYS = 4
+_VALIDATION_FLAGS = {
+    "MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION": "EC2_ENABLE_INSTANCE_TYPE_VALIDATION",
+    "MOTO_ENABLE_AMI_VALIDATION": "ENABLE_AMI_VALIDATION",
+    "MOTO_ENABLE_KEYPAIR_VALIDATION": "ENABLE_KEYPAIR_VALIDATION",
+}
+
+
+def configure_moto_for_teaching() -> None:
+    """Turn on the validation moto has (off by default) and run Lambda/Batch without Docker."""
+    for env_name in _VALIDATION_FLAGS:
+        os.environ[env_name] = "true"
+    import moto.settings
+    from moto.core.config import default_user_config
+
+    for attr in _VALIDATION_FLAGS.values():
+        setattr(moto.settings, attr, True)
+    default_user_config["lambda"] = {"use_docker": False}
+    default_user_config["batch"] = {"use_docker": False}
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def speed_up_moto() -> None:
+    """Two costs every submission would pay again in moto 5.2 (same results, less CPU):
+    ~2,600 random ids drawn one hex digit at a time for each account's AMI catalogue, and
+    a fresh 2048-bit RSA key (~50 ms) per ``create_key_pair``: keys come from a small pool
+    made once, so the same submission also gets the same key material every time.
+
+    Both patch moto internals: re-check them when moto is upgraded (pinned at 5.2.5)."""
+    import moto.ec2.models.key_pairs as key_pairs
+    import moto.ec2.utils as ec2_utils
+    from moto.moto_api._internal import mock_random
+
+    def random_resource_id(size: int = 8) -> str:
+        return f"{mock_random.getrandbits(4 * size):0{size}x}"
+
+    ec2_utils.random_resource_id = random_resource_id
+    pool = [ec2_utils.random_rsa_key_pair() for _ in range(RSA_KEYS)]
+    served = [0]
+
+    def pooled_rsa_key_pair() -> Any:
+        served[0] += 1
+        return dict(pool[(served[0] - 1) % len(pool)])
+
+    key_pairs.random_rsa_key_pair = pooled_rsa_key_pair  # type: ignore[attr-defined]

@@ -1,0 +1,67 @@
+"""The runtime file: which sandbox is running, and each lab's account on it."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from grader.aws import Account
+from grader.paths import data_dir
+from grader.sandbox.client import create_account, is_alive
+
+
+def runtime_path() -> Path:
+    return data_dir() / "sandbox.json"
+
+
+def read_runtime() -> dict[str, Any]:
+    """The runtime record, or an empty one when there is none (or it is unreadable)."""
+    try:
+        data = json.loads(runtime_path().read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_runtime(data: dict[str, Any]) -> None:
+    """Write the runtime record atomically, so a crash never leaves half a file."""
+    path = runtime_path()
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+def publish(endpoint: str) -> None:
+    """Record ``endpoint`` as the running sandbox (a new server: old lab accounts are gone)."""
+    write_runtime({"endpoint": endpoint, "pid": os.getpid(), "started": time.time(),
+                   "accounts": {}})
+
+
+def running_endpoint() -> str | None:
+    """The endpoint of the recorded sandbox if it still answers."""
+    endpoint = read_runtime().get("endpoint")
+    return endpoint if endpoint and is_alive(endpoint) else None
+
+
+def lab_account(endpoint: str, lab_id: str, managed_policies: bool, fresh: bool = False,
+                setup: Callable[[Account], None] | None = None) -> Account:
+    """The lab's account on the recorded sandbox, created (and set up) on first use or reset."""
+    data = read_runtime()
+    if data.get("endpoint") != endpoint:
+        data = {"endpoint": endpoint, "pid": None, "started": time.time(), "accounts": {}}
+    known = data.setdefault("accounts", {}).get(lab_id)
+    if known and not fresh:
+        return Account(**known)
+    account = create_account(endpoint, managed_policies=managed_policies)
+    if setup is not None:
+        setup(account)
+    data = read_runtime() if read_runtime().get("endpoint") == endpoint else data
+    data.setdefault("accounts", {})[lab_id] = asdict(account)
+    data["endpoint"] = endpoint
+    write_runtime(data)
+    return account
