@@ -21,9 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.aws import AWS
+from grader.aws import AWS, lab_environment
 from grader.labs import find_lab
-from grader.aws import lab_environment
 from grader.sandbox import REGION, Sandbox, create_account
 from grader.session import check_lab
 

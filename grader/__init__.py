@@ -11,8 +11,8 @@ from typing import Any
 
 from grader.aws import AWS
 from grader.checks import check
-from grader.results import CheckResult, LabResult, Status
 from grader.errors import ComputeLabError
+from grader.results import CheckResult, LabResult, Status
 
 __version__ = "0.1.0"
 

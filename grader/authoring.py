@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.aws import AWS
-from grader.results import LabResult
 from grader.labs import Lab
+from grader.results import LabResult
 from grader.sandbox import Sandbox, create_account
 from grader.session import check_lab, setup_account
 

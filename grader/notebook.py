@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader import store
-from grader.aws import AWS
-from grader.results import LabResult
+from grader.aws import AWS, apply_lab_environment, install_loopback_guard, lab_environment
 from grader.errors import ComputeLabError
 from grader.labs import Lab, find_lab
-from grader.aws import apply_lab_environment, install_loopback_guard, lab_environment
+from grader.results import LabResult
 from grader.sandbox import Sandbox, publish, running_endpoint
 from grader.session import check_lab, lab_aws
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from grader.aws import AWS, REGION, Account, is_loopback_url
 from grader.checks import run_checks
-from grader.results import LabResult
 from grader.errors import SandboxError, UnsafeEndpointError
 from grader.labs import Lab
+from grader.results import LabResult
 from grader.sandbox import is_alive, lab_account, running_endpoint
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from grader.results import render_html
 from grader.errors import ComputeLabError
+from grader.results import render_html
 
 
 class CheckPanel:

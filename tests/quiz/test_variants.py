@@ -11,8 +11,8 @@ from grader.quiz import rounds, variants
 from grader.quiz.bank import check_question, load_bank, load_catalog
 from grader.quiz.export import question_json
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 SEEDS = range(40)
 
 

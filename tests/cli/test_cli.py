@@ -112,7 +112,7 @@ def test_validate_prints_both_scores():
 
 
 def test_grade_json_is_only_json_in_input_order(tmp_path):
-    lab = Path(__file__).resolve().parent.parent / "labs" / "01-ec2-from-ami"
+    lab = Path(__file__).resolve().parents[2] / "labs" / "01-ec2-from-ami"
     broken = tmp_path / "broken.ipynb"
     broken.write_text("")
     result = run("grade", "01", str(lab / "solution.ipynb"), str(broken), "--json")
@@ -200,8 +200,8 @@ def test_check_refuses_a_remote_endpoint_without_real_aws():
 
 
 def test_workspace_gets_lab_data_files_but_never_solutions_or_checks(tmp_path, monkeypatch):
-    from grader.ui import workspace as ws
     from grader.labs import find_lab
+    from grader.ui import workspace as ws
 
     labs = tmp_path / "labs"
     lab_dir = labs / "01-ec2-from-ami"

@@ -16,7 +16,7 @@ from grader.quiz.bank import load_bank
 from grader.quiz.model import Answer
 from grader.quiz.scoring import grade
 
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
 
 

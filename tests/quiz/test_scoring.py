@@ -13,7 +13,7 @@ from grader.quiz.model import Answer
 from grader.quiz.present import format_reply, key, parse_reply, present
 from grader.quiz.scoring import grade
 
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 
 
 @pytest.fixture(scope="module")

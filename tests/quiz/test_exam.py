@@ -16,7 +16,7 @@ from grader.quiz.exam import ESTIMATE_NOTE, ExamSession, allocate, draw, scaled_
 from grader.quiz.model import Answer, Bank, Option, Pair, Question
 from grader.quiz.present import key
 
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 CLF = {"cloud-concepts": 24, "security": 30, "technology": 34, "billing": 12}
 SAA = ["secure", "resilient", "high-performing", "cost-optimized"]
 

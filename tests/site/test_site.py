@@ -19,7 +19,7 @@ import yaml
 
 from grader.labs import all_labs
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CATALOG = yaml.safe_load((REPO / "content" / "topics.yaml").read_text(encoding="utf-8"))
 TOPICS = CATALOG["topics"]
 LABS = all_labs(REPO / "labs")

@@ -13,7 +13,7 @@ from grader.errors import QuizError
 from grader.quiz import bank
 from grader.quiz.model import Question
 
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 
 GOOD = {
     "id": "t-001",

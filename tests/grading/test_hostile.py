@@ -16,7 +16,7 @@ from grader.cli import app
 from grader.grading import isolation
 from grader.labs import find_lab
 
-CORPUS = Path(__file__).resolve().parent / "fixtures" / "hostile"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 LAB = find_lab("01")
 SOLVED = 4
 CAPS = isolation.probe()

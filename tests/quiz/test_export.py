@@ -10,7 +10,7 @@ import pytest
 from grader.quiz import export
 from grader.quiz.bank import load_bank
 
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 COMMON = {"id", "type", "stem", "topic", "comparison", "difficulty", "domains", "explanation"}
 EXTRA = {"single": {"options"}, "multiple": {"options", "choose"}, "true_false": {"options"},
          "matching": {"pairs"}, "ordering": {"steps"}}

@@ -243,7 +243,7 @@ def test_without_namespaces_detached_grandchildren_are_still_killed(tmp_path, mo
         f"        'open({str(marker)!r}, \"w\").write(\"alive\")\\n')\n"
         "subprocess.Popen([sys.executable, '-c', code], start_new_session=True)\n"))
     paths = [leave_behind, LAB.path / "solution.ipynb",
-             Path(__file__).parent / "fixtures" / "hostile" / "kernel-killed.ipynb"]
+             Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "kernel-killed.ipynb"]
     results = grade(LAB, paths, Limits(timeout=60), jobs=2)
     assert results[1].score == 15
     assert "killed (SIGKILL)" in results[2].output

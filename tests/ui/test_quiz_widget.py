@@ -18,7 +18,7 @@ from grader.quiz.bank import load_bank
 from grader.quiz.present import present
 from grader.ui.quiz_panel import QuizPanel
 
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 
 
 @pytest.fixture(autouse=True)

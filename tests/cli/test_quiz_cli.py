@@ -20,7 +20,7 @@ from grader.quiz.export import site_json
 from grader.quiz.model import Answer
 from grader.quiz.scoring import grade
 
-FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
 register(app)
 runner = CliRunner()
 

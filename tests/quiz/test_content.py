@@ -9,7 +9,7 @@ import pytest
 
 from grader.quiz import bank, export
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 BANK_FILES = sorted((CONTENT / "quizzes").glob("*.yaml"))
 
 MIN_PER_TOPIC = 3
