@@ -17,17 +17,20 @@ start: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n auto --dist loadfile tests
 	COMPUTELAB_HOME=$$(mktemp -d) $(BIN)/python -m pytest -q --nbval-lax labs/*/solution.ipynb
 
+# No browser, no nbval, no wheel-in-a-venv: the everyday loop (at most 90 s on 2 cores).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -x -m "not browser" tests
+	$(BIN)/python -m pytest -q -x -n auto --dist loadfile -m "not browser" tests
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

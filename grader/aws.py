@@ -138,8 +138,8 @@ def shared_loader() -> Any:
     return _SHARED_LOADER[0]
 
 
-_CLIENT_CONFIG = {"retries": {"max_attempts": 2, "mode": "standard"},
-                  "connect_timeout": 5, "read_timeout": 60}
+_CLIENT_CONFIG: dict[str, Any] = {"retries": {"max_attempts": 2, "mode": "standard"},
+                                  "connect_timeout": 5, "read_timeout": 60}
 
 
 @dataclass

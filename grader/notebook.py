@@ -87,7 +87,7 @@ class LabSession:
 
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
-        session = boto3.DEFAULT_SESSION
+        session: Any = boto3.DEFAULT_SESSION  # plain boto3.client(...) uses this one
         sandbox = (self.aws.endpoint or "").rstrip("/")
         try:
             for service in self.lab.services:

@@ -43,8 +43,9 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
             rows[i] = done
         elif sub.problem:
             failed = zero_result(lab.id, specs, Status.ERROR, sub.problem)
-            rows[i] = Row(sub.student, sub.path, failed, name=sub.name)
-            output.save(rows[i])
+            row = Row(sub.student, sub.path, failed, name=sub.name)
+            rows[i] = row
+            output.save(row)
         else:
             todo.append(i)
     missing_rows = [Row(student, None, zero_result(
@@ -54,9 +55,9 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
                          warnings=warnings)
     if on_plan:
         on_plan(len(todo), len(subs) - len(todo))
-    for row in rows:
-        if row is not None and on_row:
-            on_row(row)
+    for earlier in rows:
+        if earlier is not None and on_row:
+            on_row(earlier)
 
     def current() -> list[Row]:
         return [r for r in rows if r is not None] + missing_rows

@@ -4,6 +4,7 @@ console-script entry point (usage mistakes get one line, not a usage screen)."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -41,7 +42,7 @@ def build_app() -> typer.Typer:
 app = build_app()
 
 # typer vendors click: its UsageError is the base of the public typer.BadParameter
-_UsageError = typer.BadParameter.__bases__[0]
+_UsageError: Any = typer.BadParameter.__bases__[0]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -383,7 +383,7 @@ def _prepare_interpreter(context: SubmissionContext) -> None:
     core.register_component("data_loader", context.loader)
     boto3.setup_default_session(botocore_session=core)
     lab = context.lab
-    grader.labs.all_labs = lambda root=None: [lab]  # type: ignore[assignment]
+    grader.labs.all_labs = lambda root=None: [lab]
     sys.argv = ["submission"]
     try:  # IPython's profile folder: in the submission's home, not the pool's scratch one
         from IPython.core.profiledir import ProfileDir

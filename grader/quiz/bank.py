@@ -305,8 +305,8 @@ def check_question(raw: Any, catalog: Catalog, source: str = "") -> tuple[Questi
     if problems:
         return None, problems
     question = Question(
-        id=qid, type=kind, stem=raw["stem"].strip(), topic=topic,
-        domains={str(k): str(v) for k, v in domains.items()}, difficulty=difficulty,
+        id=str(qid), type=kind, stem=raw["stem"].strip(), topic=str(topic),
+        domains={str(k): str(v) for k, v in domains.items()}, difficulty=str(difficulty),
         explanation=raw["explanation"].strip(), comparison=comparison, options=options,
         choose=raw.get("choose") if kind == "multiple" else None, pairs=pairs, steps=steps,
         source=source,

@@ -48,9 +48,9 @@ def _gift_question(q: Question) -> str:
             lines.append(f"{'=' if o.correct else '~'}{_esc(o.text)}#{_esc(o.why)}")
     elif q.type == "multiple":
         choose = q.choose or len(q.correct_options)
-        right, wrong = _weight(100 / choose), _weight(-100 / choose)
+        gain, loss = _weight(100 / choose), _weight(-100 / choose)
         for o in q.options:
-            weight = right if o.correct else wrong
+            weight = gain if o.correct else loss
             lines.append(f"~%{weight}%{_esc(o.text)}#{_esc(o.why)}")
     else:  # matching: GIFT has no per-pair feedback, so the whys go in the general feedback
         for p in q.pairs:

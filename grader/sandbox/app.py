@@ -97,7 +97,7 @@ def moto_app() -> WSGIApp:
     """moto's own WSGI app (every service, dispatched by host and path)."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    return DomainDispatcherApplication(create_backend_app)  # type: ignore[no-any-return]
+    return DomainDispatcherApplication(create_backend_app)
 
 
 def build_app(layers: Sequence[Layer] = DEFAULT_LAYERS) -> WSGIApp:

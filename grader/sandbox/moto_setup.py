@@ -50,4 +50,4 @@ def speed_up_moto() -> None:
         served[0] += 1
         return dict(pool[(served[0] - 1) % len(pool)])
 
-    key_pairs.random_rsa_key_pair = pooled_rsa_key_pair  # type: ignore[attr-defined]
+    key_pairs.random_rsa_key_pair = pooled_rsa_key_pair

@@ -35,7 +35,7 @@ from grader.sandbox.moto_setup import configure_moto_for_teaching, speed_up_moto
 SEED = 20261125
 
 
-_WARM_CALLS = {
+_WARM_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "ssm": ("get_parameters_by_path", {"Path": "/aws/service/ami-amazon-linux-latest"}),
     "ec2": ("describe_images", {"Owners": ["amazon"], "Filters": [
         {"Name": "name", "Values": ["al2023-ami-2023.*-x86_64"]}]}),
@@ -134,7 +134,7 @@ def template_main(lab_path: Path, conns: list[socket.socket], ready_fd: int) -> 
         selector.register(conn, selectors.EVENT_READ)
     while selector.get_map():
         for key, _ in selector.select():
-            conn = key.fileobj
+            conn = key.fileobj  # type: ignore[assignment]  # registered sockets only
             assert isinstance(conn, socket.socket)
             try:
                 data, fds, _, _ = socket.recv_fds(conn, 256, 1)
