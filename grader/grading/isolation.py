@@ -119,6 +119,13 @@ class Capabilities:
     uid: int | None
     gid: int | None
 
+    @property
+    def user(self) -> tuple[int, int]:
+        """(uid, gid) that submissions run as; there is one only when the grader is root."""
+        if self.uid is None or self.gid is None:
+            raise RuntimeError("no unprivileged user to switch to: the grader is not root")
+        return self.uid, self.gid
+
     def describe(self) -> str:
         if not self.root:
             return ("submissions run as the grader's own user (run the grader as root for "

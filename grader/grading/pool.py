@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from grader.aws import AWS
 from grader.checks import CheckSpec, zero_result
 from grader.errors import ComputeLabError, SandboxError
 from grader.grading import isolation
@@ -44,7 +45,7 @@ class Pool:
     specs: list[CheckSpec]
     child: SubmissionContext  # the part a submission's processes are handed
     template_conns: list[Any] = field(default_factory=list)
-    handle: Any = None  # the checks' AWS handle for WORKER_PORT, clients made before forking
+    handle: AWS | None = None  # the checks' handle for WORKER_PORT, clients made before forking
 
 
 def emit(stream: IO[str], message: Message) -> None:
@@ -111,8 +112,6 @@ def prepare(config: PoolConfig) -> Pool:
         raise SandboxError(f"The sandbox server template failed: {why}") from exc
     import gc
 
-    from grader.aws import AWS
-
     handle = AWS.for_account(f"http://127.0.0.1:{WORKER_PORT}", account)
     for service in sorted(set(lab.services)):
         handle.client(service)  # created once here, used by every grading process
@@ -156,12 +155,12 @@ def _keep_paths() -> list[Path]:
     return sorted(keep)
 
 
-def _require_readable_python(caps: Any, keep: list[Path]) -> None:
+def _require_readable_python(caps: isolation.Capabilities, keep: list[Path]) -> None:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         code = 1
         try:
-            isolation.drop_privileges(caps.uid, caps.gid)
+            isolation.drop_privileges(*caps.user)
             for path in keep:
                 if path.is_dir():
                     os.listdir(path)

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from grader.aws import Account
+from grader.grading.isolation import Capabilities
+from grader.labs import Lab
 from grader.results import LabResult
 
 DEFAULT_TIMEOUT = 120.0
@@ -240,9 +242,9 @@ class SubmissionContext:
     """What the submission's processes need from the pool, and nothing more: no checks,
     no other submission's path, no grader clients."""
 
-    lab: Any  # grader.labs.Lab: found without reading its folder
+    lab: Lab  # found without reading its folder
     limits: Limits
-    caps: Any  # grader.grading.isolation.Capabilities
+    caps: Capabilities
     keep: list[Path]
     hide_dirs: list[Path]
     hide_files: list[Path]

@@ -128,7 +128,7 @@ def run_submission_isolated(context: SubmissionContext, own_pidns: int | None,
     rep_r, rep_w = os.pipe()
     scratch = None if caps.namespaces else tempfile.mkdtemp(prefix="computelab-sub-")
     if scratch and caps.root:
-        os.chown(scratch, caps.uid, caps.gid)
+        os.chown(scratch, *caps.user)
     sys.stdout.flush()
     sys.stderr.flush()
     if caps.namespaces:
@@ -305,11 +305,11 @@ def _init_process(context: SubmissionContext, cells: list[str], notebook: bool,
     isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
     isolation.private_tmp(TMP_MB, context.keep)
     isolation.hide_paths(context.hide_dirs, context.hide_files, context.keep)
-    isolation.make_traversable(context.keep, context.caps.uid, context.caps.gid)
+    isolation.make_traversable(context.keep, *context.caps.user)
     isolation.fresh_proc()
     _mark(rep_w, "walls")
     home = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
-    os.chown(home, context.caps.uid, context.caps.gid)
+    os.chown(home, *context.caps.user)
     child = os.fork()
     if child == 0:
         try:
@@ -347,7 +347,7 @@ def _submission_process(context: SubmissionContext, cells: list[str], notebook: 
     isolation.limit_resources(memory, MAX_PROCESSES if caps.root else None,
                               MAX_FILE_MB * 1024 * 1024)
     if caps.root:
-        isolation.drop_privileges(caps.uid, caps.gid)
+        isolation.drop_privileges(*caps.user)
         isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it
     isolation.die_with_parent()
     for name, content in context.data.items():  # as the submission's user: its own copies

@@ -93,7 +93,7 @@ def grade_one(worker: Worker, path: Path) -> LabResult:
         if run.done_at:
             worker.phases["run:cells"] = round(run.done_at - (run.first_cell_at or mark), 4)
         mark = worker.lap("run", mark)
-        aws = (pool.handle if endpoint == pool.handle.endpoint
+        aws = (pool.handle if pool.handle and endpoint == pool.handle.endpoint
                else AWS.for_account(endpoint, account))
         result = run_checks(pool.lab.id, pool.specs, aws)
         mark = worker.lap("checks", mark)
