@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from grader.aws import AWS
-from grader.checks import CheckSpec, zero_result
+from grader.checks import zero_result
 from grader.errors import ComputeLabError, SandboxError
 from grader.grading import isolation
 from grader.grading.protocol import (
@@ -31,7 +31,7 @@ from grader.grading.protocol import (
     decode,
     expect,
 )
-from grader.grading.worker import grader_main
+from grader.grading.worker import GradingContext, grader_main
 from grader.labs import Lab, load_lab
 from grader.paths import PACKAGE_DIR
 from grader.results import Status
@@ -39,13 +39,15 @@ from grader.results import Status
 
 @dataclass
 class Pool:
-    """Everything the workers inherit, warm, from the pool process."""
+    """The pool process's state: what each grading process is handed, and the lines to the
+    server template (one per worker slot)."""
 
-    lab: Lab
-    specs: list[CheckSpec]
-    child: SubmissionContext  # the part a submission's processes are handed
+    grading: GradingContext
     template_conns: list[Any] = field(default_factory=list)
-    handle: AWS | None = None  # the checks' handle for WORKER_PORT, clients made before forking
+
+    @property
+    def lab(self) -> Lab:
+        return self.grading.lab
 
 
 def emit(stream: IO[str], message: Message) -> None:
@@ -66,7 +68,7 @@ def pool_main() -> None:
         why = str(exc) if isinstance(exc, ComputeLabError) else f"{type(exc).__name__}: {exc}"
         emit(results, PoolFatal(f"Could not start grading. {why}"))
         os._exit(1)
-    emit(results, PoolReady(pool.child.caps.describe()))
+    emit(results, PoolReady(pool.grading.child.caps.describe()))
     schedule(pool, [Path(p) for p in config.paths], config.workers, results)
     results.flush()
     os._exit(0)
@@ -122,8 +124,8 @@ def prepare(config: PoolConfig) -> Pool:
         data=lab_data_files(lab), shell=shell, loader=loader, account=account)
     gc.collect()
     gc.freeze()  # forked children then don't copy pages just to run the garbage collector
-    return Pool(lab=lab, specs=specs, child=child,
-                template_conns=[ours for ours, _ in pairs], handle=handle)
+    return Pool(GradingContext(lab, specs, child, handle),
+                template_conns=[ours for ours, _ in pairs])
 
 
 # What stays with the course (as in grader.ui.workspace, which learners' workspaces follow).
@@ -263,7 +265,7 @@ def schedule(pool: Pool, paths: list[Path], workers: int, results: IO[str]) -> N
                     stop_server(job["server"])
                 reason = "The grader stopped while handling this submission (internal error)."
                 message = Graded(job["index"], zero_result(
-                    pool.lab.id, pool.specs, Status.ERROR, reason), 0.0)
+                    pool.lab.id, pool.grading.specs, Status.ERROR, reason), 0.0)
             emit(results, message)
             done += 1
 
@@ -281,7 +283,7 @@ def _fork_grader(pool: Pool, slot: int, index: int, path: Path) -> tuple[int, in
             for other in pool.template_conns:
                 if other is not template:
                     other.close()
-            grader_main(pool, template, index, path, write_end)
+            grader_main(pool.grading, template, index, path, write_end)
         except BaseException:
             import traceback
 

@@ -11,27 +11,35 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grader.aws import AWS, Account
-from grader.checks import run_checks, zero_result
+from grader.checks import CheckSpec, run_checks, zero_result
 from grader.errors import SubmissionError
 from grader.grading import isolation
 from grader.grading.cells import read_submission
-from grader.grading.protocol import WORKER_PORT, Graded, ServerStarted
+from grader.grading.protocol import WORKER_PORT, Graded, ServerStarted, SubmissionContext
 from grader.grading.run import run_submission_isolated
+from grader.labs import Lab
 from grader.results import LabResult, Status
 from grader.sandbox.template import request_server, stop_server
 
-if TYPE_CHECKING:
-    from grader.grading.pool import Pool
+
+@dataclass(frozen=True)
+class GradingContext:
+    """What a grading process takes from the pool: the checks (loaded before any
+    submission ran), the warm handle they read state with, and the submission's context."""
+
+    lab: Lab
+    specs: list[CheckSpec]
+    child: SubmissionContext
+    handle: AWS | None = None  # for WORKER_PORT, its clients made before forking
 
 
 @dataclass
 class Worker:
     """One grading process's view: its namespaces, its server, and its timings."""
 
-    pool: Pool
+    pool: GradingContext
     template: socket.socket
     netns: int | None
     own_pidns: int | None
@@ -45,7 +53,8 @@ class Worker:
         return now
 
 
-def grader_main(pool: Pool, template: socket.socket, index: int, path: Path, out: int) -> None:
+def grader_main(pool: GradingContext, template: socket.socket, index: int, path: Path,
+                out: int) -> None:
     """Entry point of a grading process: grade ``path`` and report on ``out``."""
     started = time.monotonic()
     isolation.die_with_parent()
