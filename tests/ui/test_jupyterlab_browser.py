@@ -21,10 +21,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -39,7 +39,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 LAB = find_lab("01")
 TIMEOUT_MS = 60_000  # JupyterLab's first load on a busy 2-core machine
-RUN_ALL_MS = 90_000  # a busy 2-core machine: kernel start + every cell of the solution
+RUN_ALL_MS = 90_000  # a busy 2-core machine: every cell of the solution, a check
+KERNEL_MS = 120_000  # a kernel starting (or reconnecting after a reload) on a busy machine
+CELL_START_MS = 20_000  # a cell shows [*] right after Shift+Enter; else press it again
 
 pytestmark = pytest.mark.browser
 
@@ -195,6 +197,42 @@ def page() -> Iterator[Any]:
 
 
 # --- what a learner does in JupyterLab -----------------------------------------------------
+#
+# Nothing here waits for a fixed time: each step waits for the state it needs. The notebook
+# toolbar's execution indicator is no proof of a kernel (it renders data-status="idle" before
+# the notebook has a session), and a Run All issued before the session has a kernel silently
+# clears every cell instead of running it. So a step that runs code first waits until the
+# browser is connected to an idle kernel for that notebook (status bar) and the server agrees
+# (GET /api/sessions: idle, with a connection), then checks that the run really started and
+# re-issues it if nothing was executed, then waits for every code cell's execution count.
+
+# A code cell's prompt: "[ ]:" never run (or cleared), "[*]:" queued or running, "[3]:" done.
+_PROMPT_STARTED = re.compile(r"^\[(\*|\d+)\]:$")
+_PROMPT_DONE = re.compile(r"^\[\d+\]:$")
+_PROMPT_EMPTY = re.compile(r"^\[ \]:$")
+_ATTEMPTS = 3  # issuing a run again only happens if the first one provably ran nothing
+
+
+def _poll(condition: Callable[[], Any], timeout_ms: int, what: str) -> Any:
+    """Poll ``condition`` until it returns something truthy (a deadline, not a fixed wait)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_ms / 1000:g} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def _kernel_idle_on_server(server: LabServer, path: str) -> bool:
+    """The notebook's kernel, as the Jupyter server sees it: idle, with a client connected."""
+    try:
+        sessions = server.api("sessions")
+    except OSError:  # the server is busy: ask again
+        return False
+    return any(s["path"] == path and s["kernel"]["execution_state"] == "idle"
+               and s["kernel"].get("connections", 0) > 0 for s in sessions)
 
 
 def _current_notebook(page: Any) -> Any:
@@ -202,21 +240,103 @@ def _current_notebook(page: Any) -> Any:
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
 
 
-def _wait_for_notebook(page: Any, name: str) -> Any:
+def _wait_for_kernel(page: Any, server: LabServer, path: str) -> None:
+    """Wait until the current notebook, ``path``, is connected to an idle kernel."""
+    from playwright.sync_api import expect
+
+    # The status bar follows the current notebook and shows the browser's view of its
+    # kernel ("No Kernel | Initializing", "... | Connecting", "... | Idle"): Idle means the
+    # session has a kernel and its websocket is connected.
+    name = PurePosixPath(path).name
+    kernel = page.locator("#jp-main-statusbar .jp-StatusBar-TextItem"
+                          f'[title="Change kernel for {name}"]')
+    expect(kernel).to_have_text(re.compile(r"\|\s*Idle$"), timeout=KERNEL_MS)
+    _poll(lambda: _kernel_idle_on_server(server, path), KERNEL_MS,
+          f"the kernel of {path} to be idle and connected (GET /api/sessions)")
+    expect(_current_notebook(page).locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
+        "data-status", "idle", timeout=RUN_ALL_MS)
+
+
+def _wait_for_notebook(page: Any, server: LabServer, path: str) -> Any:
+    """Wait until ``path`` is the current tab and its kernel is ready; return the notebook."""
     from playwright.sync_api import expect
 
     tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
-    expect(tab).to_have_text(re.compile(re.escape(name)))
+    expect(tab).to_have_text(re.compile(re.escape(PurePosixPath(path).name)))
+    _wait_for_kernel(page, server, path)
+    return _current_notebook(page)
+
+
+def _prompts(notebook: Any) -> Any:
+    return notebook.locator(".jp-CodeCell .jp-InputArea-prompt")
+
+
+def _settled(page: Any) -> None:
+    """Let the page finish what the last input started (two animation frames)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def _expected_prompts(server: LabServer, path: str) -> list[re.Pattern[str]]:
+    """After Run All: an execution count for every code cell with code (empty ones stay [ ])."""
+    cells = json.loads((server.workspace / path).read_text())["cells"]
+    return [_PROMPT_DONE if "".join(cell["source"]).strip() else _PROMPT_EMPTY
+            for cell in cells if cell["cell_type"] == "code"]
+
+
+def _run_all(page: Any, server: LabServer, path: str) -> Any:
+    """Run > Run All Cells on ``path`` (the current notebook) and wait until every cell ran."""
+    from playwright.sync_api import expect
+
+    expected = _expected_prompts(server, path)
     notebook = _current_notebook(page)
+    prompts = _prompts(notebook)
+    for attempt in range(1, _ATTEMPTS + 1):
+        _wait_for_kernel(page, server, path)
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+        menu = page.locator(".lm-Menu")
+        item = menu.locator(".lm-Menu-item:not(.lm-mod-hidden)").filter(
+            has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")))
+        expect(item).not_to_have_class(re.compile(r"\blm-mod-disabled\b"))
+        item.click()
+        # The menu runs the command on pointer-up and JupyterLab marks each cell [*] (or, with
+        # no kernel, clears it) before yielding, so once the menu is gone the outcome shows.
+        expect(menu).to_have_count(0)
+        _settled(page)
+        texts = [t.strip() for t in prompts.all_text_contents()]
+        if any(_PROMPT_STARTED.match(t) for t in texts):
+            break
+        print(f"Run All on {path} executed nothing (attempt {attempt}, prompts {texts}):"
+              " issuing it again")
+    else:
+        pytest.fail(f"Run All on {path} executed no cell in {_ATTEMPTS} attempts")
+    expect(prompts).to_have_text(expected, timeout=RUN_ALL_MS)
     expect(notebook.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
         "data-status", "idle", timeout=RUN_ALL_MS)
     return notebook
 
 
-def _run_all(page: Any) -> None:
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-item:not(.lm-mod-hidden)").filter(
-        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$"))).click()
+def _run_first_code_cell(page: Any, server: LabServer, path: str) -> None:
+    """Click into the first code cell and press Shift+Enter; wait until it has run."""
+    from playwright.sync_api import expect
+
+    notebook = _current_notebook(page)
+    cell = notebook.locator(".jp-CodeCell").first
+    prompt = cell.locator(".jp-InputArea-prompt")
+    for attempt in range(1, _ATTEMPTS + 1):
+        _wait_for_kernel(page, server, path)
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        _settled(page)
+        try:  # running this cell twice is harmless: re-press only if it did not start
+            expect(prompt).to_have_text(_PROMPT_STARTED, timeout=CELL_START_MS)
+            break
+        except AssertionError:
+            print(f"Shift+Enter in {path} ran nothing (attempt {attempt}): pressing it again")
+    else:
+        pytest.fail(f"Shift+Enter in {path} ran no cell in {_ATTEMPTS} attempts")
+    expect(prompt).to_have_text(_PROMPT_DONE, timeout=RUN_ALL_MS)
+    expect(notebook.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
+        "data-status", "idle", timeout=RUN_ALL_MS)
 
 
 def _check_my_work(page: Any) -> Any:
@@ -229,7 +349,7 @@ def _check_my_work(page: Any) -> Any:
         "data-status", "idle", timeout=RUN_ALL_MS)
     button.click()
     result = notebook.locator(".computelab-result")
-    expect(result).to_be_visible()
+    expect(result).to_be_visible(timeout=RUN_ALL_MS)
     result.scroll_into_view_if_needed()
     return result
 
@@ -243,20 +363,23 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
     shutil.copyfile(LAB.path / "solution.ipynb",
                     lab_server.workspace / "labs" / LAB.id / "solved.ipynb")
 
+    welcome_path, lab_path = "welcome.ipynb", f"labs/{LAB.id}/lab.ipynb"
+    solved_path = f"labs/{LAB.id}/solved.ipynb"
+
     with steps.step("welcome"):
-        page.goto(lab_server.url("welcome.ipynb"))
-        welcome = _wait_for_notebook(page, "welcome.ipynb")
+        page.goto(lab_server.url(welcome_path))
+        welcome = _wait_for_notebook(page, lab_server, welcome_path)
         expect(welcome.locator("h1")).to_contain_text("Welcome to ComputeLab")
         progress = welcome.locator(".jp-OutputArea-output").first  # shown without running
         expect(progress).to_contain_text(re.compile(rf"{re.escape(LAB.title)}\s*not started"))
 
     with steps.step("follow-link-to-lab-01"):
         welcome.locator(".jp-MarkdownOutput a", has_text=LAB.title).click()
-        notebook = _wait_for_notebook(page, "lab.ipynb")
+        notebook = _wait_for_notebook(page, lab_server, lab_path)
         expect(notebook.locator("h1").first).to_contain_text("Lab 01")
 
     with steps.step("untouched-run-all"):
-        _run_all(page)
+        notebook = _run_all(page, lab_server, lab_path)
         connected = notebook.locator(".computelab-connected")
         expect(connected).to_be_visible(timeout=RUN_ALL_MS)
         expect(connected.locator("li")).to_have_count(len(LAB.objectives))
@@ -276,9 +399,9 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         expect(first_hint.locator("code")).to_have_text(checks[0].hint)
 
     with steps.step("solved-run-all"):
-        page.goto(lab_server.url(f"labs/{LAB.id}/solved.ipynb"))
-        notebook = _wait_for_notebook(page, "solved.ipynb")
-        _run_all(page)
+        page.goto(lab_server.url(solved_path))
+        _wait_for_notebook(page, lab_server, solved_path)
+        _run_all(page, lab_server, solved_path)
 
     with steps.step("solved-check-passes"):
         result = _check_my_work(page)
@@ -288,23 +411,22 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         expect(result.locator("tr.cl-failed, tr.cl-error")).to_have_count(0)
 
     with steps.step("welcome-shows-passed"):
-        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="welcome.ipynb").click()
-        welcome = _wait_for_notebook(page, "welcome.ipynb")
-        welcome.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
-        page.keyboard.press("Shift+Enter")
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=welcome_path).click()
+        welcome = _wait_for_notebook(page, lab_server, welcome_path)
+        _run_first_code_cell(page, lab_server, welcome_path)
         status = welcome.locator(f".computelab-welcome tr[data-lab='{LAB.id}'] .status")
         expect(status).to_have_text("passed")
 
     with steps.step("reset-lab"):
         page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="solved.ipynb").click()
-        notebook = _wait_for_notebook(page, "solved.ipynb")
+        notebook = _wait_for_notebook(page, lab_server, solved_path)
         message = notebook.locator(".computelab-message")
         notebook.get_by_role("button", name="Reset this lab").click()
         expect(message).to_contain_text("Reset this lab?")
         notebook.get_by_role("button", name="Yes, wipe this lab").click()
-        expect(message).to_contain_text("fresh, empty sandbox account")
+        expect(message).to_contain_text("fresh, empty sandbox account", timeout=RUN_ALL_MS)
 
     with steps.step("check-after-reset-fails"):
         result = _check_my_work(page)
-        expect(result).to_have_attribute("data-status", "failed")
+        expect(result).to_have_attribute("data-status", "failed", timeout=RUN_ALL_MS)
         expect(result).to_contain_text(f"Total: 0/{full}")
