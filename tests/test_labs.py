@@ -28,6 +28,7 @@ def test_lab_metadata_uses_shared_topics(lab):
         p.name for p in lab.path.iterdir()}
 
 
+@pytest.mark.slow  # a private sandbox per lab; each lab file proves the same things faster
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
 def test_lab_validates(lab):
     report = validate_lab(lab)

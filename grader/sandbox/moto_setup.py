@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 RSA_KEYS = 4
+_SPED_UP: list[bool] = []
 _VALIDATION_FLAGS = {
     "MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION": "EC2_ENABLE_INSTANCE_TYPE_VALIDATION",
     "MOTO_ENABLE_AMI_VALIDATION": "ENABLE_AMI_VALIDATION",
@@ -34,7 +35,11 @@ def speed_up_moto() -> None:
     a fresh 2048-bit RSA key (~50 ms) per ``create_key_pair``: keys come from a small pool
     made once, so the same submission also gets the same key material every time.
 
-    Both patch moto internals: re-check them when moto is upgraded (pinned at 5.2.5)."""
+    Both patch moto internals: re-check them when moto is upgraded (pinned at 5.2.5).
+    Idempotent: every sandbox in a process shares the one patch."""
+    if _SPED_UP:
+        return
+    _SPED_UP.append(True)
     import moto.ec2.models.key_pairs as key_pairs
     import moto.ec2.utils as ec2_utils
     from moto.moto_api._internal import mock_random

@@ -343,18 +343,21 @@ def service_runs_new_revision(aws):
     newest = _newest(ecs)
     revisions = _revisions(ecs)
     number = newest["revision"]
-    earlier = [arn for revision, (arn, _) in revisions.items() if revision < number]
+    earlier = [arn for revision, (arn, _) in sorted(revisions.items(), reverse=True)
+               if revision < number]  # newest first
     assert earlier, (
         f"'{FAMILY}' has only revision {number}. ECS never edits a revision: register the "
         "changed task definition again and ECS stores it as the next revision.")
     container = _nginx_container(newest)
     assert container, f"{FAMILY}:{number} has no nginx container."
     tag = split_image(container["image"])[1]
-    tags = set()
-    for arn in earlier:
+
+    def earlier_tag(arn):
         old = _nginx_container(ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"])
-        tags.add(split_image(old["image"])[1] if old else None)
-    assert tags - {tag}, (
+        return split_image(old["image"])[1] if old else None
+
+    # stops at the first revision with another tag: one call in the usual case
+    assert any(earlier_tag(arn) != tag for arn in earlier), (
         f"{FAMILY}:{number} runs the same image tag ('{tag}') as the earlier revisions; change "
         "the tag (for example nginx:1.26 -> nginx:1.27) to roll out a new version.")
     _, service = _service(ecs)

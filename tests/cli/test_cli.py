@@ -141,6 +141,7 @@ def test_sandbox_command_prints_exports_and_serves(computelab_home):
         proc.stdout.close()
 
 
+@pytest.mark.slow
 def test_start_serves_jupyterlab_on_the_workspace(computelab_home, tmp_path):
     import socket
 

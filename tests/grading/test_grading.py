@@ -104,6 +104,7 @@ def test_python_script_submission_is_graded(graded):
     assert graded["script"].score == 15
 
 
+@pytest.mark.slow
 def test_grading_is_deterministic(tmp_path):
     path = notebook_with(tmp_path, "twice.ipynb", break_cell(6, "pass"))
     first, second = grade(LAB, [path, path])
@@ -192,6 +193,7 @@ def test_reasons_say_what_happened(run, phrase):
     assert phrase in reason and "\n" not in reason
 
 
+@pytest.mark.slow
 def test_a_submission_sees_only_its_own_fresh_server(tmp_path):
     """Whatever ran before or runs beside it, a submission's server starts pristine."""
     probe = [
@@ -265,6 +267,7 @@ def test_every_lab_grades_solved_full_and_untouched_zero(lab):
     assert untouched.score == 0
 
 
+@pytest.mark.slow
 def test_lab_data_files_sit_next_to_the_submission(tmp_path):
     lab = next((lab for lab in SOLVED_LABS
                 if any(p.suffix == ".json" for p in lab.path.iterdir())), None)
