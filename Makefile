@@ -21,9 +21,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto --dist loadfile tests
 	COMPUTELAB_HOME=$$(mktemp -d) $(BIN)/python -m pytest -q --nbval-lax labs/*/solution.ipynb
 
-# No browser, no nbval, no wheel-in-a-venv: the everyday loop (at most 90 s on 2 cores).
+# The everyday loop: no browser, no nbval, nothing marked slow (grading pools, the wheel in
+# a fresh venv, JupyterLab, per-lab private sandboxes): at most 90 s on 2 cores.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -x -n auto --dist loadfile -m "not browser" tests
+	$(BIN)/python -m pytest -q -x -n auto --dist loadfile -m "not browser and not slow" tests
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser tests
