@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from grader.aws import AWS
-from grader.checks import check
+from grader.checks import check, fail
 from grader.errors import ComputeLabError
 from grader.results import CheckResult, LabResult, Status
 
 __version__ = "0.1.0"
 
 __all__ = ["AWS", "CheckResult", "ComputeLabError", "LabResult", "Status", "__version__",
-           "check", "connect", "practice"]
+           "check", "connect", "fail", "practice"]
 
 
 def connect(lab: str) -> Any:

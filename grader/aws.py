@@ -16,9 +16,10 @@ Nothing here imports moto: a handle works against the sandbox, LocalStack or a r
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -176,19 +177,24 @@ class AWS:
                    secret_access_key=account.secret_access_key,
                    account_id=account.account_id, region=region)
 
+    def _botocore_session(self) -> Any:
+        """A botocore session sharing the loaded service models, guarded unless remote."""
+        import botocore.session
+
+        core = botocore.session.Session()
+        core.register_component("data_loader", shared_loader())
+        if not self.allow_remote:
+            guard_session(core)
+        return core
+
     def _boto_session(self) -> Any:
         if self._session is None:
             import boto3
-            import botocore.session
 
-            core = botocore.session.Session()
-            core.register_component("data_loader", shared_loader())
-            if not self.allow_remote:
-                guard_session(core)
             self._session = boto3.session.Session(
                 aws_access_key_id=self.access_key_id,
                 aws_secret_access_key=self.secret_access_key,
-                region_name=self.region, botocore_session=core,
+                region_name=self.region, botocore_session=self._botocore_session(),
             )
         return self._session
 
@@ -222,3 +228,33 @@ class AWS:
     def resource(self, service: str) -> Any:
         """A boto3 resource (EC2, S3, IAM...) on the same endpoint and credentials."""
         return self._boto_session().resource(service, endpoint_url=self._endpoint_for())
+
+    @contextlib.contextmanager
+    def as_boto3_default(self) -> Iterator[None]:
+        """While inside, plain ``boto3.client(...)``/``boto3.resource(...)`` use this handle.
+
+        Script-style code (a lab's solution.py) then runs unchanged against the account,
+        without touching ``os.environ``.
+        """
+        import boto3
+
+        handle = self
+        session_class: Any = boto3.session.Session  # untyped: boto3-stubs overload client()
+
+        class _HandleSession(session_class):
+            def client(self, service: str, *args: Any, **kwargs: Any) -> Any:
+                kwargs.setdefault("endpoint_url", handle._endpoint_for())
+                return super().client(service, *args, **kwargs)
+
+            def resource(self, service: str, *args: Any, **kwargs: Any) -> Any:
+                kwargs.setdefault("endpoint_url", handle._endpoint_for())
+                return super().resource(service, *args, **kwargs)
+
+        saved = boto3.DEFAULT_SESSION
+        boto3.DEFAULT_SESSION = _HandleSession(
+            aws_access_key_id=self.access_key_id, aws_secret_access_key=self.secret_access_key,
+            region_name=self.region, botocore_session=self._botocore_session())
+        try:
+            yield
+        finally:
+            boto3.DEFAULT_SESSION = saved

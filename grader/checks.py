@@ -1,7 +1,8 @@
 """Checks: the ``@check`` decorator, its frozen spec, and running checks into results.
 
 A check is a plain function ``fn(aws)`` decorated with ``@check(points=..., hint=...)``. It
-reads state through boto3 and fails with ``assert cond, "message for the learner"``. A check
+reads state through boto3 and fails with ``assert cond, "message for the learner"`` or, to
+name the resources the message is about, ``fail("message", "sg-0123")``. A check
 earns all of its points or none; a lab's partial credit comes from its several checks.
 The results (``grader.results``) are what the notebook panel, the CLI and batch grading show.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from grader.errors import ComputeLabError
 from grader.results import CheckResult, LabResult, Status
@@ -44,6 +45,20 @@ def check(points: float = 1, hint: str = "") -> Callable[[CheckFn], CheckFn]:
     return mark
 
 
+class CheckFailed(AssertionError):
+    """A check's failure that names the resources (ids or names) it is about."""
+
+    def __init__(self, message: str, resources: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.resources = [str(r) for r in resources]
+
+
+def fail(message: str, *resources: str) -> NoReturn:
+    """Fail the running check with ``message`` about ``resources`` (shown with the result,
+    so the panel and reports can point at what the learner made)."""
+    raise CheckFailed(message, resources)
+
+
 def collect(namespace: dict[str, Any]) -> list[CheckSpec]:
     """The checks defined in a module namespace, in definition order."""
     return [getattr(v, _META) for v in namespace.values() if hasattr(v, _META)]
@@ -53,15 +68,17 @@ def run_check(spec: CheckSpec, aws: AWS) -> CheckResult:
     """Run one check; turn assertion failures and AWS errors into learner-facing messages."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    def result(status: Status, output: str) -> CheckResult:
+    def result(status: Status, output: str, resources: Iterable[str] = ()) -> CheckResult:
         score = spec.points if status == Status.PASSED else 0.0
-        return CheckResult(spec.name, spec.title, score, spec.points, status, output, spec.hint)
+        return CheckResult(spec.name, spec.title, score, spec.points, status, output, spec.hint,
+                           list(resources))
 
     try:
         spec.fn(aws)
     except AssertionError as exc:
         message = str(exc).split("\nassert ")[0]  # drop pytest's rewritten-assert detail
-        return result(Status.FAILED, message or f"Not done yet: {spec.title}")
+        return result(Status.FAILED, message or f"Not done yet: {spec.title}",
+                      getattr(exc, "resources", ()))
     except ClientError as exc:
         err = exc.response.get("Error", {})
         return result(Status.FAILED, f"AWS answered {err.get('Code', 'an error')}: "

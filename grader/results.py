@@ -37,6 +37,7 @@ class CheckResult:
     status: str  # a Status (plain strings are accepted and converted)
     output: str
     hint: str = ""
+    resources: list[str] = field(default_factory=list)  # ids/names the message is about
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)

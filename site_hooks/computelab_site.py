@@ -366,8 +366,8 @@ def tracks_list(from_page: str) -> str:
 # -- lessons --------------------------------------------------------------------------------
 
 def topic_labs(topic: dict[str, Any]) -> list[Any]:
-    """The existing lab folders of a topic: named by topics.yaml or naming it in lab.toml."""
-    return [lab for lab in _data().labs if lab.topic == topic["id"] or lab.id == topic.get("lab")]
+    """The lab folders whose lab.toml lists this topic."""
+    return [lab for lab in _data().labs if topic["id"] in lab.topics]
 
 
 def lesson_extras(topic: dict[str, Any], page_uri: str) -> str:

@@ -47,6 +47,11 @@ def assert_untouched(result: LabResult) -> None:
     assert all(t.status == "failed" and t.output and t.hint for t in result.tests)
 
 
+def points_of(lab: Lab) -> dict[str, float]:
+    """Each check's points, from the lab's own ``@check(points=...)`` (never a copied table)."""
+    return {spec.name: spec.points for spec in lab.checks()}
+
+
 def scorer(points: dict[str, float]) -> Callable[..., float]:
     """``score_without(*lost)``: full marks (the sum of ``points``) minus the lost checks'."""
     full = sum(points.values())

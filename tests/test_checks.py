@@ -55,7 +55,7 @@ def test_lab_result_totals_and_round_trip():
     data = result.to_dict()
     assert set(data) == {"lab", "score", "max_score", "status", "output", "tests"}
     assert set(data["tests"][0]) == {"name", "title", "score", "max_score", "status", "output",
-                                     "hint"}
+                                     "hint", "resources"}
     assert LabResult.from_dict(data).to_dict() == data
     assert run_checks("demo", collect(globals())[:1], None).status == "passed"
 
@@ -77,7 +77,8 @@ def test_html_panel_escapes_and_shows_hints_only_for_failures():
 
 
 @pytest.mark.parametrize("name", ["AWS", "CheckResult", "ComputeLabError", "LabResult",
-                                  "Status", "__version__", "check", "connect", "practice"])
+                                  "Status", "__version__", "check", "connect", "fail",
+                                  "practice"])
 def test_public_api_is_pinned(name):
     assert name in grader.__all__
     assert hasattr(grader, name)
@@ -85,4 +86,26 @@ def test_public_api_is_pinned(name):
 
 def test_public_api_has_nothing_else():
     assert sorted(grader.__all__) == ["AWS", "CheckResult", "ComputeLabError", "LabResult",
-                                      "Status", "__version__", "check", "connect", "practice"]
+                                      "Status", "__version__", "check", "connect", "fail",
+                                      "practice"]
+
+
+def test_fail_names_the_resources_and_they_survive_serialisation():
+    from grader.checks import collect, run_checks
+    from grader.results import LabResult
+
+    @grader.check(points=2, hint="Open port 22 to one CIDR only.")
+    def ssh_narrow(aws):
+        """SSH open to one CIDR"""
+        grader.fail("web-sg opens SSH to 0.0.0.0/0.", "sg-0abc", "web-sg")
+
+    @grader.check(points=1)
+    def plain(aws):
+        """Plain assert"""
+        raise AssertionError("nothing named")
+
+    result = run_checks("01", collect(locals()), None)
+    assert [t.resources for t in result.tests] == [["sg-0abc", "web-sg"], []]
+    assert result.tests[0].output == "web-sg opens SSH to 0.0.0.0/0."
+    again = LabResult.from_dict(result.to_dict())
+    assert again.tests[0].resources == ["sg-0abc", "web-sg"]

@@ -3,11 +3,12 @@
 The bundle (a zip Gradescope unpacks into ``/autograder/source``)::
 
     setup.sh            once per image: Python >= 3.11, a venv, ComputeLab from the wheel
-                        (its dependencies from PyPI), reference solutions deleted, source
-                        folder readable by root only
+                        (its dependencies from PyPI; the wheel carries only each lab's
+                        grading files), source folder readable by root only
     run_autograder      per submission: python -m grader.classroom.gradescope
     config.json         lab id and limits
-    labs/<lab>/         lab.toml, checks.py, lab.ipynb (never solution.*)
+    labs/<lab>/         lab.toml, checks.py, lab.ipynb and declared learner files (the
+                        allow-list in grader.labs.files; never a solution or notes)
     wheels/computelab-*.whl
 
 ``run_autograder`` grades the notebook (or script) in ``/autograder/submission`` and writes
@@ -32,12 +33,13 @@ from grader.checks import zero_result
 from grader.classroom.submissions import pick_notebook
 from grader.errors import ComputeLabError, SubmissionError
 from grader.grading import Limits, grade_iter
-from grader.labs import Lab, find_lab
+from grader.labs import Lab, all_labs, find_lab
+from grader.labs.files import copy_grading_files
+from grader.labs.schema import SCHEMA_FILE, schema_path
 from grader.paths import PACKAGE_DIR
 from grader.results import Status, gradescope_results
 
 ROOT_ENV = "COMPUTELAB_AUTOGRADER_ROOT"
-LAB_FILES_SKIPPED = ("solution*", "__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image (as root).
@@ -59,8 +61,6 @@ fi
 "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --upgrade pip
 "$VENV/bin/python" -m pip install "$SOURCE"/wheels/computelab-*.whl
-# The wheel ships the course; submissions must never be able to read a reference solution.
-find "$VENV" -path '*grader/_course/labs/*' -name 'solution*' -delete
 chmod -R a+rX "$VENV"
 chmod 755 /autograder
 chmod -R go-rwx "$SOURCE"
@@ -92,9 +92,10 @@ def _wheel(target: Path) -> Path:
         if (source / name).is_file():
             tree.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / name, tree / name)
-    for name in ("grader", "labs", "content"):
+    for name in ("grader", "content"):
         if (source / name).is_dir():
             shutil.copytree(source / name, tree / name, ignore=skip)
+    copy_course_labs(source / "labs", tree / "labs")
     command = [sys.executable, "-m", "pip", "wheel", str(tree), "--no-deps", "-q",
                "-w", str(target)]
     done = subprocess.run(command, capture_output=True, text=True)
@@ -107,14 +108,22 @@ def _wheel(target: Path) -> Path:
     return wheels[-1]
 
 
+def copy_course_labs(source: Path, target: Path) -> None:
+    """The labs as graders get them: the schema and each lab's grading files, nothing else."""
+    target.mkdir(parents=True, exist_ok=True)
+    schema = source / SCHEMA_FILE if (source / SCHEMA_FILE).is_file() else schema_path()
+    shutil.copy2(schema, target / SCHEMA_FILE)
+    for lab in all_labs(source):
+        copy_grading_files(lab, target / lab.id)
+
+
 def build_bundle(lab: Lab, out: Path, timeout: float = 120.0, memory_mb: int = 2048,
                  wheel: Path | None = None) -> Path:
     """Write the autograder zip for ``lab`` to ``out``."""
     with tempfile.TemporaryDirectory(prefix="computelab-bundle-") as tmp:
         staging = Path(tmp)
         built = wheel or _wheel(staging / "wheels")
-        shutil.copytree(lab.path, staging / "labs" / lab.id,
-                        ignore=shutil.ignore_patterns(*LAB_FILES_SKIPPED))
+        copy_grading_files(lab, staging / "labs" / lab.id)
         config = {"lab": lab.id, "timeout": timeout, "memory_mb": memory_mb}
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -38,7 +38,7 @@ def labs_cmd() -> None:
     for col in ("Lab", "Title", "Topic", "Minutes", "Status"):
         table.add_column(col)
     for lab, status in status_rows():
-        table.add_row(lab.id, lab.title, lab.topic, str(lab.minutes), status)
+        table.add_row(lab.id, lab.title, ", ".join(lab.topics), str(lab.minutes), status)
     console.print(table)
 
 
@@ -207,8 +207,8 @@ def validate_cmd(lab: str = LAB_ARG) -> None:
 
     Example: computelab validate 01
     """
-    from grader.authoring import validate_lab
     from grader.labs import find_lab
+    from grader.labs.authoring import validate_lab
 
     report = validate_lab(find_lab(lab))
     for label, result in (("solved", report.solved), ("untouched", report.untouched)):
@@ -224,18 +224,47 @@ def validate_cmd(lab: str = LAB_ARG) -> None:
 def new_lab_cmd(
     lab_id: str = typer.Argument(..., help="NN-slug, e.g. 10-step-functions."),
     labs_dir: Path = typer.Option(Path("labs"), "--labs-dir", help="Where lab folders live."),
-    tests_dir: Path = typer.Option(Path("tests"), "--tests-dir",
-                                   help="Where to put the lab's test file."),
+    tests_dir: Path = typer.Option(Path("tests/labs"), "--tests-dir",
+                                   help="Where to put the lab's test file and corpus."),
 ) -> None:
     """For lab authors: scaffold a lab folder that passes `computelab validate` as it is.
 
     Example: computelab new-lab 10-step-functions
     """
-    from grader.authoring import scaffold_lab
+    from grader.labs.authoring import scaffold_lab
 
     folder = scaffold_lab(labs_dir, lab_id, tests_dir if tests_dir.is_dir() else None)
-    typer.echo(f"Created {folder}: edit lab.toml, checks.py, solution.py and the notebooks, "
-               f"then run `computelab validate {lab_id}`.")
+    typer.echo(f"Created {folder}: edit lab.toml, checks.py and solution.py, run "
+               f"`computelab build-lab {lab_id}`, then `computelab validate {lab_id}`.")
+
+
+@friendly
+def build_lab_cmd(
+    labs: list[str] = typer.Argument(None, help="Lab ids or numbers (default: every lab)."),
+    check_only: bool = typer.Option(False, "--check",
+                                    help="Change nothing; exit 1 if a notebook is out of date."),
+) -> None:
+    """For lab authors: build lab.ipynb and solution.ipynb from each lab's solution.py.
+
+    Example: computelab build-lab 01
+    """
+    from grader.labs import all_labs, find_lab
+    from grader.labs.build import stale_notebooks, write_notebooks
+
+    chosen = [find_lab(name) for name in labs] if labs else all_labs()
+    if check_only:
+        stale = [f"{lab.id}/{name}" for lab in chosen for name in stale_notebooks(lab)]
+        for name in stale:
+            typer.echo(f"out of date: {name}")
+        if stale:
+            typer.echo("Run `computelab build-lab` and commit the notebooks.")
+            raise typer.Exit(1)
+        typer.echo(f"{len(chosen)} lab(s): notebooks match solution.py.")
+        return
+    for lab in chosen:
+        changed = write_notebooks(lab)
+        names = ", ".join(path.name for path in changed) or "already up to date"
+        typer.echo(f"{lab.id}: {names}")
 
 
 def register(app: typer.Typer) -> None:
@@ -248,3 +277,4 @@ def register(app: typer.Typer) -> None:
     app.command("reset")(reset_cmd)
     app.command("validate")(validate_cmd)
     app.command("new-lab")(new_lab_cmd)
+    app.command("build-lab")(build_lab_cmd)

@@ -33,6 +33,7 @@ from grader.grading.protocol import (
 )
 from grader.grading.worker import GradingContext, grader_main
 from grader.labs import Lab, load_lab
+from grader.labs.files import read_learner_data
 from grader.paths import PACKAGE_DIR
 from grader.results import Status
 
@@ -121,7 +122,7 @@ def prepare(config: PoolConfig) -> Pool:
         lab=lab, limits=config.limits, caps=caps, keep=keep,
         hide_dirs=[Path(p) for p in config.hide_dirs],
         hide_files=[Path(p) for p in config.hide_files],
-        data=lab_data_files(lab), shell=shell, loader=loader, account=account)
+        data=read_learner_data(lab), shell=shell, loader=loader, account=account)
     gc.collect()
     gc.freeze()  # forked children then don't copy pages just to run the garbage collector
     return Pool(GradingContext(lab, specs, child, handle),
@@ -129,21 +130,6 @@ def prepare(config: PoolConfig) -> Pool:
 
 
 # What stays with the course (as in grader.ui.workspace, which learners' workspaces follow).
-_COURSE_ONLY = {"solution.py", "solution.ipynb", "checks.py", "lab.toml", "lab.ipynb"}
-
-
-def lab_data_files(lab: Lab) -> dict[str, bytes]:
-    """The lab's data files (price tables, sample events...): a learner's notebook sits
-    next to copies of them, so a submission gets them in its working directory too."""
-    data = {}
-    for item in sorted(lab.path.iterdir()):
-        if (item.is_file() and item.name not in _COURSE_ONLY and item.suffix != ".pyc"
-                and not item.name.startswith("solution")
-                and item.stat().st_size <= 10 * 1024 * 1024):
-            data[item.name] = item.read_bytes()
-    return data
-
-
 def _keep_paths() -> list[Path]:
     """What a submission must still be able to read: Python and the grader package."""
     keep = {PACKAGE_DIR}

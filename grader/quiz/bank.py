@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from grader.errors import QuizError
+from grader.labs import labs_by_topic
 from grader.paths import content_dir, course_root
 from grader.quiz.model import (
     DIFFICULTIES,
@@ -98,13 +99,15 @@ def load_catalog(path: Path | None = None) -> Catalog:
         raise QuizError(f"{where}: expected a mapping with topics, comparisons and exams")
 
     topics: dict[str, Topic] = {}
+    lab_ids = labs_by_topic()  # lab.toml names its topics; topics.yaml need not repeat it
     for i, t in enumerate(data.get("topics") or []):
         if not isinstance(t, dict) or not _text(t.get("id")) or not _text(t.get("title")):
             raise QuizError(f"{where}: topic #{i + 1} needs an id and a title")
         if t["id"] in topics:
             raise QuizError(f"{where}: topic '{t['id']}' is listed twice")
         topics[t["id"]] = Topic(id=t["id"], title=t["title"], track=str(t.get("track", "")),
-                                lesson=str(t.get("lesson", "")), lab=t.get("lab"))
+                                lesson=str(t.get("lesson", "")),
+                                lab=t.get("lab") or next(iter(lab_ids.get(t["id"], [])), None))
     if not topics:
         raise QuizError(f"{where}: no topics")
 

@@ -16,6 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from grader import store
 from grader.labs import Lab, all_labs
+from grader.labs.files import copy_learner_data
 from grader.sandbox import running_endpoint
 
 DEFAULT_WORKSPACE = Path("computelab-work")
@@ -25,17 +26,6 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 
 def lab_notebook(workspace: Path, lab: Lab) -> Path:
     return workspace / "labs" / lab.id / "lab.ipynb"
-
-
-# What stays with the course: the reference solution, the checks and the metadata.
-NOT_FOR_LEARNERS = {"solution.py", "solution.ipynb", "checks.py", "lab.toml", "lab.ipynb"}
-
-
-def copy_lab_data(lab: Lab, target_dir: Path) -> None:
-    """Copy a lab's data files (price tables, sample events...) the notebook may read."""
-    for item in lab.path.iterdir():
-        if item.is_file() and item.name not in NOT_FOR_LEARNERS and item.suffix != ".pyc":
-            shutil.copyfile(item, target_dir / item.name)
 
 
 def create_workspace(workspace: Path) -> Path:
@@ -51,7 +41,7 @@ def create_workspace(workspace: Path) -> Path:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(lab.notebook, target)
-        copy_lab_data(lab, target.parent)
+        copy_learner_data(lab, target.parent)
     nbformat.write(welcome_notebook(), workspace / WELCOME)
     return workspace
 

@@ -200,22 +200,6 @@ def test_check_refuses_a_remote_endpoint_without_real_aws():
     assert "not on this machine" in result.output
 
 
-def test_workspace_gets_lab_data_files_but_never_solutions_or_checks(tmp_path, monkeypatch):
-    from grader.labs import find_lab
-    from grader.ui import workspace as ws
-
-    labs = tmp_path / "labs"
-    lab_dir = labs / "01-ec2-from-ami"
-    lab_dir.mkdir(parents=True)
-    for name in ("lab.toml", "lab.ipynb", "checks.py", "solution.py", "solution.ipynb"):
-        (lab_dir / name).write_bytes((find_lab("01").path / name).read_bytes())
-    (lab_dir / "prices.json").write_text("{}")
-    monkeypatch.setattr(ws, "all_labs", lambda: __import__("grader.labs").labs.all_labs(labs))
-    workspace = ws.create_workspace(tmp_path / "work")
-    copied = {p.name for p in (workspace / "labs" / "01-ec2-from-ami").iterdir()}
-    assert copied == {"lab.ipynb", "prices.json"}
-
-
 @pytest.mark.parametrize("args, phrase", [
     (["nosuch"], "No such command 'nosuch'"),
     (["check"], "Missing argument 'lab'"),

@@ -13,13 +13,12 @@ import json
 
 import pytest
 from labkit import (
-    assert_full_marks,
     assert_lost,
     assert_passes,
-    assert_untouched,
     failed,
     mutated,
     output,
+    points_of,
     scorer,
     undoing,
 )
@@ -30,10 +29,7 @@ from grader.session import check_lab
 LAB = find_lab("04")
 MANAGED = "arn:aws:iam::aws:policy/"
 SUBJECT = "system:serviceaccount:reports:report-reader"
-POINTS = {"cluster_role": 2, "node_role": 2, "pod_execution_role": 2,
-          "cluster_uses_cluster_role": 1, "node_group_uses_node_role": 1,
-          "fargate_profile_uses_pod_execution_role": 1, "oidc_provider": 2, "irsa_trust": 3,
-          "irsa_least_privilege": 2}
+POINTS = points_of(LAB)
 FULL = sum(POINTS.values())
 score_without = scorer(POINTS)
 
@@ -172,10 +168,6 @@ def test_alternative_correct_solutions_get_full_marks(fresh_aws, style):
     result = check_lab(LAB, aws)
     assert_passes(result)
     assert result.score == FULL
-
-
-def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
 
 
 # --- one shared solved account: each variant mutates it and undoes its change -----------
@@ -540,10 +532,6 @@ def test_partly_wrong_variants_lose_exactly_their_points(solved, name, mutate, l
     result = mutated(LAB, solved, mutate)
     assert_lost(result, lost, score_without, name)
     assert all(t.output and t.hint for t in result.tests if not t.passed)
-
-
-def test_reference_solution_gets_full_marks(solved):
-    assert_full_marks(check_lab(LAB, solved[0]), FULL)
 
 
 @pytest.mark.parametrize("name, mutate", ACCEPTED, ids=[a[0] for a in ACCEPTED])

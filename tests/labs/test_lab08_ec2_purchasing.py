@@ -7,7 +7,7 @@ import json
 
 import nbformat
 import pytest
-from labkit import assert_full_marks, assert_passes, assert_untouched, failed
+from labkit import assert_passes, failed, points_of
 
 from grader.labs import find_lab
 from grader.session import check_lab
@@ -128,12 +128,6 @@ def test_notebook_embeds_the_same_price_table():
         assert "$0.096" in text and PRICES["table_date"] in text
 
 
-def test_solution_gets_full_marks(fresh_aws):
-    aws = fresh_aws(LAB.id)
-    LAB.solve_fn()(aws)
-    assert_full_marks(check_lab(LAB, aws), FULL)
-
-
 @pytest.mark.parametrize("kwargs", [
     # legacy request_spot_instances, hibernate, resource API, formatted amounts, regional RI
     {"spot": "request", "behaviour": "hibernate", "max_price": "0.04", "steady": "resource",
@@ -154,11 +148,7 @@ def test_alternative_correct_solutions_get_full_marks(fresh_aws, kwargs):
     assert result.score == FULL
 
 
-def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
-
-
-POINTS = {spec.name: spec.points for spec in LAB.checks()}
+POINTS = points_of(LAB)
 
 # Every rule in lab.toml (by index) with at least one failing variant; each variant loses
 # exactly the listed checks. EC2 variants get a fresh account; SSM-only variants share one

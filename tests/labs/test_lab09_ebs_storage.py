@@ -17,12 +17,11 @@ import pytest
 from botocore.exceptions import ClientError
 from labkit import (
     assert_broken_rule,
-    assert_full_marks,
     assert_passes,
-    assert_untouched,
     failed,
     load_module,
     output,
+    points_of,
     scorer,
 )
 
@@ -32,9 +31,7 @@ from grader.session import check_lab
 
 LAB = find_lab("09")
 PARAMETER = "/ebs-lab/instance-store-lost-on"
-POINTS = {"data_volume_encrypted_gp3": 2, "data_volume_attached": 2,
-          "delete_on_termination": 2, "snapshot_completed": 2, "restored_in_another_az": 3,
-          "instance_store_answer": 1}
+POINTS = points_of(LAB)
 FULL = sum(POINTS.values())
 score_without = scorer(POINTS)
 SSM_AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -187,12 +184,6 @@ def shared(shared_account):
 
 # --- full marks -----------------------------------------------------------------------------
 
-def test_reference_solution_gets_full_marks(fresh_aws):
-    aws = fresh_aws(LAB.id)
-    LAB.solve_fn()(aws)
-    assert_full_marks(check_lab(LAB, aws), FULL)
-
-
 ALTERNATIVES = {
     "client API, baseline performance": {},
     "resource API, Name tag instead of description, larger restore in a third AZ": {
@@ -331,10 +322,6 @@ def test_partly_wrong_variants_lose_exactly_their_points(shared, mistake, kwargs
 
 
 # --- untouched, setup and determinism -------------------------------------------------------
-
-def test_untouched_scores_zero_with_a_message_per_check(fresh_aws):
-    assert_untouched(check_lab(LAB, fresh_aws(LAB.id)))
-
 
 def test_setup_launches_data_server_with_a_root_volume_that_survives(fresh_aws):
     aws = fresh_aws(LAB.id)

@@ -1,7 +1,8 @@
-"""Lab folders: discovery, lab.toml metadata, and loading checks/setup/solution.
+"""Lab folders: discovery, lab.toml metadata, and loading checks/setup.
 
-A lab is a folder ``labs/NN-slug/`` holding lab.toml, lab.ipynb, checks.py and solution.py.
-Nothing here knows any particular lab, so adding a lab never touches engine code.
+A lab is a folder ``labs/NN-slug/`` holding lab.toml, checks.py, solution.py (the one
+source of the notebooks) and the generated lab.ipynb and solution.ipynb. Nothing here
+knows any particular lab, so adding a lab never touches engine code.
 """
 
 from __future__ import annotations
@@ -19,34 +20,51 @@ from typing import Any
 
 from grader.checks import CheckSpec, collect
 from grader.errors import LabDefinitionError, LabNotFound
+from grader.labs.schema import key_line, validate_metadata
+from grader.labs.topics import topic_lessons
 from grader.paths import labs_dir
 
 LAB_DIR_PATTERN = re.compile(r"^\d{2}-[a-z0-9-]+$")
-_REQUIRED = ("title", "topic", "lesson", "objectives", "minutes", "services")
 
 
 @dataclass(frozen=True)
 class Lab:
-    """One lab folder and its metadata."""
+    """One lab folder and its metadata (lab.toml, checked against labs/lab.schema.json)."""
 
     id: str
     path: Path
     title: str
-    topic: str
-    lesson: str
+    topics: tuple[str, ...]
     objectives: list[str]
     minutes: int
     services: list[str]
     managed_policies: bool = False
     rules: list[str] = field(default_factory=list)
+    learner_files: tuple[str, ...] = ()
+    parameters: dict[str, Any] = field(default_factory=dict)
+    check_options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def number(self) -> str:
         return self.id[:2]
 
     @property
+    def topic(self) -> str:
+        """The main topic (the first listed)."""
+        return self.topics[0]
+
+    @property
+    def lesson(self) -> str:
+        """The main topic's lesson, from topics.yaml (``""`` when the course has none)."""
+        return topic_lessons().get(self.topic, "")
+
+    @property
     def notebook(self) -> Path:
         return self.path / "lab.ipynb"
+
+    @property
+    def solution_source(self) -> Path:
+        return self.path / "solution.py"
 
     def checks(self) -> list[CheckSpec]:
         specs = collect(vars(self._module("checks")))
@@ -58,11 +76,13 @@ class Lab:
         """The optional ``setup(aws)`` in checks.py that seeds prerequisites."""
         return getattr(self._module("checks"), "setup", None)
 
-    def solve_fn(self) -> Callable[[Any], None]:
-        solve = getattr(self._module("solution"), "solve", None)
-        if not callable(solve):
-            raise LabDefinitionError(f"{self.id}/solution.py has no solve(aws) function.")
-        return solve
+    def solve_fn(self) -> Callable[[Any], Any]:
+        """``solve(aws)``: run the reference solution (solution.py) in ``aws``'s account."""
+        from grader.labs.solve import run_solution
+
+        if not self.solution_source.is_file():
+            raise LabDefinitionError(f"Lab {self.id} has no solution.py.")
+        return lambda aws: run_solution(self.solution_source, aws)
 
     def _module(self, name: str) -> ModuleType:
         path = self.path / f"{name}.py"
@@ -87,23 +107,34 @@ def _load_module(module_name: str, path: Path, mtime_ns: int) -> ModuleType:
 
 
 def load_lab(path: Path) -> Lab:
-    """Read one lab folder's lab.toml into a ``Lab``."""
+    """Read one lab folder's lab.toml into a ``Lab`` (errors name file and line)."""
     toml_path = path / "lab.toml"
     try:
-        meta = tomllib.loads(toml_path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise LabDefinitionError(f"{toml_path}: {exc}") from exc
-    missing = [k for k in _REQUIRED if k not in meta]
+        text = toml_path.read_text(encoding="utf-8")
+        meta = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabDefinitionError(f"{toml_path}: cannot read it ({exc}).") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise LabDefinitionError(f"{toml_path}: not valid TOML: {exc}.") from exc
+    validate_metadata(meta, toml_path, text)
+    known = topic_lessons()
+    unknown = [t for t in meta["topics"] if known and t not in known]
+    if unknown:
+        raise LabDefinitionError(
+            f"{toml_path}:{key_line(text, 'topics')}: unknown topic {unknown[0]!r}; "
+            f"use ids from content/topics.yaml: {', '.join(sorted(known))}.")
+    missing = [name for name in meta.get("learner_files", []) if not (path / name).is_file()]
     if missing:
-        raise LabDefinitionError(f"{toml_path} is missing: {', '.join(missing)}.")
-    if meta.get("id", path.name) != path.name:
-        raise LabDefinitionError(f"{toml_path}: id must equal the folder name {path.name!r}.")
+        raise LabDefinitionError(
+            f"{toml_path}:{key_line(text, 'learner_files')}: learner file {missing[0]!r} "
+            f"is not in {path.name}/.")
     return Lab(
-        id=path.name, path=path, title=meta["title"], topic=meta["topic"],
-        lesson=meta["lesson"], objectives=list(meta["objectives"]), minutes=int(meta["minutes"]),
+        id=path.name, path=path, title=meta["title"], topics=tuple(meta["topics"]),
+        objectives=list(meta["objectives"]), minutes=int(meta["minutes"]),
         services=list(meta["services"]),
         managed_policies=bool(meta.get("managed_policies", False)),
-        rules=list(meta.get("rules", [])),
+        rules=list(meta["rules"]), learner_files=tuple(meta.get("learner_files", [])),
+        parameters=dict(meta.get("parameters", {})), check_options=dict(meta.get("checks", {})),
     )
 
 
@@ -114,6 +145,15 @@ def all_labs(root: Path | None = None) -> list[Lab]:
         return []
     return [load_lab(p) for p in sorted(base.iterdir())
             if p.is_dir() and LAB_DIR_PATTERN.match(p.name) and (p / "lab.toml").is_file()]
+
+
+def labs_by_topic(root: Path | None = None) -> dict[str, list[str]]:
+    """Topic id -> the ids of the labs that list it (a topic may have several labs)."""
+    out: dict[str, list[str]] = {}
+    for lab in all_labs(root):
+        for topic in lab.topics:
+            out.setdefault(topic, []).append(lab.id)
+    return out
 
 
 def find_lab(name: str, root: Path | None = None) -> Lab:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from grader.authoring import validate_lab
 from grader.cli import app
 from grader.labs import find_lab
+from grader.labs.authoring import validate_lab
 
 
 def test_new_lab_scaffold_validates(tmp_path):
@@ -21,6 +21,8 @@ def test_new_lab_scaffold_validates(tmp_path):
     assert {p.name for p in lab.path.iterdir()} >= {"lab.toml", "lab.ipynb", "solution.ipynb",
                                                     "checks.py", "solution.py"}
     assert (tests / "test_lab42_demo.py").is_file()
+    assert (tests / "corpus" / "42-demo" / "bad_no_bucket.py").is_file()
+    assert (lab.path / "lab.toml").read_text().startswith("#:schema ../lab.schema.json")
     report = validate_lab(lab)
     assert report.problems == [] and report.solved.score == 1 and report.untouched.score == 0
 

@@ -1,0 +1,77 @@
+"""The one notebook-build step: solution.py -> lab.ipynb (learner) and solution.ipynb.
+
+Every notebook a learner or a test sees is made here, so variants (a challenge notebook
+without instructions, per-student values) are a ``Transform`` passed in, never a second
+builder. Cell 0 connects to the sandbox and the last cell shows "Check my work"; both are
+added here, so solution.py holds only what is particular to the lab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from grader.labs.model import Lab
+from grader.labs.source import SourceCell, audience_code, read_source
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+NOTEBOOKS = {"lab.ipynb": False, "solution.ipynb": True}  # file name -> solved?
+
+Transform = Callable[[list[SourceCell]], list[SourceCell]]
+
+
+def connect_line(lab_id: str) -> str:
+    return f'from grader import connect; lab = connect("{lab_id}")'
+
+
+def build_notebook(lab: Lab, *, solved: bool, transforms: Sequence[Transform] = ()) -> Any:
+    """The learner's (``solved=False``) or the solved notebook, after ``transforms``."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    source = read_source(lab.solution_source)
+    for transform in transforms:
+        source = transform(source)
+    cells = [new_code_cell(connect_line(lab.id))]
+    for cell in source:
+        if cell.kind == "markdown":
+            cells.append(new_markdown_cell(cell.text.strip("\n")))
+        else:
+            cells.append(new_code_cell(audience_code(cell.text, solved).strip("\n")))
+    cells.append(new_code_cell("lab.check()"))
+    nb = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
+                                             "language_info": {"name": "python"}})
+    for number, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{number:02d}"
+    nbformat.validate(nb)
+    return nb
+
+
+def rendered(lab: Lab) -> dict[str, str]:
+    """File name -> the exact text ``computelab build-lab`` writes for it."""
+    import nbformat
+
+    return {name: nbformat.writes(build_notebook(lab, solved=solved)) + "\n"
+            for name, solved in NOTEBOOKS.items()}
+
+
+def stale_notebooks(lab: Lab) -> list[str]:
+    """The generated notebooks that differ from what solution.py builds today."""
+    stale = []
+    for name, text in rendered(lab).items():
+        path = lab.path / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(name)
+    return stale
+
+
+def write_notebooks(lab: Lab) -> list[Path]:
+    """(Re)write lab.ipynb and solution.ipynb from solution.py; return the files changed."""
+    changed = []
+    for name, text in rendered(lab).items():
+        path = lab.path / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed

@@ -1,0 +1,72 @@
+"""What every lab's tests prove, for every lab, in one place: the reference solution gets
+full marks, an untouched account scores zero with a message and a hint per check, and each
+corpus submission in ``tests/labs/corpus/<lab>/`` is graded as its name says.
+
+A corpus file is a learner-style script (plain ``boto3.client(...)``, as the notebook's
+instructions ask): ``ok_*.py`` must get full marks; ``bad_*.py`` declares ``LOSES = [...]``,
+the checks it must fail, and must lose exactly their points. Points always come from the
+lab's ``@check(points=...)``, never from a table here. A lab's own test file keeps only
+what is special to it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from labkit import assert_failures_explained, assert_full_marks, assert_untouched, failed
+
+from grader.labs import Lab, all_labs
+from grader.labs.solve import run_solution
+from grader.session import check_lab
+
+LABS = all_labs()
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def corpus(lab: Lab) -> list[Path]:
+    return sorted((CORPUS / lab.id).glob("*.py"))
+
+
+def declared_losses(path: Path) -> list[str]:
+    """The ``LOSES = [...]`` list of a bad_*.py submission (read without running it)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
+                "LOSES"]:
+            return sorted(ast.literal_eval(node.value))
+    raise AssertionError(f"{path.name} must declare LOSES = ['check_name', ...]")
+
+
+CASES = [pytest.param(lab, path, id=f"{lab.id}/{path.stem}") for lab in LABS
+         for path in corpus(lab)]
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_reference_solution_gets_full_marks(lab, fresh_aws):
+    aws = fresh_aws(lab.id)
+    lab.solve_fn()(aws)
+    assert_full_marks(check_lab(lab, aws), sum(spec.points for spec in lab.checks()))
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_untouched_scores_zero_with_a_message_and_hint_per_check(lab, fresh_aws):
+    assert_untouched(check_lab(lab, fresh_aws(lab.id)))
+
+
+@pytest.mark.parametrize("lab, path", CASES)
+def test_corpus_submission_is_graded_as_its_name_says(lab, path, fresh_aws):
+    assert path.name.startswith(("ok_", "bad_")), f"{path.name}: name it ok_* or bad_*"
+    names = {spec.name for spec in lab.checks()}
+    loses = [] if path.name.startswith("ok_") else declared_losses(path)
+    assert set(loses) <= names, f"{path.name} names checks the lab does not have"
+    aws = fresh_aws(lab.id)
+    run_solution(path, aws)
+    result = check_lab(lab, aws)
+    if not loses:
+        assert_full_marks(result, result.max_score)
+        return
+    assert failed(result) == loses, [t.output for t in result.tests if not t.passed]
+    points = {spec.name: spec.points for spec in lab.checks()}
+    assert result.score == result.max_score - sum(points[name] for name in loses)
+    assert_failures_explained(result, aws)
