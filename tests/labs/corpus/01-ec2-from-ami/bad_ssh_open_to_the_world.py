@@ -24,6 +24,7 @@ root = ec2.describe_images(ImageIds=[golden])["Images"][0]["RootDeviceName"]
 ec2.run_instances(
     ImageId=golden, InstanceType="t3.micro", MinCount=2, MaxCount=2, KeyName="web-key",
     SecurityGroupIds=[sg],
-    BlockDeviceMappings=[{"DeviceName": root, "Ebs": {"VolumeType": "gp3", "Encrypted": True, "VolumeSize": 8}}],
+    BlockDeviceMappings=[{"DeviceName": root,
+                          "Ebs": {"VolumeType": "gp3", "Encrypted": True, "VolumeSize": 8}}],
     TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]}])
 ec2.terminate_instances(InstanceIds=[builder["InstanceId"]])
