@@ -46,10 +46,11 @@ EC2_ONLY = ("allocationStrategy", "minvCpus", "desiredvCpus", "instanceTypes", "
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
-# Fargate vCPU -> the MEMORY values (MiB) Batch accepts with it: Fargate's task sizes plus the
-# 32 vCPU sizes the Batch API reference lists (ResourceRequirement, "For jobs that are running
-# on Fargate resources ...").
-FARGATE_SIZES = {**fargate.TASK_SIZES, 32.0: frozenset({61440, 122880, 249856})}
+# Fargate vCPU -> the MEMORY values (MiB) Batch accepts with it: Fargate's task sizes, at most
+# 16 vCPU and 120 GiB. AWS Batch user guide, "When to use Fargate": use EC2 for jobs that need
+# more than 16 vCPUs or more than 120 GiB of memory
+# (https://docs.aws.amazon.com/batch/latest/userguide/when-to-use-fargate.html).
+FARGATE_SIZES = fargate.TASK_SIZES
 
 
 def fargate_pair_ok(vcpu, memory):
@@ -549,9 +550,13 @@ def fargate_job_definition(aws):
         f"{label} has no {'VCPU' if 'VCPU' not in needs else 'MEMORY'} in resourceRequirements; "
         "Fargate needs both: you pay for exactly that size.")
     vcpus, memory = _number(needs["VCPU"]), _number(needs["MEMORY"])
+    too_big = vcpus is not None and vcpus > max(FARGATE_SIZES)
+    assert not too_big, (
+        f"{label} asks for {needs['VCPU']} vCPU. Batch jobs on Fargate get at most 16 vCPU and "
+        "120 GiB of memory; a job that needs more belongs on an EC2 compute environment.")
     assert vcpus in FARGATE_SIZES, (
         f"{label} asks for VCPU '{needs['VCPU']}'. On Fargate VCPU must be 0.25, 0.5, 1, 2, 4, "
-        "8, 16 or 32.")
+        "8 or 16.")
     assert memory is not None and memory.is_integer() and fargate_pair_ok(vcpus, int(memory)), (
         f"{label} pairs {_show(vcpus)} vCPU with MEMORY '{needs['MEMORY']}', a size Fargate "
         f"does not offer, so AWS rejects the job. With {_show(vcpus)} vCPU the memory (MiB) "

@@ -323,7 +323,8 @@ print("Job definition:", f"{thumbnail['jobDefinitionName']}:{thumbnail['revision
 # - `resourceRequirements` **VCPU and MEMORY** that form a **Fargate size**. Fargate sells fixed
 #   sizes: 0.25 vCPU allows only 512, 1024 or 2048 MiB; 0.5 vCPU 1024–4096; 1 vCPU 2048–8192;
 #   2 vCPU 4096–16384; 4 vCPU 8192–30720 (all in steps of 1024); 8 vCPU 16384–61440 (steps of
-#   4096); 16 vCPU 32768–122880 (steps of 8192); 32 vCPU 61440, 122880 or 249856. The deprecated
+#   4096); 16 vCPU 32768–122880 (steps of 8192). That is the ceiling: a Batch job on Fargate
+#   gets at most 16 vCPU and 120 GiB; bigger jobs belong on EC2 compute environments. The deprecated
 #   `vcpus`/`memory` fields are not supported on Fargate;
 # - `executionRoleArn=execution_role_arn`. AWS requires an execution role on Fargate;
 # - `networkConfiguration={"assignPublicIp": "ENABLED"}`. The default subnets are public and have

@@ -227,7 +227,7 @@ def test_private_subnets_behind_nat_and_later_fixes_get_full_marks(fresh_aws):
     """Fargate in private subnets whose route tables send 0.0.0.0/0 to a NAT gateway (so no
     public IP), an own VPC for everything, a queue created in the wrong order then fixed with
     update_job_queue, a compute environment created DISABLED then enabled, a broken job
-    definition revision deregistered, 32 vCPU on Fargate, and a job first sent to the wrong
+    definition revision deregistered, 16 vCPU on Fargate, and a job first sent to the wrong
     queue before the right one."""
     aws = fresh_aws(LAB.id)
     iam, ec2, batch = aws.client("iam"), aws.client("ec2"), aws.client("batch")
@@ -286,7 +286,7 @@ def test_private_subnets_behind_nat_and_later_fixes_get_full_marks(fresh_aws):
                 "resourceRequirements": [{"type": "VCPU", "value": vcpu},
                                          {"type": "MEMORY", "value": memory}]})
 
-    fargate("32", "249856")
+    fargate("16", "122880")
     broken = fargate("0.25", "4096")["jobDefinitionArn"]
     batch.deregister_job_definition(jobDefinition=broken)
     batch.register_job_definition(
@@ -452,7 +452,10 @@ VARIANTS = [
      ["fargate_job_definition"], "16384 to 61440 in steps of 4096"),
     (18, "3 vCPU", {"fargate_container": {"resourceRequirements": [
         {"type": "VCPU", "value": "3"}, {"type": "MEMORY", "value": "6144"}]}},
-     ["fargate_job_definition"], "0.25, 0.5, 1, 2, 4, 8, 16 or 32"),
+     ["fargate_job_definition"], "0.25, 0.5, 1, 2, 4, 8 or 16"),
+    (18, "32 vCPU and 240 GiB on Fargate", {"fargate_container": {"resourceRequirements": [
+        {"type": "VCPU", "value": "32"}, {"type": "MEMORY", "value": "245760"}]}},
+     ["fargate_job_definition"], "at most 16 vCPU and 120 GiB"),
     (19, "no execution role", {"fargate_container": {"executionRoleArn": None}},
      ["fargate_job_definition"], "no executionRoleArn"),
     (19, "instance role as execution role", {"fargate_container": {
@@ -543,8 +546,9 @@ def test_same_state_gives_identical_results(shared_aws):
     assert check_lab(LAB, shared_aws).to_dict() == check_lab(LAB, shared_aws).to_dict()
 
 
-# The Fargate sizes as the Batch API reference lists them, keyed by memory (ResourceRequirement,
-# type="MEMORY"): the check's table is keyed by vCPU, so this is an independent spelling.
+# The Fargate sizes Batch runs, keyed by memory (ResourceRequirement, type="MEMORY"), up to
+# the 16 vCPU / 120 GiB ceiling of the Batch user guide ("When to use Fargate"): the check's
+# table is keyed by vCPU, so this is an independent spelling.
 BY_MEMORY = {512: [0.25], 1024: [0.25, 0.5], 2048: [0.25, 0.5, 1], 3072: [0.5, 1],
              4096: [0.5, 1, 2], **{m: [1, 2] for m in (5120, 6144, 7168)}, 8192: [1, 2, 4],
              **{m: [2, 4] for m in (9216, 10240, 11264, 12288, 13312, 14336, 15360)},
@@ -552,14 +556,14 @@ BY_MEMORY = {512: [0.25], 1024: [0.25, 0.5], 2048: [0.25, 0.5, 1], 3072: [0.5, 1
              **{m: [4] for m in (17408, 18432, 19456, 21504, 22528, 23552, 25600, 26624,
                                  27648, 29696, 30720)},
              **{m: [4, 8] for m in (20480, 24576, 28672)},
-             **{m: [8] for m in (36864, 45056, 53248)}, 61440: [8, 32],
+             **{m: [8] for m in (36864, 45056, 53248)}, 61440: [8],
              **{m: [8, 16] for m in (32768, 40960, 49152, 57344)},
              **{m: [16] for m in (65536, 73728, 81920, 90112, 98304, 106496, 114688)},
-             122880: [16, 32], 249856: [32]}
+             122880: [16]}
 
 
 def test_fargate_table_accepts_exactly_the_documented_pairs():
     documented = {(float(v), m) for m, vcpus in BY_MEMORY.items() for v in vcpus}
-    candidates = {(v, m) for v in [0.125, *CHECKS.FARGATE_SIZES, 3.0, 64.0]
+    candidates = {(v, m) for v in [0.125, *CHECKS.FARGATE_SIZES, 3.0, 32.0, 64.0]
                   for m in range(0, 250881, 512)}
     assert {pair for pair in candidates if CHECKS.fargate_pair_ok(*pair)} == documented
