@@ -39,7 +39,7 @@ from grader.quiz.present import (
     parse_reply,
     verdict,
 )
-from grader.quiz.readiness import Estimate, describe
+from grader.quiz.readiness import Estimate, describe, percent
 from grader.quiz.scoring import Graded, grade
 
 ANSWERS_HELP = (
@@ -337,7 +337,7 @@ def export_command(
 # -- exam ------------------------------------------------------------------------------------
 
 def _range(low: float | None, high: float | None) -> str:
-    return "-" if low is None or high is None else f"{low:.0%}-{high:.0%}"
+    return "-" if low is None or high is None else f"{percent(low)}-{percent(high)}"
 
 
 def _print_review(console: Console, report: ExamReport, session: ExamSession) -> None:

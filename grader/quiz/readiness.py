@@ -34,14 +34,21 @@ def wilson(correct: int, total: int, z: float = Z) -> tuple[float, float]:
     z2 = z * z
     centre = (p + z2 / (2 * total)) / (1 + z2 / total)
     half = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if correct == 0 else max(0.0, centre - half)     # exact at the ends
+    high = 1.0 if correct == total else min(1.0, centre + half)
+    return low, high
 
 
 def estimate(correct: int, total: int) -> Estimate:
     if total == 0:
         return Estimate(correct, 0, None, None)
     low, high = wilson(correct, total)
-    return Estimate(correct, total, round(low, 4), round(high, 4))
+    return Estimate(correct, total, low, high)
+
+
+def percent(value: float) -> str:
+    """A whole percent, rounded half up like the site's ``Math.round`` (so both agree)."""
+    return f"{math.floor(value * 100 + 0.5)}%"
 
 
 def describe(e: Estimate) -> str:
@@ -49,4 +56,4 @@ def describe(e: Estimate) -> str:
     if e.low is None or e.high is None:
         return "not tested"
     plural = "" if e.total == 1 else "s"
-    return f"{e.low:.0%}-{e.high:.0%} (from {e.total} question{plural})"
+    return f"{percent(e.low)}-{percent(e.high)} (from {e.total} question{plural})"
