@@ -4,10 +4,15 @@ Each command calls the core (``rounds``, ``exam``, ``progress``, ``export``) wit
 arguments. Interactive in a terminal (rich prompts that re-ask on invalid input); for
 scripts, ``--answers`` gives every answer at once and ``--json`` prints only JSON.
 
-The ``--answers`` format: ``"1:b;2:a,c;3:bac;4:2-1-3"`` — question number, colon, reply;
-``;`` between questions. Replies: one letter (single, true/false); letters (multiple
-response); one letter per item, in item order (matching); the shown step numbers in the
-correct order (ordering).
+The ``--answers`` format: ``"1:b;2:a,c;3:bac;4:2-1-3;5:?"`` — question number, colon,
+reply; ``;`` between questions. Replies: one letter (single, true/false); exactly ``choose``
+letters (multiple response); one letter per item, in item order (matching); the shown step
+numbers in the correct order (ordering); ``?`` for "I don't know". Every reply is checked
+before any is recorded: one bad reply is a one-line error and nothing is stored.
+
+An exam is labelled as the compute part of its exam guide everywhere; while answering it
+shows no topic, id or difficulty; the report reviews every question (every option
+explained, the chosen first) and gives readiness ranges, never a pass/fail verdict.
 """
 
 from __future__ import annotations
@@ -43,9 +48,10 @@ from grader.quiz.readiness import Estimate, describe, percent
 from grader.quiz.scoring import Graded, grade
 
 ANSWERS_HELP = (
-    'Answer without prompts, e.g. "1:b;2:a,c;3:bac;4:2-1-3": number:reply, ";" between '
-    "questions. Reply with a letter (single, true/false), letters (multiple response), one "
-    "letter per item in order (matching) or the shown step numbers in order (ordering)."
+    'Answer without prompts, e.g. "1:b;2:a,c;3:bac;4:2-1-3;5:?": number:reply, ";" between '
+    "questions. Reply with a letter (single, true/false), exactly N letters (choose N), one "
+    "letter per item in order (matching), the shown step numbers in order (ordering), or ? "
+    "for I don't know. One bad reply and nothing is stored."
 )
 
 

@@ -151,12 +151,17 @@ def test_practice_shows_no_topic_or_id_until_answered(bank):
     assert q.id in after and q.difficulty in after
 
 
-@pytest.mark.parametrize("mode", ["quiz", "exam"])
-def test_choose_n_scripted_refuses_a_wrong_count_and_stores_nothing(bank, mode):
+def multi_listing(mode: str) -> tuple[list[str], list[dict], dict]:
+    """A practice round or an exam (left open) with a "choose 2" question in it."""
     base = ["quiz", "--topic", "alpha", "--seed", "1"] if mode == "quiz" else \
         ["exam", "--seed", "21"]
     listing = json.loads(run(*base, "--json").stdout)["questions"]
-    multi = next(q for q in listing if q["type"] == "multiple")
+    return base, listing, next(q for q in listing if q["type"] == "multiple")
+
+
+@pytest.mark.parametrize("mode", ["quiz", "exam"])
+def test_choose_n_scripted_refuses_a_wrong_count_and_stores_nothing(bank, mode):
+    base, listing, multi = multi_listing(mode)
     others = [q for q in listing if q is not multi]
     answers = ";".join([f"{q['position']}:{right_reply(bank, q)}" for q in others]
                        + [f"{multi['position']}:{one_letter_short(bank, multi)}"])
@@ -176,10 +181,7 @@ def test_choose_n_scripted_refuses_a_wrong_count_and_stores_nothing(bank, mode):
 
 @pytest.mark.parametrize("mode", ["quiz", "exam"])
 def test_choose_n_interactive_asks_again(bank, mode):
-    base = ["quiz", "--topic", "alpha", "--seed", "1"] if mode == "quiz" else \
-        ["exam", "--seed", "21"]
-    listing = json.loads(run(*base, "--json").stdout)["questions"]
-    multi = next(q for q in listing if q["type"] == "multiple")
+    base, listing, multi = multi_listing(mode)
     goto = f"goto {multi['position']}\n" if mode == "exam" else \
         "".join(f"{wrong_reply(bank, q)}\n" for q in listing[: multi["position"] - 1])
     script = f"{goto}{one_letter_short(bank, multi)}\n{right_reply(bank, multi)}\nquit\n"
@@ -447,3 +449,13 @@ def test_practice_dont_know_reveals_the_answer_and_counts_as_a_miss(bank):
     assert f"Right answer: {right_reply(bank, listing[0])}" in result.stdout
     assert "Score: 0 / 1" in result.stdout
     assert progress.latest_scores() == {listing[0]["id"]: 0.0}
+
+
+def test_progress_lists_exams_as_compute_part_with_a_range(bank):
+    listing = json.loads(run("exam", "--seed", "21", "--json").stdout)["questions"]
+    answers = ";".join(f"{i}:{right_reply(bank, q)}" for i, q in enumerate(listing, start=1))
+    assert run("exam", "--resume", "--answers", answers, "--json").exit_code == 0
+    out = run("progress").stdout
+    assert "Exam CLF-C02 (compute part)" in out and "4/4 compute questions right" in out
+    assert "readiness range 60%-100%" in out
+    assert "pass" not in out.lower().replace("passed", "")

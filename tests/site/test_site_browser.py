@@ -138,6 +138,13 @@ class Steps:
         self.page.screenshot(path=str(ARTIFACTS / f"{label}.png"))
 
 
+def _start(browser_page: tuple[Any, list[str]], quiz_data: dict[str, Any],
+           name: str) -> tuple[Any, list[str], Steps, dict[str, dict[str, Any]]]:
+    """The page, its blocked-request log, numbered screenshots and the questions by id."""
+    page, blocked = browser_page
+    return page, blocked, Steps(page, name), {q["id"]: q for q in quiz_data["questions"]}
+
+
 def _options_answer(q: dict[str, Any], right: bool) -> list[int]:
     """Indexes to pick for a single/true_false/multiple question, right or wrong."""
     correct = [i for i, o in enumerate(q["options"]) if o["correct"]]
@@ -188,9 +195,7 @@ def test_learner_journey_offline(browser_page: tuple[Any, list[str]], server: st
                                  quiz_data: dict[str, Any]) -> None:
     from playwright.sync_api import expect
 
-    page, blocked = browser_page
-    steps = Steps(page, "journey")
-    by_id = {q["id"]: q for q in quiz_data["questions"]}
+    page, blocked, steps, by_id = _start(browser_page, quiz_data, "journey")
 
     with steps.step("home"):
         page.goto(server)
@@ -273,9 +278,7 @@ def test_choose_n_and_dont_know_on_a_lesson_quiz(browser_page: tuple[Any, list[s
                                                  quiz_data: dict[str, Any]) -> None:
     from playwright.sync_api import expect
 
-    page, blocked = browser_page
-    steps = Steps(page, "choose-n")
-    by_id = {q["id"]: q for q in quiz_data["questions"]}
+    page, blocked, steps, by_id = _start(browser_page, quiz_data, "choose-n")
 
     with steps.step("one-answer-of-two-is-refused"):
         page.goto(server + "containers/ecs/")
@@ -350,9 +353,7 @@ def test_exam_is_compute_only_with_no_hints_and_an_honest_report(
 
     from grader.quiz.readiness import describe, estimate
 
-    page, blocked = browser_page
-    steps = Steps(page, "exam")
-    by_id = {q["id"]: q for q in quiz_data["questions"]}
+    page, blocked, steps, by_id = _start(browser_page, quiz_data, "exam")
 
     with steps.step("start"):
         page.goto(server + "exam/")
