@@ -172,7 +172,7 @@ def instruction(shown: Presented) -> str:
     """What the learner is asked to do, in words the CLI, widget and site share."""
     q = shown.question
     if q.type == "multiple":
-        return f"choose {q.choose}"
+        return f"exactly {q.choose} answers"
     if q.type == "matching":
         return "pick a match for each item"
     if q.type == "ordering":
