@@ -12,8 +12,8 @@ builds from the sources of truth on each build:
   download. mkdocs-jupyter is not used: its template loads MathJax and Mermaid from CDNs,
   and the site must work offline.
 - **Quiz data** (``on_files``): ``assets/quiz.json`` from ``grader.quiz.export.site_json()``
-  (content/quizzes/JSON-FORMAT.md), plus an ``exams`` object (exam guides and domain weights
-  from topics.yaml) for the practice exam page.
+  (content/quizzes/JSON-FORMAT.md), plus an ``exams`` object (exam guides, domain weights,
+  and the compute-only label and notes of ``grader.quiz.exam``) for the practice exam page.
 - **CLI reference** (``on_files``): ``cli.md`` from the help text of every command of the
   Typer app, so it cannot drift from the CLI.
 - **Lessons** (``on_page_markdown``): a "Hands-on lab" section linking to the topic's lab
@@ -166,6 +166,7 @@ def quiz_json(content: Path) -> str:
     """The banks as the site's quiz JSON, plus the exam guides for the exam page."""
     from grader.errors import ComputeLabError
     from grader.quiz.bank import load_bank
+    from grader.quiz.exam import READINESS_NOTE, SCOPE_NOTE, label
     from grader.quiz.export import site_json
 
     try:
@@ -173,9 +174,10 @@ def quiz_json(content: Path) -> str:
     except ComputeLabError as exc:
         raise PluginError(f"computelab_site: question banks: {exc}") from exc
     data = site_json(bank)
+    # the exam page says what the CLI says: the compute part only, a range, no verdict
     data["exams"] = {
-        spec.id: {"title": spec.title, "questions": spec.questions, "minutes": spec.minutes,
-                  "pass_score": spec.pass_score,
+        spec.id: {"title": spec.title, "label": label(spec), "questions": spec.questions,
+                  "minutes": spec.minutes, "scope": SCOPE_NOTE, "note": READINESS_NOTE,
                   "domains": [{"id": d.id, "title": d.title, "weight": d.weight}
                               for d in spec.domains]}
         for spec in bank.catalog.exams.values()

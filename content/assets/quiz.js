@@ -7,16 +7,21 @@
  *   <div class="cl-practice">                              practice by topic or comparison
  *   <div class="cl-exam">                                  an exam set drawn by domain weight
  *
+ * The exam is the compute part of an exam guide and its report gives a readiness range per
+ * domain, never a pass/fail verdict (as `computelab exam`).
+ *
  * Bound through mkdocs-material's document$ so it runs again after instant navigation.
  * Stable hooks for tests: .cl-question[data-qid][data-type][data-state], options
- * [data-option] (index in the JSON) with data-chosen/data-correct after checking, .cl-why,
- * .cl-feedback[data-correct] with .cl-verdict and .cl-explanation.
+ * [data-option] (index in the JSON) with data-chosen/data-correct/data-answer after
+ * answering; .cl-feedback[data-correct] with .cl-verdict, .cl-explained > li.cl-explain
+ * [data-option][data-chosen][data-correct] (every option, chosen first), .cl-explanation
+ * and .cl-meta; ordering rows .cl-step[data-position] with a select of steps.
  */
 (function () {
   "use strict";
 
   var EXAM_TYPES = ["single", "multiple"];
-  var SCALE_MIN = 100, SCALE_MAX = 1000;
+  var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var dataPromise = null;
   var uid = 0;
 
@@ -85,13 +90,24 @@
 
   // -- one question -------------------------------------------------------------------------
   //
-  // question(q, {mode}) returns {node, check(), reveal(), answered(), result()}.
-  // mode "practice": Check answer / Show answer buttons and feedback at once, retries allowed.
-  // mode "exam": no buttons; the exam calls result() and reveal() when it is submitted.
+  // question(q, {mode}) returns {node, check(), answered(), result(), markExam(), ...}.
+  // The rules are the CLI's and the notebook widget's:
+  // - nothing hints at the answer before it is given (topic, difficulty and id come after);
+  // - a "choose N" question takes exactly N answers (otherwise: say so and ask again);
+  // - once answered, every option is explained, the chosen ones first, and the question locks;
+  // - "I don't know" reveals the answer and counts as a miss;
+  // - ordering: for each position in turn, pick the step that goes there.
+  // mode "practice": Check answer / I don't know buttons, feedback at once.
+  // mode "exam": no buttons; the exam calls markExam() when it is submitted.
+
+  function chooseMessage(choose, given) {
+    return "Choose exactly " + choose + " answers (you chose " + given + ").";
+  }
 
   function question(q, opts) {
     var mode = (opts && opts.mode) || "practice";
     var name = "cl-q" + (++uid);
+    var hasOptions = q.type === "single" || q.type === "true_false" || q.type === "multiple";
     var root = el("div", { className: "cl-question", "data-qid": q.id, "data-type": q.type,
                            "data-state": "unanswered" });
     var header = el("p", { className: "cl-stem" });
@@ -103,30 +119,30 @@
     var instructions = {
       single: "Choose one answer.",
       true_false: "True or false?",
-      multiple: "Choose " + (q.choose || 2) + " answers.",
+      multiple: "Choose exactly " + q.choose + " answers.",
       matching: "Match each item (a match may be used more than once).",
-      ordering: "Give each step its position in the right order.",
+      ordering: "For each position in turn, pick the step that goes there.",
     }[q.type];
     root.appendChild(el("p", { className: "cl-instructions", text: instructions }));
 
     var body = el("div", { className: "cl-body" });
     root.appendChild(body);
-    var parts = [];   // per-part DOM: options, pairs or steps
+    var parts = [];   // options and pairs: by index in the JSON; ordering: by position
 
-    if (q.type === "single" || q.type === "true_false" || q.type === "multiple") {
+    if (hasOptions) {
       var kind = q.type === "multiple" ? "checkbox" : "radio";
       var order = q.options.map(function (_, i) { return i; });
       if (q.type !== "true_false") order = shuffle(order);
       var list = el("div", { className: "cl-options", role: kind === "radio" ? "radiogroup" : "group" });
-      order.forEach(function (i) {
+      order.forEach(function (i, shownAt) {
         var o = q.options[i];
         var input = el("input", { type: kind, name: name, value: i });
-        var why = el("div", { className: "cl-why", hidden: true, text: o.why });
         var label = el("label", { className: "cl-option", "data-option": i }, input,
+                       el("span", { className: "cl-letter", text: LETTERS[shownAt] + ")" }),
                        el("span", { className: "cl-option-text", text: o.text }));
-        var item = el("div", { className: "cl-option-row", "data-option": i }, label, why);
+        var item = el("div", { className: "cl-option-row", "data-option": i }, label);
         list.appendChild(item);
-        parts[i] = { row: item, input: input, why: why, option: o };
+        parts[i] = { row: item, input: input, option: o, letter: LETTERS[shownAt], shownAt: shownAt };
       });
       body.appendChild(list);
     } else if (q.type === "matching") {
@@ -146,66 +162,77 @@
       });
       body.appendChild(table);
     } else if (q.type === "ordering") {
-      var steps = el("div", { className: "cl-steps" });
-      shuffle(q.steps.map(function (_, i) { return i; })).forEach(function (i) {
-        var s = q.steps[i];
-        var select = el("select", { className: "cl-select", "aria-label": "Position of: " + s.text },
-                        el("option", { value: "", text: "#" }));
-        for (var n = 1; n <= q.steps.length; n++) {
-          select.appendChild(el("option", { value: n, text: String(n) }));
-        }
+      // The steps, numbered as shown (shuffled); then one list per position, as in the CLI
+      // ("2-1-3": step 2 first) and the notebook widget.
+      var shownSteps = shuffle(q.steps.map(function (_, i) { return i; }));
+      var stepList = el("ol", { className: "cl-step-list" });
+      shownSteps.forEach(function (i) { stepList.appendChild(el("li", { text: q.steps[i].text })); });
+      body.appendChild(stepList);
+      var slots = el("div", { className: "cl-steps" });
+      q.steps.forEach(function (_, position) {
+        var select = el("select", { className: "cl-select",
+                                    "aria-label": "Step in position " + (position + 1) },
+                        el("option", { value: "", text: "Choose a step…" }));
+        shownSteps.forEach(function (i, n) {
+          select.appendChild(el("option", { value: i, text: (n + 1) + ". " + q.steps[i].text }));
+        });
         var why = el("div", { className: "cl-why", hidden: true });
-        var row = el("div", { className: "cl-step", "data-step": i }, select,
-                     el("span", { className: "cl-step-text", text: s.text }), why);
-        steps.appendChild(row);
-        parts[i] = { row: row, select: select, why: why, step: s };
+        var row = el("div", { className: "cl-step", "data-position": position },
+                     el("span", { className: "cl-position", text: "Position " + (position + 1) }),
+                     select, why);
+        slots.appendChild(row);
+        parts[position] = { row: row, select: select, why: why, step: q.steps[position] };
       });
-      body.appendChild(steps);
+      body.appendChild(slots);
     }
 
     var feedback = el("div", { className: "cl-feedback", hidden: true, role: "status",
                                "aria-live": "polite" });
     var verdict = el("p", { className: "cl-verdict" });
+    var explained = el("ul", { className: "cl-explained", hidden: true });
     var explanation = el("p", { className: "cl-explanation", hidden: true, text: q.explanation });
-    feedback.appendChild(verdict);
-    feedback.appendChild(explanation);
+    var meta = el("p", { className: "cl-meta", hidden: true,
+                         text: q.topic + " · " + q.difficulty + " · " + q.id });
+    [verdict, explained, explanation, meta].forEach(function (n) { feedback.appendChild(n); });
 
-    // The learner's answer; null when incomplete, with a message saying why.
+    // The learner's answer; {error} when it is not a complete, valid answer yet.
     function answer() {
-      if (q.type === "single" || q.type === "true_false" || q.type === "multiple") {
+      if (hasOptions) {
         var chosen = [];
         parts.forEach(function (p, i) { if (p && p.input.checked) chosen.push(i); });
-        if (!chosen.length) return { error: "Choose an answer first." };
+        if (!chosen.length) return { error: "Choose an answer first.", empty: true };
         if (q.type === "multiple" && chosen.length !== q.choose) {
-          return { error: "Choose exactly " + q.choose + " answers (you chose " +
-                          chosen.length + ")." };
+          return { error: chooseMessage(q.choose, chosen.length) };
         }
         return { chosen: chosen };
       }
       if (q.type === "matching") {
         var given = parts.map(function (p) { return p.select.value; });
+        if (given.every(function (v) { return v === ""; })) return { error: "Choose a match for every item.", empty: true };
         if (given.indexOf("") >= 0) return { error: "Choose a match for every item." };
         return { given: given };
       }
-      var positions = parts.map(function (p) { return p.select.value; });
-      if (positions.indexOf("") >= 0) return { error: "Give every step a position." };
+      var placed = parts.map(function (p) { return p.select.value; });
+      if (placed.every(function (v) { return v === ""; })) return { error: "Pick a step for every position.", empty: true };
+      if (placed.indexOf("") >= 0) return { error: "Pick a step for every position." };
       var seen = {};
-      for (var k = 0; k < positions.length; k++) {
-        if (seen[positions[k]]) return { error: "Use each position once." };
-        seen[positions[k]] = true;
+      for (var k = 0; k < placed.length; k++) {
+        if (seen[placed[k]]) return { error: "Use each step once." };
+        seen[placed[k]] = true;
       }
-      return { positions: positions.map(Number) };
+      return { order: placed.map(Number) };
     }
 
     // Score like the CLI (practice: partial credit; see JSON-FORMAT.md).
     function score(a) {
+      if (a.unknown) return 0;
       if (q.type === "single" || q.type === "true_false") {
         return q.options[a.chosen[0]].correct ? 1 : 0;
       }
       if (q.type === "multiple") {
-        var right = 0, wrong = 0;
-        a.chosen.forEach(function (i) { if (q.options[i].correct) right++; else wrong++; });
-        return Math.max(0, (right - wrong) / q.choose);
+        var right = 0;
+        a.chosen.forEach(function (i) { if (q.options[i].correct) right++; });
+        return right / q.choose;
       }
       if (q.type === "matching") {
         var ok = 0;
@@ -213,118 +240,109 @@
         return ok / q.pairs.length;
       }
       var placed = 0;
-      q.steps.forEach(function (_, i) { if (a.positions[i] === i + 1) placed++; });
+      a.order.forEach(function (step, position) { if (step === position) placed++; });
       return placed / q.steps.length;
     }
 
-    function clearMarks() {
-      parts.forEach(function (p) {
-        if (!p) return;
-        p.row.removeAttribute("data-chosen");
-        p.row.removeAttribute("data-correct");
-        p.why.hidden = true;
+    function optionLabel(p, chosen) {
+      if (chosen) return p.option.correct ? "You chose (right)" : "You chose (wrong)";
+      return p.option.correct ? "Not chosen (right)" : "Not chosen (wrong)";
+    }
+
+    // Every part explained: options chosen first, then in letter order; pairs and positions
+    // marked right or wrong with the right match or step.
+    function explain(a) {
+      if (hasOptions) {
+        var chosen = a.chosen || [];
+        var rows = parts.slice().sort(function (x, y) {
+          var cx = chosen.indexOf(q.options.indexOf(x.option)) >= 0 ? 0 : 1;
+          var cy = chosen.indexOf(q.options.indexOf(y.option)) >= 0 ? 0 : 1;
+          return cx - cy || x.shownAt - y.shownAt;
+        });
+        explained.textContent = "";
+        rows.forEach(function (p) {
+          var i = q.options.indexOf(p.option);
+          var picked = chosen.indexOf(i) >= 0;
+          if (picked) p.row.setAttribute("data-chosen", "true");
+          p.row.setAttribute("data-correct", String(!!p.option.correct));
+          if (p.option.correct) p.row.setAttribute("data-answer", "true");
+          explained.appendChild(el("li", { className: "cl-explain", "data-option": i,
+                                           "data-chosen": String(picked),
+                                           "data-correct": String(!!p.option.correct) },
+            el("span", { className: "cl-explain-head",
+                         text: optionLabel(p, picked) + ": " + p.letter + ") " + p.option.text }),
+            el("div", { className: "cl-why", text: p.option.why })));
+        });
+        explained.hidden = false;
+        return;
+      }
+      parts.forEach(function (p, i) {
+        var ok, right;
+        if (q.type === "matching") {
+          ok = !a.unknown && a.given[i] === p.pair.match;
+          right = p.pair.match;
+          p.why.textContent = (ok ? "" : "Right: " + right + ". ") + p.pair.why;
+        } else {
+          ok = !a.unknown && a.order[i] === i;
+          right = p.step.text;
+          p.why.textContent = (ok ? "" : "Right: " + right + ". ") + p.step.why;
+        }
+        p.row.setAttribute("data-correct", String(ok));
+        p.why.hidden = false;
       });
     }
 
-    // Per-part marks: each chosen option with its why; matching/ordering rows right or wrong.
-    function mark(a) {
-      clearMarks();
-      if (a.chosen) {
-        a.chosen.forEach(function (i) {
-          var p = parts[i];
-          p.row.setAttribute("data-chosen", "true");
-          p.row.setAttribute("data-correct", String(!!p.option.correct));
-          p.why.hidden = false;
-        });
-      } else if (a.given) {
-        parts.forEach(function (p, i) {
-          var ok = a.given[i] === p.pair.match;
-          p.row.setAttribute("data-correct", String(ok));
-          p.why.textContent = ok ? p.pair.why : "Not this one.";
-          p.why.hidden = false;
-        });
-      } else {
-        parts.forEach(function (p, i) {
-          var ok = a.positions[i] === i + 1;
-          p.row.setAttribute("data-correct", String(ok));
-          p.why.textContent = ok ? p.step.why : "Not in this position.";
-          p.why.hidden = false;
-        });
-      }
+    function lock() {
+      root.querySelectorAll("input, select, .cl-actions button").forEach(function (n) {
+        n.disabled = true;
+      });
     }
 
-    function check() {
-      var a = answer();
-      feedback.hidden = false;
-      if (a.error) {
-        clearMarks();
-        feedback.setAttribute("data-correct", "incomplete");
-        verdict.textContent = a.error;
-        explanation.hidden = true;
-        root.setAttribute("data-state", "unanswered");
-        return null;
-      }
+    function show(a, text) {
       var fraction = score(a);
-      mark(a);
       var correct = fraction === 1;
+      explain(a);
+      root.setAttribute("data-answered", "true");
+      feedback.hidden = false;
       feedback.setAttribute("data-correct", String(correct));
-      root.setAttribute("data-state", correct ? "correct" : (fraction > 0 ? "partial" : "incorrect"));
-      if (correct) {
-        verdict.textContent = "Correct!";
-      } else if (fraction > 0) {
-        verdict.textContent = "Partly right (" + Math.round(fraction * 100) +
-          "%). Try again, or show the answer.";
-      } else {
-        verdict.textContent = "Not quite. Try again, or show the answer.";
-      }
-      explanation.hidden = !correct;
+      root.setAttribute("data-state", a.unknown ? "dont-know" :
+                        correct ? "correct" : (fraction > 0 ? "partial" : "incorrect"));
+      verdict.textContent = text(fraction, correct);
+      explanation.hidden = false;
+      meta.hidden = false;
+      lock();
       return fraction;
     }
 
-    // Show the right answer with every why and the explanation.
-    function reveal() {
-      root.setAttribute("data-revealed", "true");
-      if (q.options) {
-        parts.forEach(function (p) {
-          if (p.option.correct) p.row.setAttribute("data-answer", "true");
-          if (p.option.correct || p.input.checked) p.why.hidden = false;
-        });
-      } else if (q.pairs) {
-        parts.forEach(function (p) {
-          var ok = p.select.value === p.pair.match;
-          if (p.select.value) p.row.setAttribute("data-correct", String(ok));
-          else p.row.removeAttribute("data-correct");
-          p.why.textContent = (ok ? "" : "Answer: " + p.pair.match + ". ") + p.pair.why;
-          p.why.hidden = false;
-        });
-      } else {
-        parts.forEach(function (p, i) {
-          var ok = Number(p.select.value) === i + 1;
-          if (p.select.value) p.row.setAttribute("data-correct", String(ok));
-          else p.row.removeAttribute("data-correct");
-          p.why.textContent = (ok ? "" : "Position " + (i + 1) + ". ") + p.step.why;
-          p.why.hidden = false;
-        });
+    function practiceVerdict(fraction, correct) {
+      if (correct) return "Correct!";
+      if (fraction > 0) return "Partly right (" + Math.round(fraction * 100) + "% of the marks).";
+      return "Not quite.";
+    }
+
+    // Check the answer: an incomplete or wrong-count answer is refused (ask again);
+    // otherwise grade, explain every option and lock the question.
+    function check() {
+      var a = answer();
+      if (a.error) {
+        feedback.hidden = false;
+        feedback.setAttribute("data-correct", "incomplete");
+        verdict.textContent = a.error;
+        return null;
       }
-      feedback.hidden = false;
-      explanation.hidden = false;
+      return show(a, practiceVerdict);
+    }
+
+    function dontKnow() {
+      return show({ unknown: true, chosen: [] }, function () {
+        return "You said you don't know: here is the answer (counted as a miss).";
+      });
     }
 
     if (mode === "practice") {
-      var actions = el("div", { className: "cl-actions" },
+      root.appendChild(el("div", { className: "cl-actions" },
         button("Check answer", "md-button--primary cl-submit", check),
-        button("Show answer", "cl-reveal", function () {
-          var a = answer();
-          if (a.error) {
-            clearMarks();
-            feedback.setAttribute("data-correct", "revealed");
-            verdict.textContent = "The right answer is marked below.";
-          } else {
-            check();
-          }
-          reveal();
-        }));
-      root.appendChild(actions);
+        button("I don't know", "cl-dont-know", dontKnow)));
     }
     root.appendChild(feedback);
 
@@ -332,9 +350,12 @@
       node: root,
       question: q,
       check: check,
-      reveal: reveal,
-      disable: function () {
-        root.querySelectorAll("input, select").forEach(function (n) { n.disabled = true; });
+      dontKnow: dontKnow,
+      // For the exam: the reason this answer cannot be submitted (null when it can;
+      // a question left blank can be submitted, and counts as wrong).
+      problem: function () {
+        var a = answer();
+        return a.error && !a.empty ? a.error : null;
       },
       // Exam scoring: all or nothing; null when unanswered.
       result: function () {
@@ -342,15 +363,22 @@
         if (a.error) return null;
         return score(a) === 1 ? 1 : 0;
       },
+      flagProblem: function (message) {
+        feedback.hidden = !message;
+        feedback.setAttribute("data-correct", "incomplete");
+        verdict.textContent = message || "";
+      },
       markExam: function () {
         var a = answer();
-        var ok = !a.error && score(a) === 1;
-        if (!a.error) mark(a);
-        feedback.hidden = false;
-        feedback.setAttribute("data-correct", String(ok));
-        root.setAttribute("data-state", a.error ? "unanswered" : (ok ? "correct" : "incorrect"));
-        verdict.textContent = a.error ? "Not answered." : (ok ? "Correct." : "Incorrect.");
-        reveal();
+        var blank = !!a.error;
+        show(blank ? { unknown: true, chosen: [] } : a, function (fraction, correct) {
+          return blank ? "Not answered: here is the answer." : (correct ? "Correct." : "Incorrect.");
+        });
+        if (blank) root.setAttribute("data-state", "unanswered");
+        if (!blank && score(a) < 1) {
+          root.setAttribute("data-state", "incorrect");
+          feedback.setAttribute("data-correct", "false");
+        }
       },
     };
   }
@@ -486,6 +514,29 @@
     return shuffle(chosen);
   }
 
+  // The readiness range: the 90% Wilson score interval, as grader/quiz/readiness.py.
+  var Z90 = 1.6448536269514722;
+
+  function wilson(correct, total) {
+    var p = correct / total, z2 = Z90 * Z90;
+    var centre = (p + z2 / (2 * total)) / (1 + z2 / total);
+    var half = Z90 * Math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total);
+    return [correct === 0 ? 0 : Math.max(0, centre - half),
+            correct === total ? 1 : Math.min(1, centre + half)];
+  }
+
+  function pct(x) { return Math.round(x * 100) + "%"; }
+
+  // "44%-87% (from 10 questions)", as grader.quiz.readiness.describe.
+  function describeRange(correct, total) {
+    if (!total) return "not tested";
+    var r = wilson(correct, total);
+    return pct(r[0]) + "-" + pct(r[1]) + " (from " + plural(total, "question") + ")";
+  }
+
+  // The real exam's minutes per question times n, rounded up (grader.quiz.exam.pace_minutes).
+  function paceMinutes(spec, n) { return Math.ceil(spec.minutes * n / spec.questions); }
+
   function exam(container, data) {
     container.textContent = "";
     var exams = data.exams || {};
@@ -495,22 +546,28 @@
       return;
     }
     var which = el("select", { className: "cl-select cl-exam-choice", "aria-label": "Exam" });
-    ids.forEach(function (id) { which.appendChild(el("option", { value: id, text: exams[id].title })); });
+    ids.forEach(function (id) { which.appendChild(el("option", { value: id, text: exams[id].label })); });
     var size = el("select", { className: "cl-select cl-exam-size", "aria-label": "Questions" });
     [10, 20, 65].forEach(function (n) { size.appendChild(el("option", { value: n, text: plural(n, "question") })); });
+    size.value = "65";
     var info = el("p", { className: "cl-intro" });
+    var scope = el("p", { className: "cl-intro cl-scope" });
     var paper = el("div", { className: "cl-set" });
     var report = el("div", { className: "cl-report", hidden: true });
+    var problems = el("p", { className: "cl-error cl-exam-problems", hidden: true });
     var widgets = [];
     var submit = button("Submit exam", "md-button--primary cl-exam-submit", finish);
     submit.hidden = true;
 
     function describe() {
       var spec = exams[which.value];
-      info.textContent = spec.title + ": " + spec.domains.map(function (d) {
+      var n = parseInt(size.value, 10);
+      info.textContent = spec.label + ". Domains: " + spec.domains.map(function (d) {
         return d.title + " " + d.weight + "%";
-      }).join(", ") + ". The real exam: " + spec.questions + " questions in " + spec.minutes +
-        " minutes, pass at " + spec.pass_score + ".";
+      }).join(", ") + ". Time for " + plural(n, "question") + " at the real exam's pace (" +
+        spec.questions + " questions in " + spec.minutes + " minutes): about " +
+        paceMinutes(spec, n) + " minutes.";
+      scope.textContent = spec.scope;
     }
 
     function start() {
@@ -518,6 +575,7 @@
       paper.textContent = "";
       report.hidden = true;
       report.textContent = "";
+      problems.hidden = true;
       widgets = renderSet(paper, chosen, { mode: "exam", numbered: true });
       submit.hidden = !widgets.length;
       submit.disabled = false;
@@ -527,11 +585,24 @@
     function finish() {
       var examId = paper.getAttribute("data-exam");
       var spec = exams[examId];
+      // A "choose N" question with another number of answers is refused, as in the CLI.
+      var wrongCount = [];
+      widgets.forEach(function (w, i) {
+        var message = w.problem();
+        w.flagProblem(message);
+        if (message) wrongCount.push("question " + (i + 1) + ": " + message);
+      });
+      if (wrongCount.length) {
+        problems.textContent = "Not submitted. Fix " + wrongCount.join("; ");
+        problems.hidden = false;
+        return;
+      }
+      problems.hidden = true;
       var unanswered = widgets.filter(function (w) { return w.result() === null; }).length;
       if (unanswered && !window.confirm(plural(unanswered, "question") +
-                                        " not answered. Submit anyway?")) return;
+                                        " not answered (counted as wrong). Submit anyway?")) return;
       var byDomain = {};
-      spec.domains.forEach(function (d) { byDomain[d.id] = { title: d.title, right: 0, total: 0 }; });
+      spec.domains.forEach(function (d) { byDomain[d.id] = { title: d.title, weight: d.weight, right: 0, total: 0 }; });
       var right = 0;
       widgets.forEach(function (w) {
         var ok = w.result() === 1;
@@ -539,41 +610,48 @@
         if (d) { d.total++; if (ok) d.right++; }
         if (ok) right++;
         w.markExam();
-        w.disable();
       });
       submit.disabled = true;
-      var fraction = widgets.length ? right / widgets.length : 0;
-      var scaled = Math.round(SCALE_MIN + (SCALE_MAX - SCALE_MIN) * fraction);
-      var passed = scaled >= spec.pass_score;
+      var total = widgets.length;
+      var overall = wilson(right, total);
       report.textContent = "";
-      report.setAttribute("data-passed", String(passed));
+      report.setAttribute("data-low", overall[0].toFixed(4));
+      report.setAttribute("data-high", overall[1].toFixed(4));
+      report.appendChild(el("p", { className: "cl-label", text: spec.label }));
       report.appendChild(el("p", { className: "cl-score", text:
-        right + " of " + widgets.length + " correct (" + Math.round(fraction * 100) + "%). " +
-        "Estimated scaled score " + scaled + " (pass: " + spec.pass_score + "): " +
-        (passed ? "a pass." : "not yet a pass.") }));
+        right + " of " + total + " compute questions right (" + pct(right / total) +
+        "): readiness range " + describeRange(right, total) + "." }));
       var table = el("table", { className: "cl-domains" },
-        el("thead", {}, el("tr", {}, el("th", { text: "Domain" }), el("th", { text: "Correct" }))));
+        el("thead", {}, el("tr", {}, el("th", { text: "Domain" }), el("th", { text: "Weight" }),
+                           el("th", { text: "Right" }),
+                           el("th", { text: "Readiness range (compute questions)" }))));
       var tbody = el("tbody");
       Object.keys(byDomain).forEach(function (id) {
         var d = byDomain[id];
-        if (!d.total) return;
-        tbody.appendChild(el("tr", {}, el("td", { text: d.title }),
-                             el("td", { text: d.right + " / " + d.total })));
+        tbody.appendChild(el("tr", { "data-domain": id }, el("td", { text: d.title }),
+                             el("td", { text: d.weight + "%" }),
+                             el("td", { text: d.right + " / " + d.total }),
+                             el("td", { className: "cl-range", text: describeRange(d.right, d.total) })));
       });
       table.appendChild(tbody);
       report.appendChild(table);
-      report.appendChild(el("p", { text: "Each question below shows your answer, the right one and why." }));
+      report.appendChild(el("p", { className: "cl-note", text: spec.scope }));
+      report.appendChild(el("p", { className: "cl-note", text: spec.note }));
+      report.appendChild(el("p", { text: "Each question below shows your answer, why every option is right or wrong (your choice first), and its topic, difficulty and id." }));
       report.hidden = false;
       report.scrollIntoView({ behavior: "smooth", block: "start" });
     }
 
     which.addEventListener("change", describe);
+    size.addEventListener("change", describe);
     container.appendChild(el("div", { className: "cl-controls" },
       el("label", {}, "Exam ", which), el("label", {}, " Size ", size),
       button("Start", "md-button--primary cl-start", start)));
     container.appendChild(info);
+    container.appendChild(scope);
     container.appendChild(report);
     container.appendChild(paper);
+    container.appendChild(problems);
     container.appendChild(el("div", { className: "cl-actions" }, submit));
     describe();
   }
@@ -604,7 +682,8 @@
     });
   }
 
-  window.computelabQuiz = { init: init, allocate: allocate, question: question };
+  window.computelabQuiz = { init: init, allocate: allocate, question: question, wilson: wilson,
+                            paceMinutes: paceMinutes };
 
   if (typeof document$ !== "undefined" && document$.subscribe) {
     document$.subscribe(function () { init(document); });

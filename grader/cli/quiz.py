@@ -4,10 +4,15 @@ Each command calls the core (``rounds``, ``exam``, ``progress``, ``export``) wit
 arguments. Interactive in a terminal (rich prompts that re-ask on invalid input); for
 scripts, ``--answers`` gives every answer at once and ``--json`` prints only JSON.
 
-The ``--answers`` format: ``"1:b;2:a,c;3:bac;4:2-1-3"`` — question number, colon, reply;
-``;`` between questions. Replies: one letter (single, true/false); letters (multiple
-response); one letter per item, in item order (matching); the shown step numbers in the
-correct order (ordering).
+The ``--answers`` format: ``"1:b;2:a,c;3:bac;4:2-1-3;5:?"`` — question number, colon,
+reply; ``;`` between questions. Replies: one letter (single, true/false); exactly ``choose``
+letters (multiple response); one letter per item, in item order (matching); the shown step
+numbers in the correct order (ordering); ``?`` for "I don't know". Every reply is checked
+before any is recorded: one bad reply is a one-line error and nothing is stored.
+
+An exam is labelled as the compute part of its exam guide everywhere; while answering it
+shows no topic, id or difficulty; the report reviews every question (every option
+explained, the chosen first) and gives readiness ranges, never a pass/fail verdict.
 """
 
 from __future__ import annotations
@@ -28,15 +33,25 @@ from grader.errors import QuizError
 from grader.quiz import export as export_mod
 from grader.quiz import progress, rounds
 from grader.quiz.bank import load_bank
-from grader.quiz.exam import ExamReport, ExamSession, find_exam
-from grader.quiz.model import Bank
-from grader.quiz.present import Presented, format_reply, key, parse_reply
-from grader.quiz.scoring import Graded
+from grader.quiz.exam import SCOPE_NOTE, ExamReport, ExamSession, find_exam, label
+from grader.quiz.model import DONT_KNOW, Bank, Question
+from grader.quiz.present import (
+    Presented,
+    format_reply,
+    instruction,
+    key,
+    option_label,
+    parse_reply,
+    verdict,
+)
+from grader.quiz.readiness import Estimate, describe, percent
+from grader.quiz.scoring import Graded, grade
 
 ANSWERS_HELP = (
-    'Answer without prompts, e.g. "1:b;2:a,c;3:bac;4:2-1-3": number:reply, ";" between '
-    "questions. Reply with a letter (single, true/false), letters (multiple response), one "
-    "letter per item in order (matching) or the shown step numbers in order (ordering)."
+    'Answer without prompts, e.g. "1:b;2:a,c;3:bac;4:2-1-3;5:?": number:reply, ";" between '
+    "questions. Reply with a letter (single, true/false), exactly N letters (choose N), one "
+    "letter per item in order (matching), the shown step numbers in order (ordering), or ? "
+    "for I don't know. One bad reply and nothing is stored."
 )
 
 
@@ -67,11 +82,14 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _question_json(position: int, shown: Presented) -> dict[str, Any]:
-    """A question as shown, without its answer key."""
+def _question_json(position: int, shown: Presented, *, exam: bool = False) -> dict[str, Any]:
+    """A question as shown, without its answer key; in an exam also without the topic,
+    difficulty and id (they are hints: the report gives them)."""
     q = shown.question
-    item: dict[str, Any] = {"position": position, "id": q.id, "type": q.type, "stem": q.stem,
-                            "topic": q.topic, "difficulty": q.difficulty}
+    item: dict[str, Any] = {"position": position}
+    if not exam:
+        item.update(id=q.id, topic=q.topic, difficulty=q.difficulty)
+    item.update(type=q.type, stem=q.stem, instruction=instruction(shown))
     if q.options:
         item["options"] = [{"letter": letter, "text": text}
                            for letter, text in shown.shown_options]
@@ -89,20 +107,22 @@ def _question_json(position: int, shown: Presented) -> dict[str, Any]:
 def _hint(shown: Presented) -> str:
     q = shown.question
     if q.type == "multiple":
-        return f"Answer ({q.choose} letters, e.g. a,c)"
-    if q.type == "matching":
-        return f"Answer ({len(q.pairs)} letters, one per item in order, e.g. bac)"
-    if q.type == "ordering":
-        return "Answer (the step numbers in order, e.g. 2-1-3)"
-    return "Answer (one letter, e.g. b)"
+        how = f"exactly {q.choose} letters, e.g. a,c"
+    elif q.type == "matching":
+        how = f"{len(q.pairs)} letters, one per item in order, e.g. bac"
+    elif q.type == "ordering":
+        how = "the step numbers in order, e.g. 2-1-3"
+    else:
+        how = "one letter, e.g. b"
+    return f"Answer ({how}; ? if you don't know)"
 
 
 def _print_question(console: Console, shown: Presented, header: str) -> None:
+    """The question as the learner answers it: no topic, id or difficulty (hints)."""
     q = shown.question
     console.print()
-    console.print(f"[bold]{escape(header)}[/bold]  [dim]{escape(q.topic)} · {q.difficulty}"
-                  f" · {escape(q.id)}[/dim]")
-    console.print(escape(q.stem))
+    console.print(f"[bold]{escape(header)}[/bold]")
+    console.print(f"{escape(q.stem)} [dim]({escape(instruction(shown))})[/dim]")
     if q.options:
         for letter, text in shown.shown_options:
             console.print(f"  [cyan]{letter})[/cyan] {escape(text)}")
@@ -114,39 +134,56 @@ def _print_question(console: Console, shown: Presented, header: str) -> None:
         for letter, text in shown.shown_matches:
             console.print(f"  [cyan]{letter})[/cyan] {escape(text)}")
     else:
-        console.print("Put these steps in order:")
+        console.print("The steps:")
         for n, text in shown.shown_steps:
             console.print(f"  [cyan]{n}.[/cyan] {escape(text)}")
 
 
-def _feedback_lines(graded: Graded) -> list[dict[str, Any]]:
+def _feedback_lines(shown: Presented, graded: Graded) -> list[dict[str, Any]]:
+    """Every option (chosen first, with its letter) or every pair/step, with its why."""
+    if graded.question.type in ("single", "multiple", "true_false"):
+        return [{"letter": letter, "text": line.text, "chosen": line.chosen,
+                 "correct": line.correct, "why": line.why}
+                for letter, line in shown.explained(graded.lines)]
     return [{"text": line.text, "chosen": line.chosen, "correct": line.correct,
              "why": line.why, "given": line.given, "expected": line.expected}
             for line in graded.lines]
 
 
+def _print_explained(console: Console, shown: Presented, graded: Graded) -> None:
+    """Every option with its why, the chosen ones first; or every pair or step."""
+    q = graded.question
+    if q.type in ("single", "multiple", "true_false"):
+        for letter, line in shown.explained(graded.lines):
+            mark = ("[green]✔[/green]" if line.correct else "[red]✘[/red]") \
+                if line.chosen or line.correct else "[dim]·[/dim]"
+            console.print(f"  {mark} {option_label(line)}: {letter}) {escape(line.text)}\n"
+                          f"      [dim]{escape(line.why)}[/dim]")
+        return
+    for line in graded.lines:
+        mark = "[green]✔[/green]" if line.correct else "[red]✘[/red]"
+        given = escape(line.given) if line.given else "(no answer)"
+        if q.type == "matching":
+            text = f"{escape(line.text)} → {given}"
+        else:
+            text = f"position {line.index + 1}: {given}"
+        if not line.correct:
+            text += f" (right: {escape(line.expected)})"
+        console.print(f"  {mark} {text}\n      [dim]{escape(line.why)}[/dim]")
+
+
+def _meta(question: Question) -> str:
+    return f"[dim]{escape(question.topic)} · {question.difficulty} · {escape(question.id)}[/dim]"
+
+
 def _print_feedback(console: Console, shown: Presented, graded: Graded) -> None:
     q = graded.question
     colour = "green" if graded.correct else ("yellow" if graded.fraction > 0 else "red")
-    verdict = "Correct" if graded.correct else ("Partly right" if graded.fraction else "Wrong")
-    console.print(f"[{colour}]{verdict}[/{colour}] — {graded.fraction:.0%} of the marks."
-                  f" Correct answer: [bold]{format_reply(shown, key(q))}[/bold]")
-    for line in graded.lines:
-        mark = "[green]✔[/green]" if line.correct else "[red]✘[/red]"
-        if q.type == "matching":
-            text = f"{escape(line.text)} → {escape(line.given)}"
-            if not line.correct:
-                text += f" (correct: {escape(line.expected)})"
-        elif q.type == "ordering":
-            text = escape(line.given)
-            if not line.correct:
-                text += f" (here: {escape(line.expected)})"
-        elif line.chosen:
-            text = f"you chose: {escape(line.text)}"
-        else:
-            text = f"correct answer: {escape(line.text)}"
-        console.print(f"  {mark} {text}\n      [dim]{escape(line.why)}[/dim]")
+    console.print(f"[{colour}]{escape(verdict(graded))}[/{colour}] — {graded.fraction:.0%} of"
+                  f" the marks. Right answer: [bold]{format_reply(shown, key(q))}[/bold]")
+    _print_explained(console, shown, graded)
     console.print(f"  {escape(q.explanation)}")
+    console.print(f"  {_meta(q)}")
 
 
 # -- quiz ------------------------------------------------------------------------------------
@@ -156,7 +193,9 @@ def _graded_json(position: int, shown: Presented, graded: Graded) -> dict[str, A
             "answer": format_reply(shown, graded.answer),
             "key": format_reply(shown, key(graded.question)),
             "score": graded.fraction, "correct": graded.correct,
-            "feedback": _feedback_lines(graded), "explanation": graded.question.explanation}
+            "feedback": _feedback_lines(shown, graded),
+            "explanation": graded.question.explanation, "topic": graded.question.topic,
+            "difficulty": graded.question.difficulty}
 
 
 def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n: int | None,
@@ -232,7 +271,7 @@ def _interactive_quiz(console: Console, shown: list[Presented], *, seed: int,
                 given = parse_reply(item, reply)
                 break
             except QuizError as err:
-                console.print(f"[red]{escape(str(err))}[/red] — try again.")
+                console.print(f"[red]{escape(str(err))}[/red] — answer again.")
         graded = rounds.answer(item, given, review=review)
         points += graded.fraction
         answered += 1
@@ -303,42 +342,45 @@ def export_command(
 
 # -- exam ------------------------------------------------------------------------------------
 
+def _range(low: float | None, high: float | None) -> str:
+    return "-" if low is None or high is None else f"{percent(low)}-{percent(high)}"
+
+
+def _print_review(console: Console, report: ExamReport, session: ExamSession) -> None:
+    """Every question: right or wrong, topic, difficulty and id, every option explained."""
+    console.print("\n[bold]Review[/bold]: every question, with why each option is right or"
+                  " wrong (your choice first).")
+    titles = {d.id: d.title for d in session.spec.domains}
+    for item, shown in zip(report.items, session.items, strict=True):
+        q = shown.question
+        mark = "[green]✔[/green]" if item["correct"] else "[red]✘[/red]"
+        console.print(f"\n{mark} [bold]{item['position']}.[/bold] {escape(q.stem)}")
+        console.print(f"  {_meta(q)} [dim]· {escape(titles[item['domain']])}[/dim]")
+        given = session.answers.get(item["position"])
+        answer = ("I don't know" if given is not None and given.unknown
+                  else item["answer"] or "(not answered)")
+        console.print(f"  your answer: {answer} · right answer: [bold]{item['key']}[/bold]")
+        _print_explained(console, shown, grade(q, given or DONT_KNOW, "exam"))
+        console.print(f"  [dim]{escape(q.explanation)}[/dim]")
+
+
 def _print_report(console: Console, report: ExamReport, session: ExamSession) -> None:
-    table = Table(title=f"{report.title} — practice exam {report.session}")
-    for column in ("Domain", "Weight", "Correct", "Score", "Verdict"):
+    _print_review(console, report, session)
+    console.print()
+    table = Table(title=f"{report.label} — practice exam {report.session}")
+    for column in ("Domain", "Weight", "Right", "Readiness range (compute questions)"):
         table.add_column(column)
     for d in report.domains:
-        colour = "green" if d.verdict == "meets" else "yellow"
         table.add_row(d.title, f"{d.weight:g}%", f"{d.correct}/{d.total}",
-                      "-" if d.percent is None else f"{d.percent:.0%}",
-                      f"[{colour}]{d.verdict}[/{colour}]")
+                      describe(Estimate(d.correct, d.total, d.low, d.high)))
     console.print(table)
-    verdict = "PASS" if report.passed_estimate else "FAIL"
-    console.print(f"{report.correct}/{report.questions} correct ({report.percent:.0%}),"
-                  f" {report.answered} answered, {report.used_minutes:g} of"
-                  f" {report.minutes:g} minutes used.")
-    console.print(f"Estimated scaled score: [bold]{report.scaled_estimate}[/bold] (pass"
-                  f" {report.pass_score}) → estimated [bold]{verdict}[/bold]")
+    unknown = f", {report.dont_know} \"I don't know\"" if report.dont_know else ""
+    console.print(f"{report.correct}/{report.questions} compute questions right"
+                  f" ({report.percent:.0%}): readiness range [bold]"
+                  f"{_range(report.low, report.high)}[/bold]. {report.answered} answered"
+                  f"{unknown}; {report.used_minutes:g} of {report.minutes:g} minutes used.")
+    console.print(f"[dim]{escape(report.scope)}[/dim]")
     console.print(f"[dim]{escape(report.note)}[/dim]")
-    wrong = [item for item in report.items if not item["correct"]]
-    if wrong:
-        console.print("\n[bold]Review[/bold] (questions you missed):")
-    for item in wrong:
-        shown = session.items[item["position"] - 1]
-        q = shown.question
-        console.print(f"\n[bold]{item['position']}.[/bold] {escape(q.stem)}")
-        console.print(f"  your answer: {item['answer'] or '(none)'} · correct:"
-                      f" [bold]{item['key']}[/bold]")
-        chosen = session.answers.get(item["position"])
-        for index, (letter, text) in enumerate(shown.shown_options):
-            option_index = shown.option_order[index]
-            option = q.options[option_index]
-            picked = chosen is not None and option_index in chosen.selected
-            if option.correct or picked:
-                mark = "[green]✔[/green]" if option.correct else "[red]✘[/red]"
-                console.print(f"  {mark} {letter}) {escape(text)}: [dim]{escape(option.why)}"
-                              "[/dim]")
-        console.print(f"  [dim]{escape(q.explanation)}[/dim]")
 
 
 def _review_screen(console: Console, session: ExamSession) -> None:
@@ -356,21 +398,24 @@ def _review_screen(console: Console, session: ExamSession) -> None:
     console.print("Type [bold]goto N[/bold] to revisit a question or [bold]submit[/bold].")
 
 
-EXAM_COMMANDS = ("Commands: a reply (e.g. b or a,c) answers; Enter/next skips; back; flag;"
-                 " goto N; review; submit; quit (saves, resume later with --resume).")
+EXAM_COMMANDS = ("Commands: a reply (e.g. b or a,c) answers; ? = I don't know (a miss, the"
+                 " answer is shown in the review); Enter/next skips; back; flag; goto N;"
+                 " review; submit; quit (saves, resume later with --resume).")
+TIME_UP = "[bold red]Time is up[/bold red]: your saved answers are submitted now."
 
 
 def _interactive_exam(console: Console, session: ExamSession) -> ExamReport | None:
-    console.print(f"[bold]{escape(session.spec.title)}[/bold]: {len(session.items)} questions,"
-                  f" {_clock(session.remaining())} left. Seed {session.seed}, session"
-                  f" {session.id}. No feedback until you submit.")
+    console.print(f"[bold]{escape(label(session.spec))}[/bold]: {len(session.items)} compute"
+                  f" questions, {_clock(session.remaining())} left. Seed {session.seed},"
+                  f" session {session.id}. No feedback until you submit.")
+    console.print(f"[dim]{escape(SCOPE_NOTE)}[/dim]")
     console.print(f"[dim]{EXAM_COMMANDS}[/dim]")
     total = len(session.items)
     unanswered = session.unanswered()
     position = unanswered[0] if unanswered else total + 1
     while True:
         if session.expired():
-            console.print("[bold red]Time is up[/bold red]: submitting your answers.")
+            console.print(TIME_UP)
             return session.submit()
         if position > total:
             _review_screen(console, session)
@@ -420,12 +465,29 @@ def _interactive_exam(console: Console, session: ExamSession) -> ExamReport | No
             return session.submit()
         elif position > total:
             console.print("[red]On the review screen: goto N, submit, back or quit.[/red]")
+        elif session.expired():
+            continue                  # the answer came too late: the loop submits
         else:
             try:
                 session.answer_reply(position, reply)
                 position += 1
             except QuizError as err:
-                console.print(f"[red]{escape(str(err))}[/red] — try again.")
+                console.print(f"[red]{escape(str(err))}[/red] — answer again.")
+
+
+def _scripted_exam(session: ExamSession, answers: str) -> ExamReport:
+    """``--answers``: all replies stored or none; then the exam is submitted."""
+    replies = _answer_map(answers)
+    if session.expired():
+        typer.echo("Time is up: these answers came after the limit and were not stored;"
+                   " the answers saved before it are submitted.", err=True)
+        return session.submit()
+    try:
+        session.answer_replies(replies)
+    except QuizError as err:
+        raise QuizError(f"{err} (nothing was stored; exam {session.id} is still open: fix"
+                        " the reply and run `computelab exam --resume --answers ...`)") from None
+    return session.submit()
 
 
 def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | None,
@@ -439,21 +501,15 @@ def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | Non
         session = ExamSession.start(bank, exam=exam or "clf-c02", n=n, minutes=minutes,
                                     seed=seed)
     if answers is None and as_json:
-        _print_json({"session": session.id, "exam": session.spec.id, "seed": session.seed,
+        _print_json({"session": session.id, "exam": session.spec.id,
+                     "label": label(session.spec), "scope": SCOPE_NOTE, "seed": session.seed,
                      "minutes": session.minutes, "remaining_seconds": round(session.remaining()),
-                     "questions": [_question_json(i, s)
+                     "questions": [_question_json(i, s, exam=True)
                                    for i, s in enumerate(session.items, 1)]})
         return
     console = Console()
     if answers is not None:
-        replies = _answer_map(answers)
-        for position, reply in sorted(replies.items()):
-            try:
-                session.answer_reply(position, reply)
-            except QuizError as err:
-                raise QuizError(f"{err} (exam {session.id} is saved: fix the answer and run"
-                                " `computelab exam --resume --answers ...`)") from None
-        report = session.submit()
+        report = _scripted_exam(session, answers)
     else:
         result = _interactive_exam(console, session)
         if result is None:
@@ -467,22 +523,27 @@ def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | Non
 
 @friendly
 def exam_command(
-    exam: str = typer.Option("", "--exam", help="CLF-C02 (default) or SAA-C03."),
+    exam: str = typer.Option("", "--exam", help="CLF-C02 (default) or SAA-C03: the compute"
+                                                " part of that exam guide."),
     minutes: float | None = typer.Option(None, "--minutes", help="Time limit (default: the"
-                                                                 " exam's, 90 or 130)."),
-    n: int | None = typer.Option(None, "-n", "--count", help="Number of questions (default 65)."),
+                                         " real exam's pace for the number of questions:"
+                                         " 90 or 130 minutes for 65)."),
+    n: int | None = typer.Option(None, "-n", "--count", help="Number of compute questions"
+                                                              " (default 65)."),
     seed: int | None = typer.Option(None, "--seed", help="Seed to draw the same exam again."),
     resume: bool = typer.Option(False, "--resume", help="Continue the last unfinished exam."),
     answers: str | None = typer.Option(None, "--answers", help=ANSWERS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print only JSON (without --answers: the"
                                                        " questions; the exam stays open)."),
 ) -> None:
-    """A timed practice exam drawn by domain weight; report and estimated score at the end.
+    """A timed practice exam on the compute part of CLF-C02 or SAA-C03: compute questions
+    drawn by the exam guide's domain weights, no hints while you answer, then a review of
+    every question and a readiness range per domain (never a pass/fail verdict).
 
     Examples: computelab exam --exam SAA-C03 ·
-    computelab exam -n 20 --minutes 30 --seed 42 ·
+    computelab exam -n 20 --seed 42 ·
     computelab exam --resume ·
-    computelab exam --seed 42 -n 3 --answers "1:b;2:a,d;3:c" --json
+    computelab exam --seed 42 -n 3 --answers "1:b;2:a,d;3:?" --json
     """
     if exam:
         find_exam(load_bank(), exam)
@@ -532,9 +593,11 @@ def progress_command(
     console.print(f"Reviews due: {result.due}"
                   + (" — run `computelab quiz --due`" if result.due else ""))
     for r in result.exams[-3:]:
-        console.print(f"Exam {r['exam']} {r['finished']}: {r['percent']:.0%}, estimated"
-                      f" {r['scaled_estimate']} ({'pass' if r['passed_estimate'] else 'fail'},"
-                      " an estimate)")
+        right = (f"{r['correct']}/{r['questions']}" if r.get("questions")
+                 else f"{r['percent']:.0%}")
+        console.print(f"Exam {str(r['exam']).upper()} (compute part) {r['finished']}: {right}"
+                      f" compute questions right, readiness range"
+                      f" {_range(r.get('low'), r.get('high'))}")
 
 
 # -- registration ----------------------------------------------------------------------------

@@ -1,13 +1,20 @@
-"""Timed practice exams: a seeded draw by domain weight, a clock, flags, resume, a report.
+"""Timed practice exams on the compute part of an exam guide: a seeded draw by domain
+weight, a clock, flags, resume, and a report with a readiness range per domain.
+
+ComputeLab teaches compute, so an "exam" here is the compute part of CLF-C02 or SAA-C03:
+compute questions, each mapped to the exam guide domain it belongs to. The report never
+gives a pass/fail verdict for the certification (see ``grader.quiz.readiness``).
 
 Only ``single`` and ``multiple`` questions are drawn, as on the real exams. The count per
 domain follows the exam guide's weights (largest-remainder rounding; a domain short of
 questions gives its share to the others). The same seed draws the same exam.
 
-The clock counts time spent in the session: the time used is saved with every answer, and
-a resumed exam continues with the time that was left at the last save (time while the
-program was not running is not counted). Answers are saved one by one in the store
-(``grader.quiz.progress``), so an interrupted exam loses at most the answer being typed.
+The time limit follows the real exam's pace (its minutes per question) for the number of
+questions drawn, unless the learner sets it. The clock counts time spent in the session:
+the time used is saved with every answer, and a resumed exam continues with the time that
+was left at the last save (time while the program was not running is not counted).
+Answers are saved one by one in the store (``grader.quiz.progress``), so an interrupted
+exam loses at most the answer being typed.
 """
 
 from __future__ import annotations
@@ -22,17 +29,34 @@ from datetime import UTC, datetime
 from typing import Any
 
 from grader.errors import QuizError
-from grader.quiz import progress
+from grader.quiz import progress, readiness
 from grader.quiz.model import EXAM_TYPES, Answer, Bank, ExamSpec, Question
 from grader.quiz.present import Presented, format_reply, key, parse_reply, present, restore
-from grader.quiz.scoring import Graded, grade
+from grader.quiz.scoring import Graded, grade, is_valid
 
-SCALE_MIN, SCALE_MAX = 100, 1000
-ESTIMATE_NOTE = (
-    "This is an estimate, not a prediction of your real result: AWS does not publish how "
-    "raw answers map to its 100-1000 scaled score (and 15 of the 65 real questions are "
-    "unscored). ComputeLab maps your share of correct answers linearly onto 100-1000."
+SCOPE_NOTE = (
+    "Compute questions only: ComputeLab covers EC2, containers (ECS, EKS, Fargate, ECR), "
+    "Lambda, Batch, Elastic Beanstalk, EMR, Lightsail and similar services, each question "
+    "filed under the exam guide domain it belongs to. The real exam also covers networking, "
+    "storage, databases, security, management and other services, which this exam does not."
 )
+READINESS_NOTE = (
+    "Each range is where your share of right answers on compute questions of that domain "
+    "likely lies (a 90% Wilson interval): the fewer questions, the wider it is. It is not a "
+    "pass/fail prediction for the certification: the real exam covers far more than compute, "
+    "scores 50 of its 65 questions, and AWS does not publish how answers map to its "
+    "100-1000 scaled score."
+)
+
+
+def label(spec: ExamSpec) -> str:
+    """How an exam is named wherever a learner sees it: the compute part, not the exam."""
+    return f"{spec.title}: compute part only"
+
+
+def pace_minutes(spec: ExamSpec, questions: int) -> float:
+    """The real exam's time per question times ``questions``, rounded up to a minute."""
+    return float(math.ceil(spec.minutes * questions / spec.questions))
 
 
 def find_exam(bank: Bank, exam_id: str) -> ExamSpec:
@@ -84,29 +108,34 @@ def draw(bank: Bank, spec: ExamSpec, n: int, rng: random.Random) -> list[Questio
 
 @dataclass(frozen=True)
 class DomainResult:
+    """One exam guide domain: compute questions right of asked, and the readiness range."""
+
     id: str
     title: str
     weight: float
     correct: int
     total: int
     percent: float | None
-    verdict: str
+    low: float | None
+    high: float | None
 
 
 @dataclass(frozen=True)
 class ExamReport:
     exam: str
     title: str
+    label: str
+    scope: str
     session: str
     seed: int
     finished: str
     questions: int
     answered: int
+    dont_know: int
     correct: int
     percent: float
-    scaled_estimate: int
-    pass_score: int
-    passed_estimate: bool
+    low: float
+    high: float
     note: str
     minutes: float
     used_minutes: float
@@ -115,11 +144,6 @@ class ExamReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def scaled_estimate(fraction: float) -> int:
-    """Linear estimate of the 100-1000 scaled score (see ESTIMATE_NOTE)."""
-    return round(SCALE_MIN + (SCALE_MAX - SCALE_MIN) * fraction)
 
 
 def _new_seed() -> int:
@@ -163,9 +187,9 @@ class ExamSession:
             raise QuizError(f"no single or multiple questions are mapped to {spec.id} yet")
         items = [present(q, rng) for q in questions]
         moment = time.time() if now is None else now
+        limit = pace_minutes(spec, len(items)) if minutes is None else minutes
         session = cls(bank=bank, spec=spec, session_id=uuid.uuid4().hex[:12], seed=seed,
-                      minutes=spec.minutes if minutes is None else minutes, items=items,
-                      now=moment)
+                      minutes=limit, items=items, now=moment)
         plan = {"questions": [{"id": p.question.id, "layout": p.layout()} for p in items]}
         progress.create_exam(progress.ExamRecord(
             id=session.id, exam=spec.id, seed=seed, minutes=session.minutes, used_seconds=0.0,
@@ -193,9 +217,12 @@ class ExamSession:
                 raise QuizError(f"question '{entry['id']}' of exam {record.id} is no longer in"
                                 " the banks: start a new exam")
             items.append(restore(question, entry["layout"]))
+        # an answer saved under an older rule (e.g. one pick on "choose two") is dropped
+        answers = {p: a for p, a in record.answers.items()
+                   if 1 <= p <= len(items) and is_valid(items[p - 1].question, a)}
         return cls(bank=bank, spec=spec, session_id=record.id, seed=record.seed,
                    minutes=record.minutes, items=items, used_seconds=record.used_seconds,
-                   answers=record.answers, flags=record.flags, status=record.status, now=now)
+                   answers=answers, flags=record.flags, status=record.status, now=now)
 
     # -- the clock --------------------------------------------------------------------------
 
@@ -238,14 +265,27 @@ class ExamSession:
         self.answers[position] = answer
         self._save(position, now)
 
-    def answer_reply(self, position: int, reply: str, now: float | None = None) -> None:
-        """Answer with a typed reply (``b``, ``a,c``); QuizError if it is out of range."""
+    def parse(self, position: int, reply: str) -> Answer:
+        """A typed reply (``b``, ``a,c``, ``?``) as an answer; QuizError names the question."""
         shown = self._position(position)
         try:
-            parsed = parse_reply(shown, reply)
+            return parse_reply(shown, reply)
         except QuizError as err:
             raise QuizError(f"question {position}: {err}") from None
-        self.answer(position, parsed, now)
+
+    def answer_reply(self, position: int, reply: str, now: float | None = None) -> None:
+        """Answer with a typed reply; QuizError if it is not a valid answer."""
+        self.answer(position, self.parse(position, reply), now)
+
+    def answer_replies(self, replies: Mapping[int, str], now: float | None = None) -> None:
+        """Answer several questions at once, all or nothing: every reply is checked before
+        any is stored, so one bad reply stores none."""
+        parsed = {position: self.parse(position, reply)
+                  for position, reply in sorted(replies.items())}
+        if self.expired(now):
+            raise QuizError("time is up: submit the exam")
+        for position, given in parsed.items():
+            self.answer(position, given, now)
 
     def toggle_flag(self, position: int, now: float | None = None) -> bool:
         self._position(position)
@@ -281,32 +321,32 @@ class ExamSession:
             tally[domain][0] += int(ok)
             tally[domain][1] += 1
             items.append({
-                "position": position, "id": q.id, "domain": domain, "correct": ok,
+                "position": position, "id": q.id, "topic": q.topic,
+                "difficulty": q.difficulty, "domain": domain, "correct": ok,
                 "answer": format_reply(shown, self.answers[position])
                 if position in self.answers else None,
+                "dont_know": position in self.answers and self.answers[position].unknown,
                 "key": format_reply(shown, key(q)), "flagged": position in self.flags,
             })
         total = len(self.items)
         correct = sum(1 for item in items if item["correct"])
-        fraction = correct / total
-        pass_fraction = (self.spec.pass_score - SCALE_MIN) / (SCALE_MAX - SCALE_MIN)
+        overall = readiness.estimate(correct, total)
         domains = []
         for d in self.spec.domains:
             right, count = tally[d.id]
-            percent = right / count if count else None
-            verdict = ("not tested" if percent is None
-                       else "meets" if percent >= pass_fraction else "needs improvement")
+            est = readiness.estimate(right, count)
             domains.append(DomainResult(id=d.id, title=d.title, weight=d.weight, correct=right,
-                                        total=count, percent=percent, verdict=verdict))
-        scaled = scaled_estimate(fraction)
+                                        total=count, percent=right / count if count else None,
+                                        low=est.low, high=est.high))
         report = ExamReport(
-            exam=self.spec.id, title=self.spec.title, session=self.id, seed=self.seed,
+            exam=self.spec.id, title=self.spec.title, label=label(self.spec), scope=SCOPE_NOTE,
+            session=self.id, seed=self.seed,
             finished=datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds"),
-            questions=total, answered=len(self.answers), correct=correct, percent=fraction,
-            scaled_estimate=scaled, pass_score=self.spec.pass_score,
-            passed_estimate=scaled >= self.spec.pass_score, note=ESTIMATE_NOTE,
-            minutes=self.minutes, used_minutes=round(used / 60, 2), domains=domains,
-            items=items,
+            questions=total, answered=len(self.answers),
+            dont_know=sum(1 for a in self.answers.values() if a.unknown), correct=correct,
+            percent=correct / total, low=overall.low or 0.0, high=overall.high or 0.0,
+            note=READINESS_NOTE, minutes=self.minutes, used_minutes=round(used / 60, 2),
+            domains=domains, items=items,
         )
         progress.finish_exam(self.id, used, report.to_dict(),
                              [g for _i, g in results if g is not None],

@@ -81,22 +81,31 @@ class Answer:
 
     - option questions: ``selected`` holds option indices;
     - matching: ``matches[i]`` is the index in ``question.match_choices`` chosen for pair i;
-    - ordering: ``order`` lists step indices in the order the learner placed them.
+    - ordering: ``order`` lists step indices in the order the learner placed them;
+    - ``unknown``: the learner said "I don't know" (a miss that reveals the answer).
     """
 
     selected: frozenset[int] = field(default_factory=frozenset)
     matches: tuple[int, ...] = ()
     order: tuple[int, ...] = ()
+    unknown: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"selected": sorted(self.selected), "matches": list(self.matches),
-                "order": list(self.order)}
+        data: dict[str, Any] = {"selected": sorted(self.selected),
+                                "matches": list(self.matches), "order": list(self.order)}
+        if self.unknown:
+            data["unknown"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         return cls(selected=frozenset(int(i) for i in data.get("selected", [])),
                    matches=tuple(int(i) for i in data.get("matches", [])),
-                   order=tuple(int(i) for i in data.get("order", [])))
+                   order=tuple(int(i) for i in data.get("order", [])),
+                   unknown=bool(data.get("unknown", False)))
+
+
+DONT_KNOW = Answer(unknown=True)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,12 @@ and numbered 1, 2, 3... The reply format (also used by ``--answers``):
 - single, true_false: one letter (``b``; true/false also takes ``t``/``f``)
 - multiple: letters, with or without commas (``a,c`` or ``ac``)
 - matching: one letter per item, in item order (``b,a,c`` or ``bac``)
-- ordering: the shown step numbers in the correct order (``2-1-3``)
+- ordering: the shown step numbers in the correct order (``2-1-3``) — the one ordering
+  convention, also used by the notebook widget and the site: for each position in turn,
+  which step goes there
+- any type: ``?`` (or ``idk``) for "I don't know": a miss that reveals the answer
+
+A multiple-response reply must give exactly ``choose`` letters.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import string
 from dataclasses import dataclass
 
 from grader.errors import QuizError
-from grader.quiz.model import Answer, Question
+from grader.quiz.model import DONT_KNOW, Answer, Question
+from grader.quiz.scoring import Graded, Line, choose_message
 
 LETTERS = string.ascii_lowercase
+DONT_KNOW_REPLIES = frozenset({"?", "idk", "dont know", "don't know", "i don't know"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,15 @@ class Presented:
     @property
     def shown_steps(self) -> list[tuple[int, str]]:
         return [(i + 1, self.question.steps[j].text) for i, j in enumerate(self.step_order)]
+
+    def letter(self, option_index: int) -> str:
+        """The letter a canonical option is shown with."""
+        return LETTERS[self.option_order.index(option_index)]
+
+    def explained(self, lines: tuple[Line, ...]) -> list[tuple[str, Line]]:
+        """Option feedback lines with their letters: chosen first, then in letter order."""
+        lettered = [(self.letter(line.index), line) for line in lines]
+        return sorted(lettered, key=lambda pair: (not pair[1].chosen, pair[0]))
 
     def layout(self) -> dict[str, list[int]]:
         """What to store to show the question the same way again (exam resume)."""
@@ -93,6 +109,8 @@ def parse_reply(shown: Presented, reply: str) -> Answer:
     text = reply.strip()
     if not text:
         raise QuizError("empty answer")
+    if " ".join(text.lower().split()) in DONT_KNOW_REPLIES:
+        return DONT_KNOW
     if q.type == "true_false" and text.lower() in ("t", "true", "f", "false"):
         text = "a" if text.lower().startswith("t") else "b"
     if q.type in ("single", "true_false"):
@@ -106,6 +124,8 @@ def parse_reply(shown: Presented, reply: str) -> Answer:
         indices = [_letter_index(x, len(q.options)) for x in letters]
         if len(set(indices)) != len(indices):
             raise QuizError("a letter is given twice")
+        if len(indices) != q.choose:
+            raise QuizError(choose_message(q.choose or 0, len(indices)))
         return Answer(selected=frozenset(shown.option_order[i] for i in indices))
     if q.type == "matching":
         letters = _letters(text)
@@ -126,6 +146,8 @@ def parse_reply(shown: Presented, reply: str) -> Answer:
 def format_reply(shown: Presented, answer: Answer) -> str:
     """The reply that would produce ``answer`` (``b``, ``a,c``, ``bac``, ``2-1-3``)."""
     q = shown.question
+    if answer.unknown:
+        return "?"
     if q.type in ("single", "multiple", "true_false"):
         letters = sorted(LETTERS[shown.option_order.index(i)] for i in answer.selected)
         return ",".join(letters)
@@ -142,3 +164,32 @@ def key(question: Question) -> Answer:
     if question.type == "ordering":
         return Answer(order=tuple(range(len(question.steps))))
     return Answer(selected=question.correct_options)
+
+
+# -- the words every face shares ------------------------------------------------------------
+
+def instruction(shown: Presented) -> str:
+    """What the learner is asked to do, in words the CLI, widget and site share."""
+    q = shown.question
+    if q.type == "multiple":
+        return f"exactly {q.choose} answers"
+    if q.type == "matching":
+        return "pick a match for each item"
+    if q.type == "ordering":
+        return "for each position in turn, pick the step that goes there"
+    return "choose one"
+
+
+def verdict(graded: Graded) -> str:
+    if graded.answer.unknown:
+        return "You said you don't know: here is the answer (counted as a miss)"
+    if graded.correct:
+        return "Correct"
+    return "Partly right" if graded.fraction > 0 else "Not quite"
+
+
+def option_label(line: Line) -> str:
+    """How an option line is introduced: whether it was chosen and whether it is right."""
+    if line.chosen:
+        return "You chose (right)" if line.correct else "You chose (wrong)"
+    return "Not chosen (right)" if line.correct else "Not chosen (wrong)"

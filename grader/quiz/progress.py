@@ -285,8 +285,8 @@ class ProgressReport:
             "due": self.due,
             "attempts": self.attempts,
             "exams": [
-                {k: r.get(k) for k in ("exam", "session", "finished", "percent",
-                                       "scaled_estimate", "passed_estimate")}
+                {k: r.get(k) for k in ("exam", "session", "finished", "questions", "correct",
+                                       "percent", "low", "high")}
                 for r in self.exams
             ],
         }

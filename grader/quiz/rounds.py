@@ -48,10 +48,11 @@ def selection(bank: Bank, *, topic: str | None = None, comparison: str | None = 
               domain: str | None = None, due: bool = False) -> Selection:
     """Check the ids against topics.yaml and build a :class:`Selection`."""
     if topic is not None and topic not in bank.catalog.topics:
-        raise QuizError(f"unknown topic '{topic}': see content/topics.yaml for the ids")
+        raise QuizError(f"unknown topic '{topic}': choose one of"
+                        f" {', '.join(bank.catalog.topics)}")
     if comparison is not None and comparison not in bank.catalog.comparisons:
-        known = ", ".join(bank.catalog.comparisons)
-        raise QuizError(f"unknown comparison '{comparison}': choose one of {known}")
+        raise QuizError(f"unknown comparison '{comparison}': choose one of"
+                        f" {', '.join(bank.catalog.comparisons)}")
     return Selection(topic=topic, comparison=comparison,
                      domain=parse_domain(bank, domain) if domain else None, due=due)
 
@@ -75,8 +76,9 @@ def parse_selector(bank: Bank, selector: str) -> Selection:
         return Selection(topic=text)
     if is_comparison:
         return Selection(comparison=text)
-    raise QuizError(f"'{selector}' is not a topic, a comparison or EXAM:DOMAIN"
-                    " (e.g. ecs, ecs-vs-eks, clf-c02:billing)")
+    raise QuizError(f"'{selector}' is not a topic, a comparison or EXAM:DOMAIN; topics:"
+                    f" {', '.join(bank.catalog.topics)}; comparisons:"
+                    f" {', '.join(bank.catalog.comparisons)}")
 
 
 def matches(question: Question, sel: Selection) -> bool:

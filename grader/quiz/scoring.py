@@ -5,13 +5,14 @@ Modes:
 - ``exam``: all or nothing per question, no penalty for guessing (as on the real exams).
 - ``practice``: partial credit, shown to the learner:
     - single, true_false: 1 or 0;
-    - multiple: (right picks - wrong picks) / choose, floored at 0 — picking one of the two
-      right options scores 0.5, picking every option scores 0;
+    - multiple: right picks / choose — a "choose N" question takes exactly N picks (the
+      one rule every face enforces), so one right and one wrong pick of two scores 0.5;
     - matching: the share of pairs matched correctly;
     - ordering: the share of steps placed in their correct position.
+- "I don't know" (``Answer.unknown``) scores 0 in both modes and reveals the answer.
 
-The result carries a feedback line for every option chosen (and every correct option
-missed), pair and step, each with its ``why``.
+The result carries a feedback line for every option — the chosen ones first, then the
+others in bank order — and for every pair and step, each with its ``why``.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ Mode = Literal["exam", "practice"]
 class Line:
     """One piece of feedback.
 
-    Options: ``text`` is the option, ``chosen`` whether the learner picked it, ``correct``
-    whether it is a right option. Pairs and steps: ``text`` is the item (or the step the
-    learner put at this position), ``given`` what they chose, ``expected`` the right one,
-    ``correct`` whether they got this part right.
+    Options: ``text`` is the option, ``index`` its position in the bank, ``chosen`` whether
+    the learner picked it, ``correct`` whether it is a right option. Pairs and steps:
+    ``text`` is the item (or the step the learner put at this position), ``given`` what
+    they chose, ``expected`` the right one, ``correct`` whether they got this part right.
     """
 
     text: str
@@ -41,6 +42,7 @@ class Line:
     why: str
     given: str = ""
     expected: str = ""
+    index: int = -1
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,20 @@ class Graded:
 
 
 def check_answer(question: Question, answer: Answer) -> None:
-    """Raise QuizError if ``answer`` cannot be an answer to ``question`` (out of range)."""
+    """Raise QuizError if ``answer`` cannot be an answer to ``question``: out of range, or
+    not exactly ``choose`` picks on a multiple-response question."""
+    if answer.unknown:
+        return
     n = len(question.options)
     if question.type in ("single", "true_false"):
         if len(answer.selected) != 1 or not all(0 <= i < n for i in answer.selected):
             raise QuizError(f"question '{question.id}': choose exactly one option")
     elif question.type == "multiple":
-        if not answer.selected or not all(0 <= i < n for i in answer.selected):
+        if not all(0 <= i < n for i in answer.selected):
             raise QuizError(f"question '{question.id}': choose options from the list")
+        if len(answer.selected) != question.choose:
+            raise QuizError(f"question '{question.id}': "
+                            + choose_message(question.choose or 0, len(answer.selected)))
     elif question.type == "matching":
         choices = len(question.match_choices)
         if len(answer.matches) != len(question.pairs) \
@@ -74,32 +82,47 @@ def check_answer(question: Question, answer: Answer) -> None:
         raise QuizError(f"question '{question.id}': place every step exactly once")
 
 
+def choose_message(choose: int, given: int) -> str:
+    """The one wording of the multiple-response rule, used by every face."""
+    return f"choose exactly {choose} answers (you chose {given})"
+
+
+def is_valid(question: Question, answer: Answer) -> bool:
+    try:
+        check_answer(question, answer)
+    except QuizError:
+        return False
+    return True
+
+
 def _options(q: Question, a: Answer) -> tuple[float, list[Line]]:
-    right = q.correct_options
-    chosen = [i for i in range(len(q.options)) if i in a.selected]
-    missed = [i for i in sorted(right) if i not in a.selected]
+    """Every option explained: the chosen ones first, then the rest in bank order."""
+    order = sorted(range(len(q.options)), key=lambda i: i not in a.selected)
     lines = [Line(text=q.options[i].text, chosen=i in a.selected, correct=q.options[i].correct,
-                  why=q.options[i].why) for i in chosen + missed]
+                  why=q.options[i].why, index=i) for i in order]
+    if a.unknown:
+        return 0.0, lines
+    right = q.correct_options
     if q.type == "multiple":
-        hits = len(a.selected & right)
-        misses = len(a.selected - right)
-        return max(0.0, (hits - misses) / (q.choose or len(right))), lines
+        return len(a.selected & right) / (q.choose or len(right)), lines
     return (1.0 if a.selected == right else 0.0), lines
 
 
 def _matching(q: Question, a: Answer) -> tuple[float, list[Line]]:
     choices = q.match_choices
-    lines = [Line(text=p.item, chosen=True, correct=choices[m] == p.match, why=p.why,
-                  given=choices[m], expected=p.match)
-             for p, m in zip(q.pairs, a.matches, strict=True)]
+    given = [choices[m] for m in a.matches] if not a.unknown else [""] * len(q.pairs)
+    lines = [Line(text=p.item, chosen=not a.unknown, correct=g == p.match, why=p.why,
+                  given=g, expected=p.match, index=i)
+             for i, (p, g) in enumerate(zip(q.pairs, given, strict=True))]
     return sum(line.correct for line in lines) / len(lines), lines
 
 
 def _ordering(q: Question, a: Answer) -> tuple[float, list[Line]]:
-    lines = [Line(text=q.steps[placed].text, chosen=True, correct=placed == position,
-                  why=q.steps[position].why, given=q.steps[placed].text,
-                  expected=q.steps[position].text)
-             for position, placed in enumerate(a.order)]
+    placed = list(a.order) if not a.unknown else [-1] * len(q.steps)
+    lines = [Line(text=q.steps[p].text if p >= 0 else "", chosen=p >= 0, correct=p == position,
+                  why=q.steps[position].why, given=q.steps[p].text if p >= 0 else "",
+                  expected=q.steps[position].text, index=position)
+             for position, p in enumerate(placed)]
     return sum(line.correct for line in lines) / len(lines), lines
 
 

@@ -6,7 +6,11 @@ any frontend and the handlers can be exercised without a kernel::
     panel = QuizPanel.from_selector("ecs-vs-eks", n=3, record=False)
     panel.choice.value = 0          # or panel.checks[i].value / panel.dropdowns[i].value
     panel.submit_button.click()
-    panel.feedback.value            # the why of each option chosen, the correct answer
+    panel.feedback.value            # every option's why (chosen first), the right answer
+
+The rules are the CLI's: no topic, id or difficulty before answering; a "choose N" question
+takes exactly N ticks; "I don't know" reveals the answer and counts as a miss; ordering is
+"for each position, the step that goes there".
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import ipywidgets as widgets
 from grader.errors import QuizError
 from grader.quiz import rounds
 from grader.quiz.bank import load_bank
-from grader.quiz.model import Answer
-from grader.quiz.present import LETTERS, Presented
+from grader.quiz.model import DONT_KNOW, Answer
+from grader.quiz.present import Presented
 from grader.quiz.render import graded_html, stem_html
+from grader.quiz.scoring import choose_message
 
 _PLACEHOLDER = "choose..."
 
@@ -44,14 +49,17 @@ class QuizPanel(widgets.VBox):
         self.stem = widgets.HTML()
         self.inputs = widgets.VBox()
         self.submit_button = widgets.Button(description="Submit", button_style="primary")
+        self.dont_know_button = widgets.Button(description="I don't know")
         self.next_button = widgets.Button(description="Next", disabled=True)
         self.feedback = widgets.HTML()
         self.score = widgets.HTML()
         self.submit_button.on_click(self._on_submit)
+        self.dont_know_button.on_click(self._on_dont_know)
         self.next_button.on_click(self._on_next)
         super().__init__(children=[
             self.title, self.stem, self.inputs,
-            widgets.HBox([self.submit_button, self.next_button]), self.feedback, self.score,
+            widgets.HBox([self.submit_button, self.dont_know_button, self.next_button]),
+            self.feedback, self.score,
         ])
         self._show_score()
         if questions:
@@ -59,6 +67,7 @@ class QuizPanel(widgets.VBox):
         else:
             self.stem.value = "<p>No questions to show: nothing matches (or nothing is due).</p>"
             self.submit_button.disabled = True
+            self.dont_know_button.disabled = True
 
     @classmethod
     def from_selector(cls, selector: str, *, n: int = 5, seed: int | None = None,
@@ -94,7 +103,8 @@ class QuizPanel(widgets.VBox):
                            for letter, text in shown.shown_options]
             rows.extend(self.checks)
         elif q.type == "matching":
-            matches = [(text, i) for i, (_letter, text) in enumerate(shown.shown_matches)]
+            matches = [(f"{letter}) {text}", i) for i, (letter, text)
+                       in enumerate(shown.shown_matches)]
             for pair in q.pairs:
                 dropdown = widgets.Dropdown(options=[(_PLACEHOLDER, None), *matches], value=None)
                 self.dropdowns.append(dropdown)
@@ -103,11 +113,12 @@ class QuizPanel(widgets.VBox):
             steps = [(f"{n}. {text}", n - 1) for n, text in shown.shown_steps]
             for position in range(len(q.steps)):
                 dropdown = widgets.Dropdown(options=[(_PLACEHOLDER, None), *steps], value=None,
-                                            description=f"Step {position + 1}")
+                                            description=f"Position {position + 1}")
                 self.dropdowns.append(dropdown)
                 rows.append(dropdown)
         self.inputs.children = tuple(rows)
         self.submit_button.disabled = False
+        self.dont_know_button.disabled = False
         self.next_button.disabled = True
 
     def _set_inputs_disabled(self, disabled: bool) -> None:
@@ -127,8 +138,9 @@ class QuizPanel(widgets.VBox):
             return Answer(selected=frozenset({shown.option_order[self.choice.value]}))
         if q.type == "multiple":
             picked = [i for i, box in enumerate(self.checks) if box.value]
-            if not picked:
-                raise QuizError(f"Tick the options you choose ({q.choose}).")
+            if len(picked) != q.choose:
+                message = choose_message(q.choose or 0, len(picked))
+                raise QuizError(message[0].upper() + message[1:] + ".")
             return Answer(selected=frozenset(shown.option_order[i] for i in picked))
         values = [d.value for d in self.dropdowns]
         if any(v is None for v in values):
@@ -147,18 +159,20 @@ class QuizPanel(widgets.VBox):
         except QuizError as err:
             self.feedback.value = f'<p style="color:#9a6700">{escape(str(err))}</p>'
             return
+        self._grade(given)
+
+    def _on_dont_know(self, _button: Any = None) -> None:
+        """Reveal the answer; it counts (and is recorded) as a miss."""
+        self._grade(DONT_KNOW)
+
+    def _grade(self, given: Answer) -> None:
         graded = rounds.answer(self.current, given, record=self.record)
         self.points += graded.fraction
         self.answered += 1
-        shown = self.current
-        key = ""
-        if shown.question.type in ("single", "multiple", "true_false"):
-            letters = sorted(LETTERS[shown.option_order.index(i)]
-                             for i in shown.question.correct_options)
-            key = f"<p>Correct answer: <b>{', '.join(letters)}</b></p>"
-        self.feedback.value = graded_html(graded) + key
+        self.feedback.value = graded_html(self.current, graded)
         self._set_inputs_disabled(True)
         self.submit_button.disabled = True
+        self.dont_know_button.disabled = True
         self.next_button.disabled = self.position + 1 >= len(self.questions)
         self._show_score()
         if self.position + 1 >= len(self.questions):

@@ -42,9 +42,16 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(app, list(args), input=input)
 
 
+def listed_question(bank, listed: dict):
+    """The bank question behind a listing (exam listings carry no id: found by stem)."""
+    if "id" in listed:
+        return bank.get(listed["id"])
+    return next(q for q in bank.questions if q.stem == listed["stem"])
+
+
 def right_reply(bank, listed: dict) -> str:
     """The correct reply to a question as the CLI listed it (letters follow the shuffle)."""
-    q = bank.get(listed["id"])
+    q = listed_question(bank, listed)
     if q.type == "matching":
         letter = {m["text"]: m["letter"] for m in listed["matches"]}
         return "".join(letter[p.match] for p in q.pairs)
@@ -56,9 +63,15 @@ def right_reply(bank, listed: dict) -> str:
 
 
 def wrong_reply(bank, listed: dict) -> str:
-    q = bank.get(listed["id"])
+    """A wrong reply with the right number of letters."""
+    q = listed_question(bank, listed)
     right = {o.text for o in q.options if o.correct}
-    return next(o["letter"] for o in listed["options"] if o["text"] not in right)
+    wrong = [o["letter"] for o in listed["options"] if o["text"] not in right]
+    return ",".join(wrong[: q.choose or 1])
+
+
+def one_letter_short(bank, listed: dict) -> str:
+    return right_reply(bank, listed).split(",")[0]
 
 
 def assert_one_line_error(result, text: str):
@@ -101,12 +114,84 @@ def test_quiz_answers_all_right_then_recorded(bank):
 def test_quiz_answers_partial_and_human_output(bank):
     listing = json.loads(run("quiz", "--topic", "alpha", "--seed", "1", "--json").stdout)
     multi = next(q for q in listing["questions"] if q["id"] == "fx-multi-1")
-    one_right = right_reply(bank, multi).split(",")[0]
+    half = f"{one_letter_short(bank, multi)},{wrong_reply(bank, multi)[0]}"
     result = run("quiz", "--topic", "alpha", "--seed", "1",
-                 "--answers", f"{multi['position']}:{one_right}")
+                 "--answers", f"{multi['position']}:{half}")
     assert result.exit_code == 0, result.output
     assert "Partly right" in result.stdout and "50% of the marks" in result.stdout
     assert "Score: 0.5 / 1" in result.stdout
+
+
+def test_feedback_explains_every_option_chosen_first(bank):
+    listing = json.loads(run("quiz", "--topic", "alpha", "--seed", "1", "--json").stdout)
+    single = next(q for q in listing["questions"] if q["id"] == "fx-single-1")
+    wrong = wrong_reply(bank, single)
+    result = run("quiz", "--topic", "alpha", "--seed", "1", "--answers",
+                 f"{single['position']}:{wrong}", "--json")
+    feedback = json.loads(result.stdout)["results"][0]["feedback"]
+    assert [f["letter"] for f in feedback][0] == wrong and feedback[0]["chosen"]
+    assert sorted(f["letter"] for f in feedback) == ["a", "b", "c", "d"]
+    q = bank.get("fx-single-1")
+    assert {f["why"] for f in feedback} == {o.why for o in q.options}
+    human = run("quiz", "--topic", "alpha", "--seed", "1", "--answers",
+                f"{single['position']}:{wrong}").stdout
+    for o in q.options:
+        assert o.why in human
+    assert human.index("You chose (wrong)") < human.index("Not chosen (right)")
+
+
+def test_practice_shows_no_topic_or_id_until_answered(bank):
+    listing = json.loads(run("quiz", "--topic", "alpha", "-n", "1", "--seed", "4",
+                             "--json").stdout)["questions"]
+    q = bank.get(listing[0]["id"])
+    result = run("quiz", "--topic", "alpha", "-n", "1", "--seed", "4",
+                 input=f"{right_reply(bank, listing[0])}\n")
+    before, _sep, after = result.stdout.partition("Correct")
+    assert q.id not in before and "alpha ·" not in before
+    assert q.id in after and q.difficulty in after
+
+
+def multi_listing(mode: str) -> tuple[list[str], list[dict], dict]:
+    """A practice round or an exam (left open) with a "choose 2" question in it."""
+    base = ["quiz", "--topic", "alpha", "--seed", "1"] if mode == "quiz" else \
+        ["exam", "--seed", "21"]
+    listing = json.loads(run(*base, "--json").stdout)["questions"]
+    return base, listing, next(q for q in listing if q["type"] == "multiple")
+
+
+@pytest.mark.parametrize("mode", ["quiz", "exam"])
+def test_choose_n_scripted_refuses_a_wrong_count_and_stores_nothing(bank, mode):
+    base, listing, multi = multi_listing(mode)
+    others = [q for q in listing if q is not multi]
+    answers = ";".join([f"{q['position']}:{right_reply(bank, q)}" for q in others]
+                       + [f"{multi['position']}:{one_letter_short(bank, multi)}"])
+    args = [*base, "--answers", answers] if mode == "quiz" else \
+        ["exam", "--resume", "--answers", answers]
+    result = run(*args)
+    assert_one_line_error(result, f"question {multi['position']}: choose exactly 2 answers"
+                                  " (you chose 1)")
+    assert progress.attempt_count() == 0
+    if mode == "exam":
+        assert "nothing was stored" in result.stderr
+        resumed = json.loads(run("exam", "--resume", "--json").stdout)
+        assert resumed["questions"] == listing
+        record = progress.load_exam(progress.latest_open_exam())
+        assert record.answers == {}
+
+
+@pytest.mark.parametrize("mode", ["quiz", "exam"])
+def test_choose_n_interactive_asks_again(bank, mode):
+    base, listing, multi = multi_listing(mode)
+    goto = f"goto {multi['position']}\n" if mode == "exam" else \
+        "".join(f"{wrong_reply(bank, q)}\n" for q in listing[: multi["position"] - 1])
+    script = f"{goto}{one_letter_short(bank, multi)}\n{right_reply(bank, multi)}\nquit\n"
+    args = base if mode == "quiz" else ["exam", "--resume"]
+    result = run(*args, input=script)
+    assert result.exit_code == 0, result.output
+    assert "choose exactly 2 answers (you chose 1) — answer again." in result.stdout
+    if mode == "exam":
+        record = progress.load_exam(progress.latest_open_exam())
+        assert list(record.answers) == [multi["position"]]
 
 
 @pytest.mark.parametrize("answers, text", [
@@ -123,8 +208,9 @@ def test_quiz_bad_answers_are_one_line_errors_and_record_nothing(answers, text):
 
 
 @pytest.mark.parametrize("args, text", [
-    (["--topic", "nope"], "unknown topic 'nope'"),
-    (["--comparison", "x-vs-y"], "unknown comparison 'x-vs-y'"),
+    (["--topic", "nope"], "unknown topic 'nope': choose one of alpha, beta"),
+    (["--comparison", "x-vs-y"],
+     "unknown comparison 'x-vs-y': choose one of alpha-vs-beta, beta-choice"),
     (["--domain", "billing"], "domain must look like EXAM:DOMAIN"),
     (["--domain", "clf-c02:nope"], "unknown domain 'nope' for clf-c02"),
     (["-n", "0"], "1 or more"),
@@ -165,7 +251,7 @@ def test_quiz_interactive_reasks_on_invalid_input_and_can_stop(bank):
     result = run("quiz", "--topic", "alpha", "-n", "2", "--seed", "4",
                  input=f"zz\n{reply}\nquit\n")
     assert result.exit_code == 0, result.output
-    assert "try again" in result.stdout
+    assert "answer again" in result.stdout
     assert "Correct — 100% of the marks" in result.stdout
     assert "Stopped. Score: 1 / 1" in result.stdout
     assert progress.attempt_count() == 1
@@ -185,6 +271,7 @@ def test_quiz_interactive_end_of_input_keeps_what_was_answered(bank):
 def test_exam_answers_json_end_to_end(bank):
     listing = json.loads(run("exam", "--seed", "21", "--json").stdout)
     assert len(listing["questions"]) == 4 and listing["minutes"] == 10
+    assert listing["label"].endswith("compute part only")
     assert all(q["type"] in ("single", "multiple") for q in listing["questions"])
     replies = [right_reply(bank, q) for q in listing["questions"]]
     replies[0] = wrong_reply(bank, listing["questions"][0])
@@ -194,22 +281,42 @@ def test_exam_answers_json_end_to_end(bank):
     report = json.loads(result.stdout)
     assert report["session"] == listing["session"]
     assert (report["correct"], report["questions"]) == (3, 4)
-    assert report["scaled_estimate"] == 775 and report["passed_estimate"] is True
-    assert "estimate" in report["note"]
+    assert 0 < report["low"] < 0.75 < report["high"] <= 1
+    assert "not a pass/fail prediction" in report["note"]
+    assert "passed_estimate" not in report and "scaled_estimate" not in report
     assert {d["id"] for d in report["domains"]} == {"cloud-concepts", "security", "technology",
                                                     "billing"}
     assert report["items"][0]["correct"] is False
+    assert all(i["topic"] and i["difficulty"] and i["id"] for i in report["items"])
 
 
-def test_exam_out_of_range_answer_keeps_the_session(bank):
+def test_exam_listing_gives_no_hints():
+    listing = json.loads(run("exam", "--seed", "21", "--json").stdout)
+    for q in listing["questions"]:
+        assert not {"id", "topic", "difficulty"} & set(q)
+    text = run("exam", "--resume", input="quit\n").stdout
+    assert "fx-" not in text and "alpha ·" not in text and "easy" not in text
+    assert "compute part only" in text and "Compute questions only" in text
+
+
+def test_exam_minutes_scale_with_n():
+    assert json.loads(run("exam", "-n", "2", "--seed", "1", "--json").stdout)["minutes"] == 5
+    assert json.loads(run("exam", "--exam", "saa-c03", "-n", "2", "--seed", "1",
+                          "--json").stdout)["minutes"] == 10
+    assert json.loads(run("exam", "-n", "2", "--minutes", "3", "--seed", "1",
+                          "--json").stdout)["minutes"] == 3
+
+
+def test_exam_out_of_range_answer_stores_nothing(bank):
     listing = json.loads(run("exam", "--exam", "saa-c03", "--seed", "3", "-n", "3",
                              "--json").stdout)
     first = right_reply(bank, listing["questions"][0])
     bad = run("exam", "--resume", "--answers", f"1:{first};2:z")
     assert_one_line_error(bad, "question 2: 'z' is not one of")
-    assert "is saved" in bad.stderr
+    assert "nothing was stored" in bad.stderr and "still open" in bad.stderr
+    assert progress.load_exam(listing["session"]).answers == {}
     rest = ";".join(f"{i}:{right_reply(bank, q)}"
-                    for i, q in enumerate(listing["questions"], start=1) if i > 1)
+                    for i, q in enumerate(listing["questions"], start=1))
     result = run("exam", "--resume", "--answers", rest, "--json")
     report = json.loads(result.stdout)
     assert report["exam"] == "saa-c03" and report["correct"] == 3 and report["answered"] == 3
@@ -228,15 +335,51 @@ def test_exam_interactive_flag_review_quit_and_resume(bank):
     result = run("exam", "--resume", input=session_input)
     assert result.exit_code == 0, result.output
     assert "Flagged for review." in result.stdout
-    assert "try again" in result.stdout
+    assert "answer again" in result.stdout
     assert "Unanswered: [2, 3] · Flagged: [2]" in result.stdout
     assert "continue with `computelab exam --resume`" in result.stdout
     second = right_reply(bank, listing[1])
-    result = run("exam", "--resume", input=f"{second}\n\nsubmit\ny\n")
+    result = run("exam", "--resume", input=f"{second}\n?\nsubmit\ny\n")
     assert result.exit_code == 0, result.output
-    assert "Estimated scaled score: 700" in result.stdout
-    assert "estimate" in result.stdout
-    assert "Review (questions you missed)" in result.stdout
+    out = result.stdout
+    assert "2/3 compute questions right (67%): readiness range" in out
+    assert "1 \"I don't know\"" in out and "your answer: I don't know" in out
+    assert "PASS" not in out and "FAIL" not in out and "Estimated scaled" not in out
+    assert "compute part only" in out and "not a pass/fail prediction" in out
+    for shown in listing:
+        q = listed_question(bank, shown)
+        assert q.id in out and q.explanation[:40] in out
+        for o in q.options:
+            assert o.why[:40] in out.replace("\n", " ")
+
+
+def spend_the_whole_limit(session_id: str) -> None:
+    """As if the learner had used all of the exam's minute before quitting."""
+    progress.save_exam_time(session_id, 61.0)
+
+
+def test_exam_time_up_submits_without_try_again(bank):
+    listing = json.loads(run("exam", "--seed", "13", "-n", "3", "--minutes", "1",
+                             "--json").stdout)
+    spend_the_whole_limit(listing["session"])
+    result = run("exam", "--resume", input=f"{right_reply(bank, listing['questions'][0])}\n")
+    assert result.exit_code == 0, result.output
+    assert "Time is up" in result.stdout and "submitted" in result.stdout
+    assert "try again" not in result.stdout.lower()
+    assert "0/3 compute questions right" in result.stdout
+    assert progress.latest_open_exam() is None
+
+
+def test_exam_time_up_scripted_stores_nothing_and_submits(bank):
+    listing = json.loads(run("exam", "--seed", "13", "-n", "3", "--minutes", "1",
+                             "--json").stdout)
+    spend_the_whole_limit(listing["session"])
+    answers = ";".join(f"{i}:{right_reply(bank, q)}"
+                       for i, q in enumerate(listing["questions"], start=1))
+    result = run("exam", "--resume", "--answers", answers, "--json")
+    assert result.exit_code == 0, result.output
+    assert "Time is up" in result.stderr and "try again" not in result.stderr.lower()
+    assert json.loads(result.stdout)["answered"] == 0
 
 
 def test_progress_table_and_json(bank):
@@ -279,7 +422,7 @@ def test_real_process_without_a_tty_no_traceback(home):
                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip().splitlines() == [
-        "Error: unknown topic 'nope': see content/topics.yaml for the ids"]
+        "Error: unknown topic 'nope': choose one of alpha, beta"]
     ok = subprocess.run([sys.executable, "-c", code, "quiz", "-n", "2", "--seed", "1",
                          "--json"], capture_output=True, text=True, env=env,
                         stdin=subprocess.DEVNULL)
@@ -292,6 +435,27 @@ def test_exam_submit_shows_the_review_screen_and_can_be_cancelled(bank):
     result = run("exam", "--resume", input=f"{right_reply(bank, listing[0])}\nsubmit\nn\nquit\n")
     assert result.exit_code == 0, result.output
     assert "Unanswered: [2, 3]" in result.stdout and "Submit anyway?" in result.stdout
-    assert "Estimated scaled score" not in result.stdout
+    assert "readiness range" not in result.stdout
     resumed = json.loads(run("exam", "--resume", "--json").stdout)
     assert resumed["questions"] == listing
+
+
+def test_practice_dont_know_reveals_the_answer_and_counts_as_a_miss(bank):
+    listing = json.loads(run("quiz", "--topic", "alpha", "-n", "1", "--seed", "4",
+                             "--json").stdout)["questions"]
+    result = run("quiz", "--topic", "alpha", "-n", "1", "--seed", "4", input="?\n")
+    assert result.exit_code == 0, result.output
+    assert "You said you don't know" in result.stdout and "counted as a miss" in result.stdout
+    assert f"Right answer: {right_reply(bank, listing[0])}" in result.stdout
+    assert "Score: 0 / 1" in result.stdout
+    assert progress.latest_scores() == {listing[0]["id"]: 0.0}
+
+
+def test_progress_lists_exams_as_compute_part_with_a_range(bank):
+    listing = json.loads(run("exam", "--seed", "21", "--json").stdout)["questions"]
+    answers = ";".join(f"{i}:{right_reply(bank, q)}" for i, q in enumerate(listing, start=1))
+    assert run("exam", "--resume", "--answers", answers, "--json").exit_code == 0
+    out = run("progress").stdout
+    assert "Exam CLF-C02 (compute part)" in out and "4/4 compute questions right" in out
+    assert "readiness range 60%-100%" in out
+    assert "pass" not in out.lower().replace("passed", "")

@@ -113,3 +113,19 @@ def test_exam_mode_can_draw_a_full_exam_from_the_banks(catalog):
                             if q.type in ("single", "multiple"))
         counts = allocate({d.id: d.weight for d in spec.domains}, available, spec.questions)
         assert sum(counts.values()) == spec.questions, (spec.id, dict(available))
+
+
+@pytest.mark.parametrize("exam_id", ["clf-c02", "saa-c03"])
+def test_the_banks_fill_a_default_65_question_exam_by_weight(exam_id):
+    import random
+
+    from grader.quiz.exam import allocate, draw
+
+    full = bank.load_bank(CONTENT)
+    spec = full.catalog.exams[exam_id]
+    drawn = draw(full, spec, spec.questions, random.Random(1))
+    assert len(drawn) == spec.questions == 65
+    per_domain = Counter(q.domains[exam_id] for q in drawn)
+    unlimited = allocate({d.id: d.weight for d in spec.domains},
+                         {d.id: 10_000 for d in spec.domains}, 65)
+    assert dict(per_domain) == unlimited     # no domain is short of compute questions

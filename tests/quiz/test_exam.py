@@ -1,7 +1,9 @@
-"""Exam mode: the weighted seeded draw, defaults, the clock, flags, resume and the report."""
+"""Exam mode: the weighted seeded draw, defaults, the clock, flags, resume and the report
+(compute part only, a readiness range per domain, never a pass/fail verdict)."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sqlite3
 from collections import Counter
@@ -12,8 +14,15 @@ import pytest
 from grader.errors import QuizError
 from grader.quiz import progress
 from grader.quiz.bank import load_bank, load_catalog
-from grader.quiz.exam import ESTIMATE_NOTE, ExamSession, allocate, draw, scaled_estimate
-from grader.quiz.model import Answer, Bank, Option, Pair, Question
+from grader.quiz.exam import (
+    READINESS_NOTE,
+    SCOPE_NOTE,
+    ExamSession,
+    allocate,
+    draw,
+    pace_minutes,
+)
+from grader.quiz.model import DONT_KNOW, Answer, Bank, Option, Pair, Question
 from grader.quiz.present import key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
@@ -96,6 +105,27 @@ def test_defaults_come_from_topics_yaml_and_can_be_overridden(bank):
     assert all(s.question.type in ("single", "multiple") for s in session.items)
 
 
+def test_minutes_follow_the_real_exams_pace_unless_given(bank):
+    """Fewer questions, proportionally less time (rounded up to a minute)."""
+    clf, saa = bank.catalog.exams["clf-c02"], bank.catalog.exams["saa-c03"]
+    assert ExamSession.start(bank, exam="clf-c02", n=2, seed=1).minutes == 5     # 10 for 4
+    assert ExamSession.start(bank, exam="saa-c03", n=3, seed=1).minutes == 15    # 20 for 4
+    assert ExamSession.start(bank, n=2, minutes=7, seed=1).minutes == 7
+    real = dataclasses.replace(clf, questions=65, minutes=90)
+    assert pace_minutes(real, 65) == 90 and pace_minutes(real, 20) == 28
+    assert pace_minutes(dataclasses.replace(saa, questions=65, minutes=130), 10) == 20
+
+
+def test_the_default_draw_is_65_when_the_banks_have_enough():
+    big = synthetic_bank(dict.fromkeys(CLF, 60))
+    catalog = big.catalog
+    real = dataclasses.replace(catalog.exams["clf-c02"], questions=65, minutes=90)
+    big = Bank(catalog=dataclasses.replace(catalog, exams={"clf-c02": real}),
+               questions=big.questions)
+    session = ExamSession.start(big, seed=5)
+    assert len(session.items) == 65 and session.minutes == 90
+
+
 def test_same_seed_same_exam(bank):
     one = ExamSession.start(bank, seed=11)
     two = ExamSession.start(bank, seed=11)
@@ -164,16 +194,24 @@ def test_every_answer_is_in_the_store_before_submit(bank, home):
     assert [r[0] for r in rows] == [2] and rows[0][1]
 
 
-def test_submit_reports_per_domain_with_an_estimate(bank):
+def test_submit_reports_readiness_ranges_not_a_verdict(bank):
     session = ExamSession.start(bank, seed=4, now=0.0)
     for position, shown in enumerate(session.items, start=1):
         session.answer(position, key(shown.question), now=1.0)
     report = session.submit(now=2.0)
+    data = report.to_dict()
     assert (report.correct, report.questions, report.percent) == (4, 4, 1.0)
-    assert report.scaled_estimate == 1000 and report.passed_estimate
-    assert report.note == ESTIMATE_NOTE and "estimate" in report.note
+    assert report.label.endswith("compute part only") and report.scope == SCOPE_NOTE
+    assert report.note == READINESS_NOTE and "not a pass/fail prediction" in report.note
+    for word in ("pass_score", "passed_estimate", "scaled_estimate", "verdict"):
+        assert word not in str(data)
+    assert report.high == 1.0 and 0.5 < report.low < 1.0
     assert sum(d.total for d in report.domains) == 4
-    assert all(d.verdict in ("meets", "not tested") for d in report.domains)
+    for d in report.domains:
+        if d.total:
+            assert d.high == 1.0 and d.low is not None and d.low < 1.0
+        else:
+            assert d.low is None and d.high is None
     with pytest.raises(QuizError):
         session.submit()
     with pytest.raises(QuizError, match="no unfinished exam"):
@@ -181,19 +219,59 @@ def test_submit_reports_per_domain_with_an_estimate(bank):
     assert progress.exam_reports()[0]["session"] == session.id
 
 
-def test_unanswered_count_as_wrong_and_weak_domains_are_named(bank):
+def test_the_report_names_topic_difficulty_and_id_of_every_question(bank):
     session = ExamSession.start(bank, seed=4, now=0.0)
-    first = session.items[0].question
-    wrong = next(i for i, o in enumerate(first.options) if not o.correct)
-    session.answer(1, Answer(selected=frozenset({wrong})), now=1.0)
     report = session.submit(now=2.0)
-    assert report.correct == 0 and report.answered == 1
-    assert report.scaled_estimate == 100 and not report.passed_estimate
-    weak = {d.id for d in report.domains if d.verdict == "needs improvement"}
-    assert first.domains["clf-c02"] in weak
-    assert report.items[0]["answer"] is not None and report.items[1]["answer"] is None
+    for item, shown in zip(report.items, session.items, strict=True):
+        q = shown.question
+        assert (item["id"], item["topic"], item["difficulty"]) == (q.id, q.topic, q.difficulty)
 
 
-def test_scaled_estimate_is_linear():
-    assert scaled_estimate(0) == 100 and scaled_estimate(1) == 1000
-    assert scaled_estimate(0.5) == 550
+def test_unanswered_and_dont_know_count_as_wrong(bank):
+    session = ExamSession.start(bank, seed=4, now=0.0)
+    one = positions(session, "single")[0]
+    first = session.items[one - 1].question
+    wrong = next(i for i, o in enumerate(first.options) if not o.correct)
+    other = next(p for p in range(1, 5) if p != one)
+    session.answer(one, Answer(selected=frozenset({wrong})), now=1.0)
+    session.answer_reply(other, "?", now=1.0)
+    report = session.submit(now=2.0)
+    assert report.correct == 0 and report.answered == 2 and report.dont_know == 1
+    assert report.low == 0.0 and report.high < 0.5
+    items = {item["position"]: item for item in report.items}
+    assert items[one]["answer"] is not None and items[other]["answer"] == "?"
+    assert items[other]["dont_know"] is True
+    assert [i["answer"] for p, i in items.items() if p not in (one, other)] == [None, None]
+
+
+def positions(session, kind):
+    return [p for p, s in enumerate(session.items, 1) if s.question.type == kind]
+
+
+def test_answer_replies_store_all_or_nothing(bank):
+    session = ExamSession.start(bank, seed=4, now=0.0)
+    multi, one = positions(session, "multiple")[0], positions(session, "single")[0]
+    with pytest.raises(QuizError, match=f"question {multi}: choose exactly 2 answers"
+                                        r" \(you chose 1\)"):
+        session.answer_replies({one: "a", multi: "a"}, now=1.0)
+    assert session.answers == {}
+    assert ExamSession.resume(bank, now=2.0).answers == {}
+    with pytest.raises(QuizError, match="no question 9"):
+        session.answer_replies({one: "a", 9: "a"}, now=1.0)
+    session.answer_replies({one: "a", multi: "a,b"}, now=1.0)
+    assert set(ExamSession.resume(bank, now=2.0).answers) == {one, multi}
+
+
+def test_resume_drops_an_answer_saved_under_the_old_rule(bank, home):
+    session = ExamSession.start(bank, seed=4, now=0.0)
+    multi = next(p for p, s in enumerate(session.items, 1) if s.question.type == "multiple")
+    progress.save_exam_answer(session.id, multi, Answer(selected=frozenset({0})), False, 1.0)
+    assert multi not in ExamSession.resume(bank, now=2.0).answers
+
+
+def test_time_up_refuses_answers(bank):
+    session = ExamSession.start(bank, seed=4, minutes=1, now=0.0)
+    with pytest.raises(QuizError, match="time is up"):
+        session.answer_replies({positions(session, "single")[0]: "a"}, now=61.0)
+    assert session.answers == {}
+    assert DONT_KNOW.unknown

@@ -34,7 +34,7 @@ def bank():
 
 def test_answers_survive_a_restart(bank, home):
     q = bank.get("fx-multi-1")
-    progress.record_answer(grade(q, Answer(selected=frozenset({0}))), now=PAST)
+    progress.record_answer(grade(q, Answer(selected=frozenset({0, 2}))), now=PAST)
     # a new interpreter reads the same file: nothing lives only in memory
     code = ("from grader.quiz import progress;"
             "print(progress.attempt_count(), sorted(progress.load_cards()),"
@@ -47,8 +47,8 @@ def test_answers_survive_a_restart(bank, home):
 
 def test_mastery_by_topic_and_domain(bank):
     progress.record_answer(grade(bank.get("fx-single-1"), Answer(selected=frozenset({0}))))
-    progress.record_answer(grade(bank.get("fx-multi-1"), Answer(selected=frozenset({0}))))
-    progress.record_answer(grade(bank.get("fx-multi-1"), Answer(selected=frozenset({2}))))
+    progress.record_answer(grade(bank.get("fx-multi-1"), Answer(selected=frozenset({0, 2}))))
+    progress.record_answer(grade(bank.get("fx-multi-1"), Answer(selected=frozenset({2, 3}))))
     report = progress.report(bank)
     alpha = next(m for m in report.topics if m.key == "alpha")
     # latest scores: single 1.0, multi 0.0 (the later attempt counts); 4 alpha questions

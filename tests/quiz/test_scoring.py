@@ -1,4 +1,5 @@
-"""Scoring per type (exam all-or-nothing, practice partial credit) and reading replies."""
+"""Scoring per type (exam all-or-nothing, practice partial credit), every option explained,
+"I don't know", the exactly-N rule, and reading replies."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from grader.errors import QuizError
 from grader.quiz.bank import load_bank
-from grader.quiz.model import Answer
+from grader.quiz.model import DONT_KNOW, Answer
 from grader.quiz.present import format_reply, key, parse_reply, present
 from grader.quiz.scoring import grade
 
@@ -27,17 +28,16 @@ def test_single(questions):
     wrong = grade(q, Answer(selected=frozenset({2})), "practice")
     assert wrong.fraction == 0 and not wrong.correct
     assert [(line.text, line.chosen, line.correct) for line in wrong.lines] == [
-        ("A gizmo", True, False), ("A widget", False, True)]
+        ("A gizmo", True, False), ("A widget", False, True), ("A gadget", False, False),
+        ("A doohickey", False, False)]
     assert wrong.lines[0].why == "Gizmos are not scheduled at all."
+    assert all(line.why for line in wrong.lines)
 
 
 @pytest.mark.parametrize("picked, practice, exam", [
     ({0, 1}, 1.0, 1.0),          # both right
-    ({0}, 0.5, 0.0),             # one of two right: partial in practice only
-    ({0, 2}, 0.0, 0.0),          # one right, one wrong: 1 - 1 = 0
-    ({0, 1, 2}, 0.5, 0.0),       # both right plus a wrong one: (2 - 1) / 2
-    ({0, 1, 2, 3, 4}, 0.0, 0.0),  # everything: 2 - 3 floored at 0
-    ({3}, 0.0, 0.0),
+    ({0, 2}, 0.5, 0.0),          # one right, one wrong: partial in practice only
+    ({2, 3}, 0.0, 0.0),
 ])
 def test_multiple_response(questions, picked, practice, exam):
     q = questions["fx-multi-1"]            # options 0 and 1 are right, choose 2
@@ -46,13 +46,44 @@ def test_multiple_response(questions, picked, practice, exam):
     assert grade(q, answer, "exam").fraction == exam
 
 
-def test_multiple_feedback_has_the_why_of_every_pick_and_the_missed_right_ones(questions):
+@pytest.mark.parametrize("picked", [set(), {0}, {0, 1, 2}, {0, 1, 2, 3, 4}])
+def test_choose_n_takes_exactly_n(questions, picked):
+    with pytest.raises(QuizError, match=f"choose exactly 2 answers \\(you chose {len(picked)}\\)"):
+        grade(questions["fx-multi-1"], Answer(selected=frozenset(picked)), "practice")
+
+
+def test_every_option_is_explained_chosen_first(questions):
     q = questions["fx-multi-1"]
     graded = grade(q, Answer(selected=frozenset({0, 2})), "practice")
     assert [(line.text, line.chosen, line.correct) for line in graded.lines] == [
         ("Encryption at rest", True, True), ("Free forever", True, False),
-        ("Role-based access", False, True)]
+        ("Role-based access", False, True), ("Unlimited disk", False, False),
+        ("Runs on a mainframe", False, False)]
     assert graded.lines[1].why == "Alpha is billed per use."
+    assert [line.why for line in graded.lines] == [q.options[line.index].why
+                                                  for line in graded.lines]
+
+
+def test_shown_letters_order_the_rest_after_the_chosen(questions):
+    q = questions["fx-multi-1"]
+    shown = present(q, random.Random(3))
+    graded = grade(q, parse_reply(shown, "e,b"), "practice")
+    letters = [letter for letter, _line in shown.explained(graded.lines)]
+    assert letters == ["b", "e", "a", "c", "d"]
+
+
+@pytest.mark.parametrize("reply", ["?", "idk", "I don't know", " IDK "])
+def test_dont_know_reveals_everything_and_scores_zero(questions, reply):
+    for q in questions.values():
+        shown = present(q, random.Random(0))
+        given = parse_reply(shown, reply)
+        assert given == DONT_KNOW and format_reply(shown, given) == "?"
+        for mode in ("practice", "exam"):
+            graded = grade(q, given, mode)
+            assert graded.fraction == 0 and not graded.correct
+        assert not any(line.chosen for line in graded.lines)
+        assert len(graded.lines) == len(q.options or q.pairs or q.steps)
+        assert all(line.why for line in graded.lines)
 
 
 def test_true_false(questions):
@@ -88,6 +119,7 @@ def test_ordering_partial_credit(questions):
     ("fx-single-1", Answer(selected=frozenset({7}))),
     ("fx-single-1", Answer(selected=frozenset({0, 1}))),
     ("fx-multi-1", Answer(selected=frozenset())),
+    ("fx-multi-1", Answer(selected=frozenset({0}))),
     ("fx-match-1", Answer(matches=(0, 1))),
     ("fx-match-1", Answer(matches=(0, 1, 5))),
     ("fx-order-1", Answer(order=(0, 0, 1))),
@@ -132,6 +164,8 @@ def test_shuffles_are_seeded_and_ordering_is_never_shown_solved(questions):
     ("fx-single-1", "  ", "empty answer"),
     ("fx-multi-1", "a,a", "a letter is given twice"),
     ("fx-multi-1", "a,f", "'f' is not one of a-e"),
+    ("fx-multi-1", "a", "choose exactly 2 answers \\(you chose 1\\)"),
+    ("fx-multi-1", "abc", "choose exactly 2 answers \\(you chose 3\\)"),
     ("fx-match-1", "ab", "give 3 letters"),
     ("fx-match-1", "abc", "'c' is not one of a-b"),
     ("fx-order-1", "1-2", "exactly once"),

@@ -170,6 +170,8 @@ def test_quiz_json_is_the_banks_export(site: Path) -> None:
     for exam_id, exam in built["exams"].items():
         weights = {d["id"]: d["weight"] for d in exam["domains"]}
         assert weights == {k: v["weight"] for k, v in CATALOG["exams"][exam_id]["domains"].items()}
+        assert exam["label"].endswith("compute part only") and "pass_score" not in exam
+        assert "Compute questions only" in exam["scope"] and "not a pass/fail" in exam["note"]
     assert {q["topic"] for q in built["questions"]} <= set(built["topics"])
 
 

@@ -138,6 +138,13 @@ class Steps:
         self.page.screenshot(path=str(ARTIFACTS / f"{label}.png"))
 
 
+def _start(browser_page: tuple[Any, list[str]], quiz_data: dict[str, Any],
+           name: str) -> tuple[Any, list[str], Steps, dict[str, dict[str, Any]]]:
+    """The page, its blocked-request log, numbered screenshots and the questions by id."""
+    page, blocked = browser_page
+    return page, blocked, Steps(page, name), {q["id"]: q for q in quiz_data["questions"]}
+
+
 def _options_answer(q: dict[str, Any], right: bool) -> list[int]:
     """Indexes to pick for a single/true_false/multiple question, right or wrong."""
     correct = [i for i, o in enumerate(q["options"]) if o["correct"]]
@@ -149,9 +156,37 @@ def _options_answer(q: dict[str, Any], right: bool) -> list[int]:
     return wrong[:1]
 
 
+CHOICE = '.cl-question[data-type="single"], .cl-question[data-type="true_false"]'
+
+
+def _draw_until(quiz: Any, selector: str) -> Any:
+    """Draw new questions until one matching ``selector`` is among them."""
+    for _ in range(30):
+        if quiz.locator(selector).count():
+            return quiz.locator(selector).first
+        quiz.locator(".cl-new").click()
+    raise AssertionError(f"no {selector} drawn in 30 tries")
+
+
+def _assert_every_option_explained(question: Any, q: dict[str, Any], chosen: list[int]) -> None:
+    """Every option listed once with its why, the chosen ones first."""
+    from playwright.sync_api import expect
+
+    items = question.locator(".cl-explained li.cl-explain")
+    expect(items).to_have_count(len(q["options"]))
+    listed = [int(i.get_attribute("data-option")) for i in items.all()]
+    assert sorted(listed) == list(range(len(q["options"])))
+    assert set(listed[: len(chosen)]) == set(chosen)
+    for item in items.all():
+        option = q["options"][int(item.get_attribute("data-option"))]
+        expect(item.locator(".cl-why")).to_have_text(option["why"])
+        expect(item).to_have_attribute("data-correct", str(option["correct"]).lower())
+
+
 def _pick(question: Any, indexes: list[int]) -> None:
-    for box in question.locator("input[type=checkbox]:checked").all():
-        box.uncheck()
+    checked = question.locator("input[type=checkbox]:checked")
+    while checked.count():
+        checked.first.uncheck()
     for i in indexes:
         question.locator(f'.cl-option[data-option="{i}"]').click()
 
@@ -160,9 +195,7 @@ def test_learner_journey_offline(browser_page: tuple[Any, list[str]], server: st
                                  quiz_data: dict[str, Any]) -> None:
     from playwright.sync_api import expect
 
-    page, blocked = browser_page
-    steps = Steps(page, "journey")
-    by_id = {q["id"]: q for q in quiz_data["questions"]}
+    page, blocked, steps, by_id = _start(browser_page, quiz_data, "journey")
 
     with steps.step("home"):
         page.goto(server)
@@ -186,39 +219,36 @@ def test_learner_journey_offline(browser_page: tuple[Any, list[str]], server: st
         quiz.scroll_into_view_if_needed()
         expect(quiz).to_have_attribute("data-cl-ready", "true")
         expect(quiz.locator(".cl-question")).to_have_count(3)
-        choice = '.cl-question[data-type="single"], .cl-question[data-type="true_false"]'
-        for _ in range(20):     # draw again until a one-answer question is among the three
-            if quiz.locator(choice).count():
-                break
-            quiz.locator(".cl-new").click()
-        question = quiz.locator(choice).first
+        question = _draw_until(quiz, CHOICE)
         q = by_id[question.get_attribute("data-qid")]
         question.scroll_into_view_if_needed()
+        expect(question.locator(".cl-meta")).to_be_hidden()
+        assert q["id"] not in question.inner_text() and q["topic"] not in question.inner_text()
 
-    with steps.step("quiz-wrong"):
+    with steps.step("quiz-wrong-explains-every-option"):
         wrong = _options_answer(q, right=False)
         _pick(question, wrong)
         question.locator(".cl-submit").click()
         feedback = question.locator(".cl-feedback")
         expect(feedback).to_have_attribute("data-correct", "false")
-        expect(feedback.locator(".cl-verdict")).to_contain_text("Not quite")
-        chosen = question.locator(f'.cl-option-row[data-option="{wrong[0]}"]')
-        expect(chosen).to_have_attribute("data-correct", "false")
-        expect(chosen.locator(".cl-why")).to_be_visible()
-        expect(chosen.locator(".cl-why")).to_have_text(q["options"][wrong[0]]["why"])
-        expect(feedback.locator(".cl-explanation")).to_be_hidden()
+        expect(feedback.locator(".cl-verdict")).to_have_text("Not quite.")
+        _assert_every_option_explained(question, q, chosen=wrong)
+        expect(feedback.locator(".cl-explanation")).to_have_text(q["explanation"])
+        expect(feedback.locator(".cl-meta")).to_contain_text(q["id"])
+        expect(question.locator(".cl-submit")).to_be_disabled()
+        expect(question.locator("input").first).to_be_disabled()
 
     with steps.step("quiz-right"):
+        quiz.locator(".cl-new").click()
+        question = _draw_until(quiz, CHOICE)
+        q = by_id[question.get_attribute("data-qid")]
         right = _options_answer(q, right=True)
         _pick(question, right)
         question.locator(".cl-submit").click()
-        expect(feedback).to_have_attribute("data-correct", "true")
-        expect(feedback.locator(".cl-verdict")).to_have_text("Correct!")
-        expect(feedback.locator(".cl-explanation")).to_have_text(q["explanation"])
-        chosen = question.locator(f'.cl-option-row[data-option="{right[0]}"]')
-        expect(chosen).to_have_attribute("data-correct", "true")
-        expect(chosen.locator(".cl-why")).to_have_text(q["options"][right[0]]["why"])
+        expect(question.locator(".cl-feedback")).to_have_attribute("data-correct", "true")
+        expect(question.locator(".cl-verdict")).to_have_text("Correct!")
         expect(question).to_have_attribute("data-state", "correct")
+        _assert_every_option_explained(question, q, chosen=right)
 
     with steps.step("lab-page"):
         page.locator(".md-tabs__link", has_text="Labs").click()
@@ -243,13 +273,87 @@ def test_learner_journey_offline(browser_page: tuple[Any, list[str]], server: st
     assert blocked == [], f"requests left the machine: {blocked}"
 
 
-def test_practice_exam_scores_a_perfect_set(browser_page: tuple[Any, list[str]], server: str,
-                                            quiz_data: dict[str, Any]) -> None:
+def test_choose_n_and_dont_know_on_a_lesson_quiz(browser_page: tuple[Any, list[str]],
+                                                 server: str,
+                                                 quiz_data: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    page, blocked, steps, by_id = _start(browser_page, quiz_data, "choose-n")
+
+    with steps.step("one-answer-of-two-is-refused"):
+        page.goto(server + "containers/ecs/")
+        quiz = page.locator('.cl-quiz[data-topic="ecs"]')
+        expect(quiz).to_have_attribute("data-cl-ready", "true")
+        question = _draw_until(quiz, '.cl-question[data-type="multiple"]')
+        q = by_id[question.get_attribute("data-qid")]
+        question.scroll_into_view_if_needed()
+        right = _options_answer(q, right=True)
+        _pick(question, right[:1])
+        question.locator(".cl-submit").click()
+        feedback = question.locator(".cl-feedback")
+        expect(feedback).to_have_attribute("data-correct", "incomplete")
+        expect(feedback.locator(".cl-verdict")).to_have_text(
+            f"Choose exactly {q['choose']} answers (you chose 1).")
+        expect(question).to_have_attribute("data-state", "unanswered")
+        expect(question.locator(".cl-explained")).to_be_hidden()
+
+    with steps.step("the-right-count-is-graded"):
+        _pick(question, right)
+        question.locator(".cl-submit").click()
+        expect(feedback).to_have_attribute("data-correct", "true")
+        _assert_every_option_explained(question, q, chosen=right)
+
+    with steps.step("dont-know"):
+        qid = quiz.locator('.cl-question[data-state="unanswered"]').first.get_attribute("data-qid")
+        other = quiz.locator(f'.cl-question[data-qid="{qid}"]')
+        oq = by_id[qid]
+        other.locator(".cl-dont-know").click()
+        expect(other).to_have_attribute("data-state", "dont-know")
+        expect(other.locator(".cl-verdict")).to_contain_text("counted as a miss")
+        if "options" in oq:
+            _assert_every_option_explained(other, oq, chosen=[])
+        expect(other.locator(".cl-meta")).to_contain_text(oq["id"])
+
+    assert blocked == [], f"requests left the machine: {blocked}"
+
+
+def test_ordering_is_one_step_per_position_as_in_the_terminal(
+        browser_page: tuple[Any, list[str]], server: str) -> None:
     from playwright.sync_api import expect
 
     page, blocked = browser_page
-    steps = Steps(page, "exam")
-    by_id = {q["id"]: q for q in quiz_data["questions"]}
+    steps = Steps(page, "ordering")
+    with steps.step("answer-by-position"):
+        page.goto(server + "exam/")
+        page.locator(".tabbed-labels label", has_text="Practice by topic").click()
+        practice = page.locator(".cl-practice")
+        expect(practice).to_have_attribute("data-cl-ready", "true")
+        practice.locator(".cl-practice-filter").select_option("topic:batch")
+        practice.locator(".cl-practice-count").select_option("0")
+        practice.locator(".cl-start").click()
+        question = practice.locator('.cl-question[data-type="ordering"]').first
+        question.scroll_into_view_if_needed()
+        rows = question.locator(".cl-step")
+        count = rows.count()
+        assert count >= 2
+        for position in range(count):
+            row = question.locator(f'.cl-step[data-position="{position}"]')
+            expect(row.locator(".cl-position")).to_have_text(f"Position {position + 1}")
+            row.locator("select").select_option(str(position))   # the right step's index
+        question.locator(".cl-submit").click()
+        expect(question).to_have_attribute("data-state", "correct")
+        expect(question.locator('.cl-step[data-correct="true"]')).to_have_count(count)
+
+    assert blocked == [], f"requests left the machine: {blocked}"
+
+
+def test_exam_is_compute_only_with_no_hints_and_an_honest_report(
+        browser_page: tuple[Any, list[str]], server: str, quiz_data: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    from grader.quiz.readiness import describe, estimate
+
+    page, blocked, steps, by_id = _start(browser_page, quiz_data, "exam")
 
     with steps.step("start"):
         page.goto(server + "exam/")
@@ -258,20 +362,61 @@ def test_practice_exam_scores_a_perfect_set(browser_page: tuple[Any, list[str]],
         expect(exam.locator(".cl-exam-submit")).to_be_hidden()
         exam.locator(".cl-exam-choice").select_option("saa-c03")
         exam.locator(".cl-exam-size").select_option("10")
+        expect(exam.locator(".cl-intro").first).to_contain_text("compute part only")
+        expect(exam.locator(".cl-intro").first).to_contain_text("about 20 minutes")
+        expect(exam.locator(".cl-scope")).to_contain_text("Compute questions only")
         exam.locator(".cl-start").click()
         expect(exam.locator(".cl-question")).to_have_count(10)
 
-    with steps.step("answer-and-submit"):
+    with steps.step("no-hints-while-answering"):
+        paper = exam.locator(".cl-set").inner_text()
         for question in exam.locator(".cl-question").all():
             q = by_id[question.get_attribute("data-qid")]
-            assert q["type"] in ("single", "multiple")
-            assert "saa-c03" in q["domains"]
+            assert q["id"] not in paper
+            expect(question.locator(".cl-meta")).to_be_hidden()
+            expect(question.locator(".cl-feedback")).to_be_hidden()
+
+    with steps.step("wrong-count-is-not-submitted"):
+        questions = exam.locator(".cl-question").all()
+        for question in questions:
+            q = by_id[question.get_attribute("data-qid")]
+            assert q["type"] in ("single", "multiple") and "saa-c03" in q["domains"]
             _pick(question, _options_answer(q, right=True))
+        multi = exam.locator('.cl-question[data-type="multiple"]')
+        if multi.count():
+            first = multi.first
+            q = by_id[first.get_attribute("data-qid")]
+            _pick(first, _options_answer(q, right=True)[:1])
+            exam.locator(".cl-exam-submit").click()
+            expect(exam.locator(".cl-exam-problems")).to_contain_text("Not submitted")
+            expect(exam.locator(".cl-exam-problems")).to_contain_text(
+                f"Choose exactly {q['choose']} answers (you chose 1).")
+            expect(exam.locator(".cl-report")).to_be_hidden()
+            _pick(first, _options_answer(q, right=True))
+
+    with steps.step("report"):
         exam.locator(".cl-exam-submit").click()
         report = exam.locator(".cl-report")
         expect(report).to_be_visible()
-        expect(report.locator(".cl-score")).to_contain_text("10 of 10 correct (100%)")
-        expect(report).to_have_attribute("data-passed", "true")
+        expect(exam.locator(".cl-exam-problems")).to_be_hidden()
+        expect(report.locator(".cl-label")).to_contain_text("compute part only")
+        expect(report.locator(".cl-score")).to_have_text(
+            f"10 of 10 compute questions right (100%): readiness range"
+            f" {describe(estimate(10, 10))}.")
+        text = report.inner_text().lower()
+        assert "not a pass/fail prediction" in text
+        assert "estimated scaled" not in text and "a pass." not in text
+        tally: dict[str, int] = {}
+        for question in questions:
+            domain = by_id[question.get_attribute("data-qid")]["domains"]["saa-c03"]
+            tally[domain] = tally.get(domain, 0) + 1
+        for domain, n in tally.items():
+            expect(report.locator(f'tr[data-domain="{domain}"] .cl-range')).to_have_text(
+                describe(estimate(n, n)))
         expect(exam.locator('.cl-feedback[data-correct="true"]')).to_have_count(10)
+        for question in questions:
+            q = by_id[question.get_attribute("data-qid")]
+            expect(question.locator(".cl-meta")).to_contain_text(q["id"])
+            _assert_every_option_explained(question, q, chosen=_options_answer(q, right=True))
 
     assert blocked == [], f"requests left the machine: {blocked}"

@@ -6,6 +6,7 @@ import dataclasses
 import random
 import subprocess
 import sys
+from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -73,26 +74,63 @@ def test_single_choice_right_answer_shows_its_why(bank):
     assert progress.attempt_count() == 1
 
 
-def test_single_choice_wrong_answer_shows_both_whys_and_the_key(bank):
+def test_single_choice_wrong_answer_explains_every_option_chosen_first(bank):
     panel = panel_for(bank, "fx-single-1")
     shown = panel.current
     panel.choice.value = shown.option_order.index(1)        # "A gadget"
     panel.submit_button.click()
     html = panel.feedback.value
-    assert "Not quite" in html and "Gadgets belong to Beta." in html
-    assert "Correct answer: <b>A widget</b>" in html
-    assert f"Correct answer: <b>{'abcd'[shown.option_order.index(0)]}</b>" in html
+    assert "Not quite" in html
+    right = "abcd"[shown.option_order.index(0)]
+    assert f"Right answer: <b>{right}</b>" in html
+    for option in shown.question.options:
+        assert escape(option.why) in html
+    assert html.index("You chose (wrong)") < html.index("Not chosen (right)")
+    assert html.index("Gadgets belong to Beta.") < html.index("Alpha schedules widgets.")
     assert progress.attempt_count() == 0                      # record=False
+
+
+def test_no_hints_before_answering_all_shown_after(bank):
+    panel = panel_for(bank, "fx-single-1")
+    q = panel.current.question
+    assert q.id not in panel.stem.value and q.topic not in panel.stem.value
+    assert q.difficulty not in panel.stem.value
+    panel.choice.value = 0
+    panel.submit_button.click()
+    assert q.id in panel.feedback.value and q.difficulty in panel.feedback.value
+
+
+@pytest.mark.parametrize("ticks", [1, 3])
+def test_choose_n_takes_exactly_n_ticks(bank, ticks):
+    panel = panel_for(bank, "fx-multi-1", record=True)
+    for box in panel.checks[:ticks]:
+        box.value = True
+    panel.submit_button.click()
+    assert f"Choose exactly 2 answers (you chose {ticks})." in panel.feedback.value
+    assert not panel.submit_button.disabled and progress.attempt_count() == 0
 
 
 def test_multiple_response_partial_credit(bank):
     panel = panel_for(bank, "fx-multi-1")
     shown = panel.current
     panel.checks[shown.option_order.index(0)].value = True    # one of the two right ones
+    panel.checks[shown.option_order.index(2)].value = True    # and a wrong one
     panel.submit_button.click()
     assert "Partly right" in panel.feedback.value and "50% of the marks" in panel.feedback.value
     assert "Alpha encrypts everything at rest." in panel.feedback.value
     assert "Alpha uses roles, not embedded keys." in panel.feedback.value   # missed right one
+
+
+def test_dont_know_reveals_and_counts_as_a_miss(bank):
+    panel = panel_for(bank, "fx-multi-1", "fx-single-1", record=True)
+    panel.dont_know_button.click()
+    html = panel.feedback.value
+    assert escape("You said you don't know") in html and "counted as a miss" in html
+    for option in panel.current.question.options:
+        assert escape(option.why) in html
+    assert "Score: 0 / 1 answered (0%)" in panel.score.value
+    assert panel.dont_know_button.disabled and not panel.next_button.disabled
+    assert progress.latest_scores() == {"fx-multi-1": 0.0}
 
 
 def test_matching_dropdowns(bank):
@@ -103,13 +141,15 @@ def test_matching_dropdowns(bank):
     panel.submit_button.click()
     html = panel.feedback.value
     assert "67% of the marks" in html
-    assert f"(correct: <b>{choices[0]}</b>)" in html
+    assert f"(right: <b>{choices[0]}</b>)" in html
     assert "Short event-driven code fits Alpha." in html
 
 
 def test_ordering_dropdowns(bank):
     panel = panel_for(bank, "fx-order-1")
     shown = panel.current
+    assert [d.description for d in panel.dropdowns] == ["Position 1", "Position 2",
+                                                        "Position 3"]
     for position, dropdown in enumerate(panel.dropdowns):
         dropdown.value = shown.step_order.index(position)     # the right step for each slot
     panel.submit_button.click()
