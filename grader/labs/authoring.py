@@ -28,6 +28,9 @@ def static_problems(lab: Lab) -> list[str]:
     names = {spec.name for spec in lab.checks()}
     problems += [f"lab.toml [checks.{name}]: checks.py has no check called {name!r}"
                  for name in lab.check_options if name not in names]
+    problems += [f"lab.toml rule {rule[:40]!r}...: checks.py has no check called {name!r}"
+                 for rule, checks in lab.rule_checks.items() for name in checks
+                 if name not in names]
     return problems
 
 

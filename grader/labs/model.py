@@ -40,6 +40,7 @@ class Lab:
     services: list[str]
     managed_policies: bool = False
     rules: list[str] = field(default_factory=list)
+    rule_checks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule -> checks
     learner_files: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
     check_options: dict[str, Any] = field(default_factory=dict)
@@ -133,9 +134,16 @@ def load_lab(path: Path) -> Lab:
         objectives=list(meta["objectives"]), minutes=int(meta["minutes"]),
         services=list(meta["services"]),
         managed_policies=bool(meta.get("managed_policies", False)),
-        rules=list(meta["rules"]), learner_files=tuple(meta.get("learner_files", [])),
+        rules=[_rule_text(rule) for rule in meta["rules"]],
+        rule_checks={rule["text"]: tuple(rule["checks"]) for rule in meta["rules"]
+                     if isinstance(rule, dict)},
+        learner_files=tuple(meta.get("learner_files", [])),
         parameters=dict(meta.get("parameters", {})), check_options=dict(meta.get("checks", {})),
     )
+
+
+def _rule_text(rule: str | dict[str, Any]) -> str:
+    return rule if isinstance(rule, str) else str(rule["text"])
 
 
 def all_labs(root: Path | None = None) -> list[Lab]:

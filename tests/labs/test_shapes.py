@@ -84,3 +84,19 @@ def test_corpus_submission_is_graded_as_its_name_says(lab, path, fresh_aws):
     points = {spec.name: spec.points for spec in lab.checks()}
     assert result.score == result.max_score - sum(points[name] for name in loses)
     assert_failures_explained(result, aws)
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_every_traced_rule_has_a_check_and_a_bad_submission_that_breaks_it(lab):
+    """lab.toml rules written as {text, checks}: each names real checks, every check enforces
+    some rule, and some bad_*.py in the corpus loses one of the rule's checks."""
+    if not lab.rule_checks:
+        pytest.skip("this lab's rules are plain sentences (not traced yet)")
+    assert len(lab.rule_checks) == len(lab.rules), "trace every rule, not some"
+    names = {spec.name for spec in lab.checks()}
+    enforced = {name for checks in lab.rule_checks.values() for name in checks}
+    assert enforced <= names and names <= enforced, (names ^ enforced)
+    lost = [set(declared_losses(path)) for path in corpus(lab) if path.name.startswith("bad_")]
+    untested = [rule for rule, checks in lab.rule_checks.items()
+                if not any(set(checks) & losses for losses in lost)]
+    assert untested == [], "rules no bad_*.py submission breaks"
