@@ -9,8 +9,11 @@ The results (``grader.results``) are what the notebook panel, the CLI and batch 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from grader.errors import ComputeLabError
@@ -93,15 +96,59 @@ def run_check(spec: CheckSpec, aws: AWS) -> CheckResult:
     return result(Status.PASSED, "Done.")
 
 
+def checks_stamp(specs: Iterable[CheckSpec]) -> str:
+    """``computelab VERSION, checks HASH``: which ComputeLab and which checks graded a result.
+
+    The hash covers the source files the checks come from (a lab's checks.py, with the
+    lab.toml beside it), so an instructor can tell two gradings of the same lab apart.
+    """
+    from grader import __version__
+
+    files = sorted({f for spec in specs if (f := _source_file(spec.fn))})
+    return f"computelab {__version__}, checks {_files_hash(tuple(files), _mtimes(files))}"
+
+
+def _mtimes(files: list[str]) -> tuple[int, ...]:
+    """Part of the cache key, so an edited checks.py gets a new hash."""
+    out = []
+    for name in files:
+        try:
+            out.append(Path(name).stat().st_mtime_ns)
+        except OSError:
+            out.append(0)
+    return tuple(out)
+
+
+def _source_file(fn: Callable[..., Any]) -> str:
+    code = getattr(fn, "__code__", None)
+    return str(code.co_filename) if code is not None else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _files_hash(files: tuple[str, ...], mtimes: tuple[int, ...]) -> str:
+    digest = hashlib.sha256()
+    for name in files:
+        for path in (Path(name), Path(name).with_name("lab.toml")):
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                continue
+    return digest.hexdigest()[:12]
+
+
 def run_checks(lab: str, specs: Iterable[CheckSpec], aws: AWS) -> LabResult:
     """Run every check (never stopping at the first failure) and total the points."""
     forget = getattr(aws, "forget", None)  # (tests may run checks without a handle)
     if forget is not None:
         forget()  # memoized reads belong to one run
-    return LabResult(lab=lab, tests=[run_check(spec, aws) for spec in specs])
+    specs = list(specs)
+    return LabResult(lab=lab, tests=[run_check(spec, aws) for spec in specs],
+                     stamp=checks_stamp(specs))
 
 
 def zero_result(lab: str, specs: Iterable[CheckSpec], status: Status, reason: str) -> LabResult:
     """A result for a submission that could not be checked (timeout, crash): every check 0."""
+    specs = list(specs)
     tests = [CheckResult(s.name, s.title, 0.0, s.points, status, reason, s.hint) for s in specs]
-    return LabResult(lab=lab, tests=tests, status=status, output=reason)
+    return LabResult(lab=lab, tests=tests, status=status, output=reason,
+                     stamp=checks_stamp(specs))

@@ -55,6 +55,7 @@ class LabResult:
     tests: list[CheckResult] = field(default_factory=list)
     status: str = ""  # a Status; empty means "passed if every check passed"
     output: str = ""
+    stamp: str = ""  # which grading produced it: ComputeLab version and the checks' hash
 
     def __post_init__(self) -> None:
         if not self.status:
@@ -76,14 +77,14 @@ class LabResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "score": self.score, "max_score": self.max_score,
-                "status": str(self.status), "output": self.output,
+                "status": str(self.status), "output": self.output, "stamp": self.stamp,
                 "tests": [{**asdict(t), "status": str(t.status)} for t in self.tests]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabResult:
         tests = [CheckResult(**t) for t in data.get("tests", [])]
         return cls(lab=data["lab"], tests=tests, status=data.get("status", ""),
-                   output=data.get("output", ""))
+                   output=data.get("output", ""), stamp=str(data.get("stamp", "")))
 
     def _repr_html_(self) -> str:
         return render_html(self)

@@ -53,7 +53,7 @@ def test_lab_result_totals_and_round_trip():
     result = run_checks("demo", collect(globals()), None)
     assert (result.score, result.max_score, result.status) == (2, 7, "failed")
     data = result.to_dict()
-    assert set(data) == {"lab", "score", "max_score", "status", "output", "tests"}
+    assert set(data) == {"lab", "score", "max_score", "status", "output", "stamp", "tests"}
     assert set(data["tests"][0]) == {"name", "title", "score", "max_score", "status", "output",
                                      "hint", "resources"}
     assert LabResult.from_dict(data).to_dict() == data
@@ -109,3 +109,19 @@ def test_fail_names_the_resources_and_they_survive_serialisation():
     assert result.tests[0].output == "web-sg opens SSH to 0.0.0.0/0."
     again = LabResult.from_dict(result.to_dict())
     assert again.tests[0].resources == ["sg-0abc", "web-sg"]
+
+
+def test_every_result_carries_the_version_and_the_checks_hash(tmp_path):
+    from grader.labs import find_lab
+    from grader.labs.model import load_lab
+
+    lab = find_lab("01")
+    result = run_checks(lab.id, lab.checks(), None)
+    assert result.stamp.startswith(f"computelab {grader.__version__}, checks ")
+    assert zero_result(lab.id, lab.checks(), "error", "x").stamp == result.stamp
+    import shutil
+    copy = tmp_path / lab.id
+    shutil.copytree(lab.path, copy)
+    (copy / "checks.py").write_text((copy / "checks.py").read_text() + "\n# edited\n")
+    edited = load_lab(copy)
+    assert run_checks(lab.id, edited.checks(), None).stamp != result.stamp
