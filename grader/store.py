@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,17 +61,42 @@ def record_check(lab: str, result: dict[str, Any]) -> None:
         )
 
 
-def lab_status(lab: str) -> str:
-    """``not started`` / ``in progress`` / ``passed`` from the recorded results."""
+@dataclass(frozen=True)
+class LabProgress:
+    """A lab's recorded checks: the latest and the best score, and when it last ran."""
+
+    latest: float
+    best: float
+    max_score: float
+    at: float
+
+    @property
+    def status(self) -> str:
+        """``passed`` when the latest check got full marks (a later lower score counts)."""
+        return "passed" if self.max_score > 0 and self.latest >= self.max_score else \
+            "in progress"
+
+
+def lab_progress() -> dict[str, LabProgress]:
+    """Every lab with recorded checks, in one query."""
     with connect() as conn:
         rows = conn.execute(
-            "SELECT score, max_score FROM check_results WHERE lab = ?", (lab,)
+            "SELECT lab, MAX(score) AS best, MAX(at) AS at FROM check_results GROUP BY lab"
         ).fetchall()
-    if not rows:
-        return "not started"
-    if any(r["max_score"] > 0 and r["score"] >= r["max_score"] for r in rows):
-        return "passed"
-    return "in progress"
+        out = {}
+        for row in rows:
+            latest = conn.execute(
+                "SELECT score, max_score FROM check_results WHERE lab = ? AND at = ?",
+                (row["lab"], row["at"])).fetchone()
+            out[row["lab"]] = LabProgress(latest["score"], row["best"], latest["max_score"],
+                                          row["at"])
+    return out
+
+
+def lab_status(lab: str) -> str:
+    """``not started`` / ``in progress`` / ``passed`` (from the latest recorded result)."""
+    progress = lab_progress().get(lab)
+    return progress.status if progress else "not started"
 
 
 def best_scores() -> dict[str, tuple[float, float]]:

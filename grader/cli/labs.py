@@ -28,17 +28,29 @@ ENDPOINT_OPT = typer.Option(None, "--endpoint",
 
 @friendly
 def labs_cmd() -> None:
-    """List the labs with their topic, minutes and your status.
+    """List the labs with their minutes, your latest and best score and status.
 
     Example: computelab labs
     """
-    from grader.ui.workspace import status_rows
+    from grader.ui.workspace import progress_rows
 
+    rows = progress_rows()
     table = Table(title="ComputeLab labs")
-    for col in ("Lab", "Title", "Topic", "Minutes", "Status"):
-        table.add_column(col)
-    for lab, status in status_rows():
-        table.add_row(lab.id, lab.title, ", ".join(lab.topics), str(lab.minutes), status)
+    table.add_column("Lab", no_wrap=True,  # the id you type: never cut
+                     min_width=max((len(lab.id) for lab, _ in rows), default=3))
+    table.add_column("Title", ratio=1)
+    for col in ("Min", "Latest", "Best", "Status"):
+        table.add_column(col, no_wrap=True)
+    for lab, progress in rows:
+        if progress is None:
+            latest = best = "-"
+            status = "not started"
+        else:
+            latest = f"{progress.latest:g}/{progress.max_score:g}"
+            best = f"{progress.best:g}/{progress.max_score:g}"
+            when = time.strftime("%b %d %H:%M", time.localtime(progress.at))
+            status = f"{progress.status} ({when})"
+        table.add_row(lab.id, lab.title, str(lab.minutes), latest, best, status)
     console.print(table)
 
 

@@ -10,9 +10,7 @@ import html
 import shutil
 import time
 from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from typing import Any
 
 from grader import store
 from grader.labs import Lab, all_labs
@@ -33,6 +31,8 @@ def create_workspace(workspace: Path) -> Path:
 
     A lab folder whose notebook is not written yet is left out rather than failing the start.
     """
+    import nbformat
+
     workspace.mkdir(parents=True, exist_ok=True)
     for lab in all_labs():
         target = lab_notebook(workspace, lab)
@@ -58,7 +58,10 @@ def restore_notebook(workspace: Path, lab: Lab) -> Path | None:
     return backup
 
 
-def welcome_notebook() -> nbformat.NotebookNode:
+def welcome_notebook() -> Any:
+    """The welcome notebook: links to every lab and a progress cell."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
     links = "\n".join(f"- [{lab.number} — {lab.title}](labs/{lab.id}/lab.ipynb) "
                       f"({lab.minutes} min)" for lab in all_labs() if lab.notebook.is_file())
     intro = f"""# Welcome to ComputeLab
@@ -89,7 +92,14 @@ after you check a lab."""
 
 def status_rows() -> list[tuple[Lab, str]]:
     """Each lab with its status from recorded check results."""
-    return [(lab, store.lab_status(lab.id)) for lab in all_labs()]
+    return [(lab, progress.status if progress else "not started")
+            for lab, progress in progress_rows()]
+
+
+def progress_rows() -> list[tuple[Lab, store.LabProgress | None]]:
+    """Each lab with its recorded progress (None: never checked), from one query."""
+    progress = store.lab_progress()
+    return [(lab, progress.get(lab.id)) for lab in all_labs()]
 
 
 def _link(lab: Lab) -> str:

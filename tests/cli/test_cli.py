@@ -51,10 +51,19 @@ def test_every_command_has_help_with_an_example():
         assert "Example" in help_text, f"{name}: help has no example"
 
 
-def test_labs_lists_lab_01_with_topic_and_status():
+def test_labs_lists_every_id_uncut_with_latest_best_and_status(tmp_path, monkeypatch):
+    from grader import store
+    from grader.labs import all_labs
+
+    monkeypatch.setenv("COMPUTELAB_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "60")  # a narrow terminal must not cut the ids
+    store.record_check("01-ec2-from-ami", {"score": 15, "max_score": 15, "status": "passed"})
+    store.record_check("01-ec2-from-ami", {"score": 9, "max_score": 15, "status": "failed"})
     result = run("labs")
     assert result.exit_code == 0
-    assert "01-ec2-from-ami" in result.output and "ec2-instances" in result.output
+    assert all(lab.id in result.output for lab in all_labs())
+    row = next(line for line in result.output.splitlines() if "01-ec2-from-ami" in line)
+    assert "9/15" in row and "15/15" in row and "in progress" in row
     assert "not started" in result.output
 
 
@@ -222,3 +231,33 @@ def test_bare_command_shows_help_and_exit_codes_pass_through(computelab_home):
     no_sandbox = subprocess.run([str(BIN), "check", "01"], capture_output=True, text=True,
                                 env=env)
     assert no_sandbox.returncode == 2 and no_sandbox.stderr.startswith("Error: No sandbox")
+
+
+def test_command_map_matches_what_each_group_registers():
+    """`computelab CMD` loads only CMD's group, found through COMMANDS: keep it true."""
+    import importlib
+
+    import typer
+
+    from grader.cli.root import COMMANDS, groups_for
+
+    for module, commands in COMMANDS.items():
+        group = typer.Typer()
+        importlib.import_module(module).register(group)
+        click_group = typer.main.get_command(group)
+        assert set(click_group.commands) == set(commands), module
+        for command in commands:
+            assert groups_for([command, "--help"]) == (module,)
+    assert groups_for(["--help"]) == tuple(COMMANDS)
+
+
+def test_listing_labs_does_not_load_the_quiz_engine_or_grading():
+    code = ("import sys; from grader.cli import main\n"
+            "try:\n    main(['labs'])\nexcept SystemExit:\n    pass\n"
+            "loaded = [m for m in sys.modules if m.startswith(('grader.quiz', 'grader.grading',"
+            " 'nbformat', 'moto'))]\n"
+            "print('LOADED', loaded)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert "LOADED []" in done.stdout, done.stdout[-500:] + done.stderr[-500:]
+    assert "01-ec2-from-ami" in done.stdout
