@@ -1,6 +1,7 @@
 """The ``computelab`` command line (the console script is ``grader.cli:main``).
 
-``root`` builds the app and registers each group explicitly (a command loads only its group): ``labs`` (learner and author commands),
+``root`` builds the app and registers each group explicitly (a command loads only its
+group): ``labs`` (learner and author commands),
 ``classroom`` (grade, gradescope) and ``quiz`` (quiz, exam, progress); every command goes
 through the one error wrapper in ``errors``.
 """

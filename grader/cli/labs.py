@@ -38,7 +38,7 @@ def labs_cmd() -> None:
     table = Table(title="ComputeLab labs")
     table.add_column("Lab", no_wrap=True,  # the id you type: never cut
                      min_width=max((len(lab.id) for lab, _ in rows), default=3))
-    table.add_column("Title", ratio=1)
+    table.add_column("Title", ratio=1, min_width=12)
     for col in ("Min", "Latest", "Best", "Status"):
         table.add_column(col, no_wrap=True)
     for lab, progress in rows:
@@ -48,8 +48,7 @@ def labs_cmd() -> None:
         else:
             latest = f"{progress.latest:g}/{progress.max_score:g}"
             best = f"{progress.best:g}/{progress.max_score:g}"
-            when = time.strftime("%b %d %H:%M", time.localtime(progress.at))
-            status = f"{progress.status} ({when})"
+            status = progress.status
         table.add_row(lab.id, lab.title, str(lab.minutes), latest, best, status)
     console.print(table)
 
