@@ -70,6 +70,15 @@ def markdown_text(value: object) -> str:
     return html_text(single_line(str(value))).replace("|", "\\|").replace("`", "\\`")
 
 
+def markdown_code(value: object) -> str:
+    """A Markdown code span inside a table cell: fenced by more backticks than it holds
+    (its text is shown literally, HTML included), pipes escaped, on one line."""
+    text = single_line(str(value)).replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def terminal_text(value: object) -> str:
     """Text for a rich console: no control characters (an ESC would drive the terminal),
     on one line, and rich markup (``[bold]``, ``[link=...]``) escaped as rich's own
@@ -202,7 +211,7 @@ def render_markdown(result: LabResult, student: str) -> str:
         mark = "✅" if t.passed else ("❌" if t.status == Status.FAILED else "⚠️")
         note = markdown_text(t.output)
         if t.hint and not t.passed:
-            note += f"<br>Hint: <code>{markdown_text(t.hint)}</code>"
+            note += f"<br>Hint: {markdown_code(t.hint)}"
         lines.append(f"| {mark} | {markdown_text(t.title)} | {t.score:g}/{t.max_score:g} | "
                      f"{note} |")
     return "\n".join(lines) + "\n"
