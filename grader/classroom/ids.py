@@ -6,8 +6,10 @@ keeps it when it already is a safe folder name, and otherwise keeps its letters 
 and adds a short hash of the whole name, so two different names never share an id::
 
     alice             -> alice
-    José García       -> José_García-5d41402a
-    ../etc/passwd     -> _etc_passwd-8c2b4e1f
+    名前               -> 名前
+    José García       -> José_García-978edf99
+    ../etc/passwd     -> _etc_passwd-7fef78f5
+    -rf               -> _rf-686c39ac
 
 Ids that differ only in case or Unicode normalisation (``Alice``/``alice``) are distinct
 ids but would share a folder on macOS or Windows: ``id_key`` is what the batch compares to
@@ -37,9 +39,12 @@ def _kept(char: str) -> bool:
 
 def cleaned(raw: str) -> str:
     """The name's letters, digits, combining marks and ``._@+-``; runs of anything else
-    become one ``_``; no leading dot; at most ``MAX_CHARS``."""
+    become one ``_``; no leading dot (a hidden folder), and no leading ``+ - @`` (a
+    spreadsheet formula, a command-line option); at most ``MAX_CHARS``."""
     text = re.sub(r"_+", "_", "".join(c if _kept(c) else "_" for c in raw))
     text = text.lstrip(".")[:MAX_CHARS]
+    if text[:1] in ("+", "-", "@"):
+        text = "_" + text[1:]
     return text or "_"
 
 

@@ -118,18 +118,15 @@ def pick_notebook(folder: Path, lab: Lab) -> tuple[Path | None, str]:
 
 def _entry(path: Path, lab: Lab) -> Submission:
     """One entry of a folder (``path`` is not followed if it is a link)."""
-    key = path.name
     try:
         mode = os.lstat(path).st_mode
     except OSError as exc:
-        return Submission(key, path, path, f"{shown(path)}: cannot be read ({exc.strerror}).")
-    if stat.S_ISDIR(mode):
+        return Submission(path.stem, path, path,
+                          f"{shown(path)}: cannot be read ({exc.strerror}).")
+    if stat.S_ISDIR(mode):  # a folder is named by its whole name, a file by its stem
         picked, problem = pick_notebook(path, lab)
-        return Submission(key, picked or path, path, problem)
-    if stat.S_ISREG(mode):
-        return Submission(path.stem, path, path)
-    return Submission(path.stem if stat.S_ISLNK(mode) else key, path, path,
-                      refusal(path, mode))
+        return Submission(path.name, picked or path, path, problem)
+    return Submission(path.stem, path, path, refusal(path, mode))
 
 
 def find_submissions(inputs: list[Path], lab: Lab) -> Found:
