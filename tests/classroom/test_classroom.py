@@ -21,8 +21,8 @@ from grader import classroom
 from grader.checks import zero_result
 from grader.classroom import batch, grade_class
 from grader.classroom.gradescope import build_bundle
-from grader.classroom.outputs import OutputDir, write_atomic
 from grader.classroom.identity import assign
+from grader.classroom.outputs import OutputDir, write_atomic
 from grader.classroom.roster import Roster
 from grader.classroom.submissions import find_submissions
 from grader.cli import app
