@@ -25,9 +25,10 @@ from xml.etree import ElementTree as ET
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e"
                        "\u2066-\u2069]")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _BREAKS = str.maketrans("\r\n\t\v\f\x85\u2028\u2029", "        ")
-_MARKUP = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+_BRACKET = re.compile(r"(\\*)\[")
+_TAG = re.compile(r"[a-z#/@][^[]*?]")
 
 
 def printable(text: str) -> str:
@@ -42,14 +43,12 @@ def single_line(text: str) -> str:
 
 
 def csv_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet shows as text: a cell starting (after spaces) with
-    ``= + - @`` (or their full-width forms), tab, CR or LF would run as a formula, so it
-    gets a leading ``'`` (OWASP's advice); control characters are replaced. The csv module
-    does the quoting."""
-    text = printable(str(value))
-    if text.lstrip(" ").startswith(_FORMULA) or text.startswith(_FORMULA):
-        return "'" + text
-    return text
+    """A CSV cell that a spreadsheet shows as text, on one line (a bare CR would split the
+    row for some readers): a cell starting, after spaces, with ``= + - @`` (or their
+    full-width forms) would run as a formula, so it gets a leading ``'`` (OWASP's advice).
+    The csv module does the quoting."""
+    text = single_line(str(value))
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA) else text
 
 
 def xml_text(value: object) -> str:
@@ -80,14 +79,22 @@ def markdown_code(value: object) -> str:
 
 
 def terminal_text(value: object) -> str:
-    """Text for a rich console: no control characters (an ESC would drive the terminal),
-    on one line, and rich markup (``[bold]``, ``[link=...]``) escaped as rich's own
-    ``rich.markup.escape`` does (without importing rich here)."""
-    text = _MARKUP.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}",
-                       single_line(str(value)))
-    if text.endswith("\\") and not text.endswith("\\\\"):
-        text += "\\"
-    return text
+    """Text for rich console markup: no control characters (an ESC would drive the
+    terminal), on one line, and shown as typed whatever markup follows it. Rich reads
+    ``\\[`` as an escaped bracket and ``[x...]`` as a tag (``rich.markup``): a tag-like
+    bracket after n backslashes gets 2n+1, any other bracket n+1, trailing backslashes are
+    doubled. (Print with ``emoji=False``: ``:smile:`` has no escape.) Not importing rich
+    keeps this module a core."""
+    text = single_line(str(value))
+
+    def escaped(match: re.Match[str]) -> str:
+        slashes = len(match.group(1))
+        if _TAG.match(text, match.end()):
+            return "\\" * (2 * slashes + 1) + "["
+        return "\\" * (slashes + 1 if slashes else 0) + "["
+
+    text = _BRACKET.sub(escaped, text)
+    return text + "\\" * (len(text) - len(text.rstrip("\\")))
 
 
 class Status(StrEnum):

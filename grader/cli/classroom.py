@@ -13,7 +13,7 @@ from rich.table import Table
 from grader.cli.errors import friendly
 from grader.cli.labs import LAB_ARG
 
-console = Console()
+console = Console(emoji=False)  # a student named :smile: stays text (no escape exists)
 
 
 @friendly
@@ -60,7 +60,7 @@ def grade_cmd(
     found = find_lab(lab, root=labs_dir)
     out = out or Path("grades") / found.id
     limits = Limits(timeout=timeout, memory_mb=memory)
-    err = Console(stderr=True)
+    err = Console(stderr=True, emoji=False)
     if as_json:
         report = grade_class(found, submissions, out, limits=limits, jobs=jobs or None,
                              roster=roster, prefix=prefix, force=force)
