@@ -248,3 +248,38 @@ def test_out_is_private(tmp_path, reading_engine):
     for path in out.rglob("*"):
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o700 if path.is_dir() else 0o600), path
+
+
+HOSTILE_REPORTER = r'''
+import gc, os
+for obj in gc.get_objects():
+    if type(obj).__name__ == "Reporter" and getattr(obj, "fd", None) is not None:
+        for line in (b"[" * 60000, b"x" * 200000, b'{"cell": "\xff"}', b'{"cell": 1e999}',
+                     b'{"done": true, "cell": 99, "error": "\x1b[2J=cmd"}', b"{" * 40000):
+            try:
+                os.write(obj.fd, line + b"\n")
+            except OSError:
+                pass
+'''
+
+
+@pytest.mark.slow
+def test_real_pool_grades_no_link_and_a_broken_report_marks_only_its_submission(tmp_path):
+    """The real grading path: a link to the solution scores nothing, a submission that
+    floods its report channel with garbage (then solves the lab) still gets its marks, and
+    the solved copy next to them is untouched."""
+    import nbformat
+
+    cls = tmp_path / "class"
+    cls.mkdir()
+    shutil.copy(SOLUTION, cls / "solved.ipynb")
+    (cls / "linked.ipynb").symlink_to(SOLUTION)
+    nb = nbformat.read(SOLUTION, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(HOSTILE_REPORTER))
+    nbformat.write(nb, cls / "noisy.ipynb")
+    report = grade_class(LAB, [cls], tmp_path / "out", jobs=2)
+    rows = rows_of(report)
+    assert rows["solved"].result.score == rows["solved"].result.max_score
+    assert rows["linked"].result.score == 0 and "symbolic link" in rows["linked"].note
+    assert rows["noisy"].result.score == rows["noisy"].result.max_score
+    assert "\x1b" not in rows["noisy"].note
