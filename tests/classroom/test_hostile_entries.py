@@ -283,3 +283,41 @@ def test_real_pool_grades_no_link_and_a_broken_report_marks_only_its_submission(
     assert rows["linked"].result.score == 0 and "symbolic link" in rows["linked"].note
     assert rows["noisy"].result.score == rows["noisy"].result.max_score
     assert "\x1b" not in rows["noisy"].note
+
+
+def test_an_entry_that_cannot_be_read_is_an_error_row(tmp_path, reading_engine, monkeypatch):
+    """(As root nothing is unreadable, so the refusal is simulated at ``lstat``.)"""
+    from grader.classroom import submissions
+
+    cls = tmp_path / "class"
+    notebook(cls / "liz.ipynb")
+    notebook(cls / "max.ipynb")
+    real_lstat = os.lstat
+
+    def refusing(path, *args, **kwargs):
+        if str(path).endswith("max.ipynb"):
+            raise PermissionError(13, "Permission denied")
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(submissions.os, "lstat", refusing)
+    rows = rows_of(grade_class(LAB, [cls], tmp_path / "out"))
+    assert rows["max"].note == "max.ipynb: cannot be read (Permission denied)."
+    assert rows["liz"].result.status == "failed" and reading_engine == ["liz.ipynb"]
+
+
+def test_a_folder_with_too_many_files_is_an_error_row_not_a_long_walk(tmp_path, reading_engine):
+    crowd = tmp_path / "class" / "ned"
+    crowd.mkdir(parents=True)
+    for number in range(5001):
+        (crowd / f"{number}.txt").touch()
+    rows = rows_of(grade_class(LAB, [tmp_path / "class"], tmp_path / "out"))
+    assert "more than 5000 files" in rows["ned"].note
+
+
+def test_gradescope_submission_folder_refuses_a_linked_notebook(tmp_path):
+    from grader.classroom.submissions import pick_notebook
+
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "lab.ipynb").symlink_to(SOLUTION)
+    path, problem = pick_notebook(tmp_path / "submission", LAB)
+    assert path is None and "is a symbolic link" in problem
