@@ -117,7 +117,8 @@ def assign(subs: list[Submission], roster: Roster | None, prefix: str = "") -> I
 
 
 def _claim(claims: list[str], level: int, index: int) -> str:
-    """The id at ``level`` of the claims; past the last, the last with the row number."""
+    """The id at ``level`` of the claims; past the last, the last with the row number and
+    the level (a new id each time, so the loop in ``assign`` always ends)."""
     if level < len(claims):
         return claims[level]
-    return f"{claims[-1]}-{index}"
+    return f"{claims[-1]}-{index}-{level - len(claims)}"

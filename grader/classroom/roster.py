@@ -75,11 +75,11 @@ class Roster:
                 key = str(row.get(key_col) or "").strip() or student
                 if not student:
                     continue
-                if student in ids:
+                if id_key(student) in ids:  # (ignoring case: one folder per student)
                     warnings.append(f"{label} line {line}: student {student!r} is listed "
                                     "again; only the first row is used.")
                     continue
-                ids.add(student)
+                ids.add(id_key(student))
                 name = str(row.get(name_col) or "").strip() if name_col else ""
                 students.append(Student(key, student, name))
         except csv.Error as exc:

@@ -394,3 +394,20 @@ def test_gradescope_command_builds_a_real_wheel(tmp_path):
         z.extract(wheels[0], tmp_path)
     with zipfile.ZipFile(tmp_path / wheels[0]) as wheel:
         assert "grader/grading/pool.py" in wheel.namelist()
+
+
+def test_a_student_listed_twice_on_the_roster_is_a_warning():
+    roster = Roster.parse("student,login\ns001,alice\nS001,bob\n", "r.csv")
+    assert [s.student for s in roster.students] == ["s001"]
+    assert roster.warnings == ["r.csv line 3: student 'S001' is listed again; only the first "
+                               "row is used."]
+
+
+def test_ids_stay_unique_however_many_submissions_collide(tmp_path):
+    from grader.classroom.submissions import Submission
+
+    subs = [Submission("alice", tmp_path / "alice.ipynb", tmp_path / "alice.ipynb")
+            for _ in range(6)]  # the same entry six times: every claim collides
+    assign(subs, None)
+    ids = [s.student for s in subs]
+    assert len(set(ids)) == 6 and all(s.warning for s in subs)
