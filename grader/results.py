@@ -4,6 +4,11 @@
 serves the notebook panel, the CLI and batch grading. Every renderer here is a pure
 function from a result to a string (HTML, Markdown, Gradescope JSON, JUnit XML): the faces
 (``grader.ui``, ``grader.cli``, ``grader.classroom``) only put those strings somewhere.
+
+Text from submissions and rosters reaches several sinks, each with its one escaping
+function here, used by every writer: ``csv_cell`` (spreadsheet formulas), ``xml_text``
+(JUnit), ``html_text``, ``markdown_text`` / ``markdown_code``, ``terminal_text`` (rich
+markup and control characters).
 """
 
 from __future__ import annotations

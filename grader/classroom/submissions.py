@@ -129,17 +129,26 @@ def _entry(path: Path, lab: Lab) -> Submission:
     return Submission(path.stem, path, path, refusal(path, mode))
 
 
+def inside(path: Path, folder: Path) -> bool:
+    """``path`` names a file physically inside ``folder`` (a resolved folder), with no link
+    on the way: what the walk guarantees, checked once more before anything is read."""
+    real = os.path.realpath(path)
+    return real == os.path.abspath(path) and real.startswith(os.path.join(str(folder), ""))
+
+
 def find_submissions(inputs: list[Path], lab: Lab) -> Found:
     """Expand the command line's files and folders into submissions, in order."""
     found = Found()
     seen: set[str] = set()
 
-    def add(sub: Submission) -> None:
+    def add(sub: Submission, folder: Path | None = None) -> None:
         where = os.path.normpath(os.path.abspath(sub.entry))
         if where in seen:
             found.repeated.append(shown(sub.entry))
             return
         seen.add(where)
+        if folder is not None and not sub.problem and not inside(sub.path, folder):
+            sub.problem = f"{shown(sub.path)}: is reached through a link; hand in the file itself."
         found.submissions.append(sub)
 
     for item in inputs:
@@ -165,5 +174,5 @@ def find_submissions(inputs: list[Path], lab: Lab) -> Found:
             if is_junk(name):
                 found.ignored.append(f"{shown(item)}/{shown(Path(name))}")
             else:
-                add(_entry(target / name, lab))
+                add(_entry(target / name, lab), target)
     return found
