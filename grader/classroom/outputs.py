@@ -47,7 +47,8 @@ PRIVATE_DIR = 0o700
 
 
 def private_dir(path: Path) -> None:
-    """``path`` and its missing parents as folders only the owner can open."""
+    """Create ``path`` and its missing parents as folders only the owner can open (an
+    existing folder keeps its mode: ``--out .`` must not lock the current folder)."""
     missing = []
     for folder in [path, *path.parents]:
         if folder.is_dir():
@@ -55,7 +56,7 @@ def private_dir(path: Path) -> None:
         missing.append(folder)
     for folder in reversed(missing):
         folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
-    os.chmod(path, PRIVATE_DIR)  # the umask may have taken more; an old run may have left less
+        os.chmod(folder, PRIVATE_DIR)  # whatever the umask
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -117,6 +118,9 @@ class OutputDir:
 
     def save(self, row: Row) -> None:
         folder = self.student_dir(row.student)
+        private_dir(folder)
+        for mine in (folder.parent, folder):  # also when an older run left them open
+            os.chmod(mine, PRIVATE_DIR)
         write_atomic(folder / "results.json",
                      json.dumps(gradescope_results(row.result, row.student), indent=2) + "\n")
         write_atomic(folder / "feedback.md", render_markdown(row.result, row.student))

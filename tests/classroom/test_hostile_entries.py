@@ -321,3 +321,14 @@ def test_gradescope_submission_folder_refuses_a_linked_notebook(tmp_path):
     (tmp_path / "submission" / "lab.ipynb").symlink_to(SOLUTION)
     path, problem = pick_notebook(tmp_path / "submission", LAB)
     assert path is None and "is a symbolic link" in problem
+
+
+def test_an_existing_out_keeps_its_mode_but_its_contents_are_private(tmp_path, reading_engine):
+    notebook(tmp_path / "class" / "lee.ipynb")
+    out = tmp_path / "existing"
+    out.mkdir(mode=0o755)
+    (out / "students" / "lee").mkdir(parents=True, mode=0o755)  # an older run's folders
+    grade_class(LAB, [tmp_path / "class"], out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    for path in out.rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
