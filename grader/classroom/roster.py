@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.classroom.ids import id_key
@@ -38,6 +38,14 @@ class Roster:
 
     students: list[Student]
     warnings: list[str]
+    _exact: dict[str, list[Student]] = field(init=False, repr=False)
+    _folded: dict[str, list[Student]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._exact, self._folded = {}, {}
+        for student in self.students:
+            self._exact.setdefault(student.key, []).append(student)
+            self._folded.setdefault(id_key(student.key), []).append(student)
 
     @classmethod
     def read(cls, where: Path) -> Roster:
@@ -93,8 +101,7 @@ class Roster:
         if prefix and len(name) > len(prefix) and id_key(name[:len(prefix)]) == id_key(prefix):
             names.append(name[len(prefix):])
         for candidate in names:
-            for same in (str.__eq__, lambda a, b: id_key(a) == id_key(b)):
-                hits = [s for s in self.students if same(s.key, candidate)]
-                if hits:
-                    return hits
+            hits = self._exact.get(candidate) or self._folded.get(id_key(candidate))
+            if hits:
+                return list(hits)
         return []
