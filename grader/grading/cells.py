@@ -107,8 +107,6 @@ def submission_bytes(path: Path, limit: int = MAX_SUBMISSION_BYTES) -> bytes:
             raise SubmissionError(refusal(path, stat.S_IFLNK)) from exc
         if exc.errno == errno.ENOENT:
             raise SubmissionError(f"{shown(path)}: no such file.") from exc
-        if exc.errno == errno.ENXIO:  # a socket
-            raise SubmissionError(f"{shown(path)}: is a socket, not a file.") from exc
         raise SubmissionError(
             f"{shown(path)}: cannot be read ({exc.strerror or type(exc).__name__}).") from exc
     try:

@@ -332,3 +332,12 @@ def test_an_existing_out_keeps_its_mode_but_its_contents_are_private(tmp_path, r
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     for path in out.rglob("*"):
         assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+@pytest.mark.parametrize("code", ["x = 1" + " + 1" * 200_000, "x = " + "-" * 500_000 + "1"],
+                         ids=["recursion", "parser-stack"])
+def test_a_script_too_deep_to_compile_is_an_error_not_a_crash(tmp_path, code):
+    script = tmp_path / "deep.py"
+    script.write_text(code)
+    with pytest.raises(SubmissionError, match="the script does not parse"):
+        read_submission(script)
