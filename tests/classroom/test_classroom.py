@@ -411,3 +411,20 @@ def test_ids_stay_unique_however_many_submissions_collide(tmp_path):
     assign(subs, None)
     ids = [s.student for s in subs]
     assert len(set(ids)) == 6 and all(s.warning for s in subs)
+
+
+def test_grade_command_with_roster_and_prefix_prints_warnings_as_text(tmp_path, fake_engine):
+    write(tmp_path / "class" / "lab-01-alice.ipynb", "solved")
+    write(tmp_path / "class" / "[bold]eve.ipynb", "half")
+    roster = write(tmp_path / "roster.csv",
+                   'student,login,name\ns001,alice,"=cmd|\' /C calc\'!A0"\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["grade", "01", str(tmp_path / "class"), "--out",
+                                      str(out), "--roster", str(roster), "--prefix",
+                                      "lab-01-"])
+    assert result.exit_code == 0, result.output
+    assert "[bold]eve.ipynb: not on the roster" in result.output
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(
+        (out / "gradebook.csv").read_text()))}
+    assert rows["s001"]["name"] == "'=cmd|' /C calc'!A0" and rows["s001"]["score"] == "15"
+    assert "not on the roster" in rows["_bold_eve-869beb5f"]["note"]
