@@ -56,11 +56,8 @@ def assign(subs: list[Submission], roster: Roster | None, prefix: str = "") -> I
         if len(students) > 1:
             sub.warning = (f"matches several students on the roster ({', '.join(students[:4])}); "
                            "credited to none: fix the roster and rerun.")
-            done.warnings.append(f"{shown(sub.entry)}: {sub.warning}")
         elif roster is not None and not hits:
-            sub.warning = "not on the roster."
-            done.warnings.append(f"{shown(sub.entry)}: not on the roster; graded as "
-                                 f"{student_id(sub.key)!r}.")
+            sub.warning = "not on the roster"  # "; graded as ..." once its id is known
         matched.append(hits[0] if len(students) == 1 else None)
     claims = [_claims(sub, hit) for sub, hit in zip(subs, matched, strict=True)]
     reserved = {id_key(student_id(s.student)) for s in roster.students} if roster else set()
@@ -89,16 +86,18 @@ def assign(subs: list[Submission], roster: Roster | None, prefix: str = "") -> I
                     matched[i] = None
                 level[i] += 1
                 pending.append(i)
-    for i in owner.values():
+    for i in sorted(owner.values()):
         sub = subs[i]
         sub.student = _claim(claims[i], level[i], i)
         hit = matched[i]
         if hit is not None:
             sub.name = hit.name
-        if level[i] > 0:
-            sub.warning = "; ".join(filter(None, [sub.warning, (
-                f"another submission or roster student also has the id {claims[i][0]!r}; "
-                f"graded as {sub.student!r}.")]))
+        unlisted = sub.warning == "not on the roster"
+        if level[i] > 0 or unlisted:
+            clash = f"another submission or roster student also has the id {claims[i][0]!r}"
+            sub.warning = "; ".join(filter(None, [
+                sub.warning, clash if level[i] > 0 else "", f"graded as {sub.student!r}."]))
+        if sub.warning:
             done.warnings.append(f"{shown(sub.entry)}: {sub.warning}")
     if roster is not None:
         taken = {id_key(sub.student) for sub, hit in zip(subs, matched, strict=True)
