@@ -1,17 +1,18 @@
 """Who each submission belongs to: one row per submission, ids unique, never an abort.
 
-Each submission claims ids in order until one is its alone:
+Each submission claims ids in order until one is its alone (each made an id by
+``grader.classroom.ids.student_id``):
 
-1. the roster's student it matches (``grader.classroom.roster``), else its own name
-   (``alice.ipynb`` and the folder ``alice/`` are ``alice``), made an id by
-   ``grader.classroom.ids.student_id``;
-2. its full entry name (``alice.ipynb``, ``alice.py``);
-3. its name plus a hash of its path (two folders on the command line holding ``alice``).
+1. the roster's student it matches (``grader.classroom.roster``), if any;
+2. its own name (``alice.ipynb`` and the folder ``alice/`` are ``alice``);
+3. its full entry name (``alice.ipynb``, ``alice.py``);
+4. its name plus a hash of its path (two folders on the command line holding ``alice``).
 
 Ids are compared as a case-insensitive, normalising file system would (``id_key``). When
-several submissions claim one id, a roster match wins over a name; otherwise none of them
-gets it, each moves on and carries a warning, and a roster student claimed by several
-submissions is listed as missing with a note naming them: the instructor decides.
+several submissions claim one id, a roster match wins over a name (a roster id is only
+ever its own student's); otherwise none of them gets it, each moves on and carries a
+warning, and a roster student claimed by several submissions is listed as missing with a
+note naming them: the instructor decides.
 """
 
 from __future__ import annotations
