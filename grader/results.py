@@ -4,16 +4,102 @@
 serves the notebook panel, the CLI and batch grading. Every renderer here is a pure
 function from a result to a string (HTML, Markdown, Gradescope JSON, JUnit XML): the faces
 (``grader.ui``, ``grader.cli``, ``grader.classroom``) only put those strings somewhere.
+
+Text from submissions and rosters reaches several sinks, each with its one escaping
+function here, used by every writer: ``csv_cell`` (spreadsheet formulas), ``xml_text``
+(JUnit), ``html_text``, ``markdown_text`` / ``markdown_code``, ``terminal_text`` (rich
+markup and control characters).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 from xml.etree import ElementTree as ET
+
+# --- one escaping function per output sink ------------------------------------------------
+# Student ids, names, file names and messages come from submissions and rosters: anything.
+# Every writer (these renderers, grader.classroom.outputs, the CLI, LMS exports) passes
+# such text through the function for its sink, and through nothing else.
+
+# C0/C1 controls, lone surrogates, and bidi overrides (text that reads one way, runs another)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e"
+                       "\u2066-\u2069]")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FORMULA = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_BREAKS = str.maketrans("\r\n\t\v\f\x85\u2028\u2029", "        ")
+_BRACKET = re.compile(r"(\\*)\[")
+_TAG = re.compile(r"[a-z#/@][^[]*?]")
+
+
+def printable(text: str) -> str:
+    """Control characters (ESC, NUL, C1) and undecodable bytes become U+FFFD; tab, CR and
+    newline stay."""
+    return _CONTROLS.sub("\ufffd", text)
+
+
+def single_line(text: str) -> str:
+    """``printable`` on one line: line breaks and tabs become spaces."""
+    return printable(text).replace("\r\n", " ").translate(_BREAKS)
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text, on one line (a bare CR would split the
+    row for some readers): a cell starting, after spaces, with ``= + - @`` (or their
+    full-width forms) would run as a formula, so it gets a leading ``'`` (OWASP's advice).
+    The csv module does the quoting."""
+    text = single_line(str(value))
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA) else text
+
+
+def xml_text(value: object) -> str:
+    """Text or an attribute value for XML 1.0 (``junit.xml``): characters XML cannot hold
+    at all (most control characters, lone surrogates, U+FFFE/U+FFFF) become U+FFFD;
+    ElementTree escapes ``< & > "``."""
+    return _NOT_XML.sub("\ufffd", str(value))
+
+
+def html_text(value: object) -> str:
+    """Text for HTML element content or a quoted attribute."""
+    return html.escape(printable(str(value)), quote=True)
+
+
+def markdown_text(value: object) -> str:
+    """One table cell or line of Markdown (feedback.md, a CI run summary): HTML escaped
+    (Markdown passes HTML through), pipes and backticks escaped, on one line."""
+    return html_text(single_line(str(value))).replace("|", "\\|").replace("`", "\\`")
+
+
+def markdown_code(value: object) -> str:
+    """A Markdown code span inside a table cell: fenced by more backticks than it holds
+    (its text is shown literally, HTML included), pipes escaped, on one line."""
+    text = single_line(str(value)).replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def terminal_text(value: object) -> str:
+    """Text for rich console markup: no control characters (an ESC would drive the
+    terminal), on one line, and shown as typed whatever markup follows it. Rich reads
+    ``\\[`` as an escaped bracket and ``[x...]`` as a tag (``rich.markup``): a tag-like
+    bracket after n backslashes gets 2n+1, any other bracket n+1, trailing backslashes are
+    doubled. (Print with ``emoji=False``: ``:smile:`` has no escape.) Not importing rich
+    keeps this module a core."""
+    text = single_line(str(value))
+
+    def escaped(match: re.Match[str]) -> str:
+        slashes = len(match.group(1))
+        if _TAG.match(text, match.end()):
+            return "\\" * (2 * slashes + 1) + "["
+        return "\\" * (slashes + 1 if slashes else 0) + "["
+
+    text = _BRACKET.sub(escaped, text)
+    return text + "\\" * (len(text) - len(text.rstrip("\\")))
 
 
 class Status(StrEnum):
@@ -105,11 +191,11 @@ def render_html(result: LabResult, show_hints: bool = True) -> str:
     for t in result.tests:
         hint = ""
         if show_hints and t.hint and not t.passed:
-            hint = (f"<details><summary>Hint</summary><code>{html.escape(t.hint)}</code>"
+            hint = (f"<details><summary>Hint</summary><code>{html_text(t.hint)}</code>"
                     "</details>")
         rows.append(
-            f"<tr class='cl-{t.status}'><td>{_icon_html(t)}</td><td><b>{html.escape(t.title)}"
-            f"</b><br>{html.escape(t.output)}{hint}</td>"
+            f"<tr class='cl-{t.status}'><td>{_icon_html(t)}</td><td><b>{html_text(t.title)}"
+            f"</b><br>{html_text(t.output)}{hint}</td>"
             f"<td style='text-align:right'>{t.score:g}/{t.max_score:g}</td></tr>"
         )
     verdict = "All objectives done!" if result.passed else "Not there yet."
@@ -122,25 +208,26 @@ def render_html(result: LabResult, show_hints: bool = True) -> str:
 
 def render_html_page(result: LabResult, student: str) -> str:
     """A standalone feedback page (the panel plus a title and the run's note)."""
-    title = html.escape(f"{result.lab}: {result.score:g}/{result.max_score:g} — {student}")
-    note = f"<p><b>Note:</b> {html.escape(result.output)}</p>" if result.output else ""
+    title = html_text(f"{result.lab}: {result.score:g}/{result.max_score:g} — {student}")
+    note = f"<p><b>Note:</b> {html_text(result.output)}</p>" if result.output else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
             f"<body><h1>{title}</h1>{note}{render_html(result)}</body></html>\n")
 
 
 def render_markdown(result: LabResult, student: str) -> str:
     """Feedback as a Markdown table (one row per objective)."""
-    lines = [f"# {result.lab}: {result.score:g}/{result.max_score:g} — {student}", "",
-             f"Status: **{result.status}**", ""]
+    lines = [markdown_text(f"# {result.lab}: {result.score:g}/{result.max_score:g} — {student}"),
+             "", f"Status: **{result.status}**", ""]
     if result.output:
-        lines += [f"> {result.output}", ""]
+        lines += [f"> {markdown_text(result.output)}", ""]
     lines += ["| | Objective | Points | Feedback |", "|---|---|---|---|"]
     for t in result.tests:
         mark = "✅" if t.passed else ("❌" if t.status == Status.FAILED else "⚠️")
-        note = t.output.replace("|", "\\|").replace("\n", " ")
+        note = markdown_text(t.output)
         if t.hint and not t.passed:
-            note += f"<br>Hint: `{t.hint.replace('|', '/')}`"
-        lines.append(f"| {mark} | {t.title} | {t.score:g}/{t.max_score:g} | {note} |")
+            note += f"<br>Hint: {markdown_code(t.hint)}"
+        lines.append(f"| {mark} | {markdown_text(t.title)} | {t.score:g}/{t.max_score:g} | "
+                     f"{note} |")
     return "\n".join(lines) + "\n"
 
 
@@ -165,26 +252,26 @@ def gradescope_results(result: LabResult, student: str = "") -> dict[str, Any]:
 
 def render_junit(lab: str, suites: Iterable[tuple[str, LabResult, float]]) -> str:
     """JUnit XML: one ``<testsuite>`` per (student, result, seconds), a testcase per check."""
-    root = ET.Element("testsuites", name=f"computelab {lab}")
+    root = ET.Element("testsuites", name=xml_text(f"computelab {lab}"))
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for student, result, seconds in suites:
         tests = result.tests
         failures = sum(t.status == Status.FAILED for t in tests)
         errors = sum(t.status not in (Status.PASSED, Status.FAILED) for t in tests)
-        suite = ET.SubElement(root, "testsuite", name=student, tests=str(len(tests)),
+        suite = ET.SubElement(root, "testsuite", name=xml_text(student), tests=str(len(tests)),
                               failures=str(failures), errors=str(errors),
                               time=f"{seconds:.3f}")
         for key, value in (("tests", len(tests)), ("failures", failures), ("errors", errors)):
             totals[key] += value
         if result.output:
-            ET.SubElement(suite, "system-out").text = result.output
+            ET.SubElement(suite, "system-out").text = xml_text(result.output)
         for t in tests:
-            case = ET.SubElement(suite, "testcase", classname=f"{lab}.{student}", name=t.name,
-                                 time="0")
+            case = ET.SubElement(suite, "testcase", classname=xml_text(f"{lab}.{student}"),
+                                 name=xml_text(t.name), time="0")
             if not t.passed:
                 tag = "failure" if t.status == Status.FAILED else "error"
-                node = ET.SubElement(case, tag, message=t.output, type=str(t.status))
-                node.text = f"{t.title}\n{t.output}\nHint: {t.hint}"
+                node = ET.SubElement(case, tag, message=xml_text(t.output), type=str(t.status))
+                node.text = xml_text(f"{t.title}\n{t.output}\nHint: {t.hint}")
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)

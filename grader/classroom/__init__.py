@@ -1,10 +1,12 @@
-"""Grading a class: find submissions (``submissions``), grade them as a batch (``batch``),
-write the gradebook and per-student files (``outputs``), and the Gradescope bundle
-(``gradescope``)."""
+"""Grading a class: find submissions (``submissions``), decide whose they are (``ids``,
+``roster``, ``identity``), grade them as a batch (``batch``), write the gradebook and
+per-student files (``outputs``), and the Gradescope bundle (``gradescope``)."""
 
 from grader.classroom.batch import grade_class
+from grader.classroom.ids import student_id
+from grader.classroom.roster import Roster
 from grader.classroom.rows import ClassReport, Row
-from grader.classroom.submissions import Roster, Submission, find_submissions, safe_id
+from grader.classroom.submissions import Submission, find_submissions
 
 __all__ = ["ClassReport", "Roster", "Row", "Submission", "find_submissions", "grade_class",
-           "safe_id"]
+           "student_id"]

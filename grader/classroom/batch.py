@@ -1,5 +1,9 @@
 """Grade a class: resumable per-student results, gradebook and reports.
 
+No input aborts the batch or loses a row: every submission found
+(``grader.classroom.submissions``) gets exactly one row, under an id of its own
+(``grader.classroom.identity``); one that cannot run gets an error row with the reason.
+
 A rerun grades only students without a record (or whose submission changed); ``force``
 regrades everyone. The gradebook and JUnit file are rebuilt from the records after every
 student, so a crash or Ctrl-C loses nothing. The files are described in
@@ -12,45 +16,62 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.checks import zero_result
+from grader.classroom.identity import assign
 from grader.classroom.outputs import OutputDir
+from grader.classroom.roster import Roster
 from grader.classroom.rows import ClassReport, Row
-from grader.classroom.submissions import Roster, apply_roster, check_unique, find_submissions
+from grader.classroom.submissions import find_submissions
 from grader.grading import Limits, PoolInfo, grade_iter
 from grader.labs import Lab
 from grader.results import Status
 
+MAX_LISTED = 10
+
+
+def listed(what: str, names: list[str]) -> str:
+    """One warning line naming up to ``MAX_LISTED`` entries."""
+    shown = ", ".join(names[:MAX_LISTED]) + (f" and {len(names) - MAX_LISTED} more"
+                                             if len(names) > MAX_LISTED else "")
+    return f"{what} ({len(names)}): {shown}."
+
 
 def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | None = None,
-                jobs: int | None = None, roster: Path | None = None, force: bool = False,
+                jobs: int | None = None, roster: Path | None = None, prefix: str = "",
+                force: bool = False,
                 on_plan: Callable[[int, int], None] | None = None,
                 on_ready: Callable[[PoolInfo], None] | None = None,
                 on_row: Callable[[Row], None] | None = None) -> ClassReport:
     """Grade every submission in ``inputs`` into ``out``; resumable; rows in input order.
 
+    ``prefix`` is stripped from submission names when matching the roster.
     ``on_plan(to_grade, skipped)`` is called once before grading starts, ``on_row`` after
     each student is finished (graded or resumed).
     """
     specs = lab.checks()
-    subs = find_submissions(inputs, lab)
-    subs, missing, warnings = apply_roster(subs, Roster.read(roster) if roster else None)
-    check_unique(subs)
+    found = find_submissions(inputs, lab)
+    subs = found.submissions
+    identities = assign(subs, Roster.read(roster) if roster else None, prefix)
+    warnings = list(identities.warnings)
+    if found.ignored:
+        warnings.append(listed("not submissions, ignored", found.ignored))
+    if found.repeated:
+        warnings.append(listed("given more than once, graded once", found.repeated))
     output = OutputDir(out, lab, specs)
     rows: list[Row | None] = [None] * len(subs)
     todo: list[int] = []
     for i, sub in enumerate(subs):
-        done = None if force else output.finished(sub)
+        done = None if force or sub.problem else output.finished(sub)
         if done is not None:
             rows[i] = done
         elif sub.problem:
             failed = zero_result(lab.id, specs, Status.ERROR, sub.problem)
-            row = Row(sub.student, sub.path, failed, name=sub.name)
+            row = Row(sub.student, sub.path, failed, name=sub.name, warning=sub.warning)
             rows[i] = row
             output.save(row)
         else:
             todo.append(i)
-    missing_rows = [Row(student, None, zero_result(
-        lab.id, specs, Status.MISSING, "No submission found for this student."))
-        for student in missing]
+    missing_rows = [Row(m.student, None, zero_result(lab.id, specs, Status.MISSING, m.note),
+                        name=m.name) for m in identities.missing]
     report = ClassReport(lab.id, out, [], skipped=sum(1 for r in rows if r and r.skipped),
                          warnings=warnings)
     if on_plan:
@@ -76,7 +97,8 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
             for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready):
                 i = todo[graded.index]
                 sub = subs[i]
-                row = Row(sub.student, sub.path, graded.result, graded.duration, name=sub.name)
+                row = Row(sub.student, sub.path, graded.result, graded.duration,
+                          name=sub.name, warning=sub.warning)
                 output.save(row)
                 rows[i] = row
                 report.graded += 1

@@ -10,7 +10,10 @@ Layout (default ``./grades/LAB``)::
     students/<id>/record.json     what resume reads: the submission's sha256 and the result
 
 Every file is written atomically (temporary file, then rename), and ``record.json`` last: a
-student is finished exactly when it exists.
+student is finished exactly when it exists. The folder holds personal data (names, ids,
+grades): files are created ``0600`` and folders ``0700`` whatever the umask. Every text
+that came from a submission or the roster goes through its sink's escaping function
+(``grader.results``: ``csv_cell``; the renderers do the rest).
 """
 
 from __future__ import annotations
@@ -24,23 +27,51 @@ import time
 from pathlib import Path
 
 from grader.checks import CheckSpec
+from grader.classroom.ids import is_safe, student_id
 from grader.classroom.rows import Row
-from grader.classroom.submissions import Submission, safe_id
+from grader.classroom.submissions import Submission
+from grader.errors import SubmissionError
+from grader.grading.cells import submission_bytes
 from grader.labs import Lab
 from grader.results import (
     LabResult,
+    csv_cell,
     gradescope_results,
     render_html_page,
     render_junit,
     render_markdown,
 )
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` and its missing parents as folders only the owner can open (an
+    existing folder keeps its mode: ``--out .`` must not lock the current folder)."""
+    missing = []
+    for folder in [path, *path.parents]:
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(folder, PRIVATE_DIR)  # whatever the umask
+
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` so that readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``text`` so that readers see the old file or the new one, never half of one;
+    the file is private (``0600``) and never written through a link."""
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
+    try:
+        tmp.unlink()  # a leftover of a crashed run (unlink never follows a link)
+    except FileNotFoundError:
+        pass
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(tmp, flags | getattr(os, "O_CLOEXEC", 0), PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)
+    with open(fd, "w", encoding="utf-8", errors="replace") as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
@@ -48,9 +79,11 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def sha256_of(path: Path) -> str:
+    """The submission's digest, read as ``grader.grading`` reads it (no links, no FIFOs,
+    size capped); empty when it cannot be read."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(submission_bytes(path)).hexdigest()
+    except SubmissionError:
         return ""
 
 
@@ -63,21 +96,31 @@ class OutputDir:
         self.specs = specs
 
     def student_dir(self, student: str) -> Path:
-        return self.out / "students" / safe_id(student)
+        return self.out / "students" / (student if is_safe(student) else student_id(student))
 
     def finished(self, sub: Submission) -> Row | None:
         """The stored row when this submission was already graded (same file contents)."""
         try:
             record = json.loads((self.student_dir(sub.student) / "record.json").read_text())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
-        if record.get("lab") != self.lab.id or record.get("sha256") != sha256_of(sub.path):
+        if not isinstance(record, dict) or record.get("lab") != self.lab.id:
             return None
-        return Row(sub.student, sub.path, LabResult.from_dict(record["result"]),
-                   record.get("duration", 0.0), skipped=True, name=sub.name)
+        if record.get("sha256") != sha256_of(sub.path):
+            return None
+        try:
+            result = LabResult.from_dict(record["result"])
+            duration = float(record.get("duration", 0.0))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return Row(sub.student, sub.path, result, duration, skipped=True, name=sub.name,
+                   warning=sub.warning)
 
     def save(self, row: Row) -> None:
         folder = self.student_dir(row.student)
+        private_dir(folder)
+        for mine in (folder.parent, folder):  # also when an older run left them open
+            os.chmod(mine, PRIVATE_DIR)
         write_atomic(folder / "results.json",
                      json.dumps(gradescope_results(row.result, row.student), indent=2) + "\n")
         write_atomic(folder / "feedback.md", render_markdown(row.result, row.student))
@@ -97,18 +140,17 @@ class OutputDir:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         names = any(r.name for r in rows)
-        writer.writerow(["student", *(["name"] if names else []), "lab", "score", "max",
-                         "status", *[s.name for s in self.specs], "duration_s", "submission",
-                         "note"])
+        header = ["student", *(["name"] if names else []), "lab", "score", "max", "status",
+                  *[s.name for s in self.specs], "duration_s", "submission", "note"]
+        writer.writerow([csv_cell(h) for h in header])
         for row in rows:
             scores = {t.name: t.score for t in row.result.tests}
-            writer.writerow([row.student, *([row.name] if names else []), self.lab.id,
-                             f"{row.result.score:g}", f"{row.result.max_score:g}",
-                             row.result.status,
-                             *[f"{scores.get(s.name, 0):g}" for s in self.specs],
-                             f"{row.duration:.2f}",
-                             str(row.submission) if row.submission else "",
-                             row.result.output])
+            cells = [row.student, *([row.name] if names else []), self.lab.id,
+                     f"{row.result.score:g}", f"{row.result.max_score:g}", row.result.status,
+                     *[f"{scores.get(s.name, 0):g}" for s in self.specs],
+                     f"{row.duration:.2f}", str(row.submission) if row.submission else "",
+                     row.note]
+            writer.writerow([csv_cell(c) for c in cells])
         return buffer.getvalue()
 
     def junit(self, rows: list[Row]) -> str:

@@ -19,11 +19,18 @@ class Row:
     duration: float = 0.0
     skipped: bool = False
     name: str = ""
+    warning: str = ""  # about who it belongs to (roster, ids), not about the work
+
+    @property
+    def note(self) -> str:
+        """The gradebook's one-line note: the warning, then the run's note."""
+        return "; ".join(filter(None, [self.warning, self.result.output]))
 
     def to_dict(self) -> dict[str, Any]:
         return {"student": self.student,
                 "submission": str(self.submission) if self.submission else None,
-                "skipped": self.skipped, "duration": self.duration, **self.result.to_dict()}
+                "skipped": self.skipped, "duration": self.duration, "warning": self.warning,
+                **self.result.to_dict()}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from rich.table import Table
 from grader.cli.errors import friendly
 from grader.cli.labs import LAB_ARG
 
-console = Console()
+console = Console(emoji=False)  # a student named :smile: stays text (no escape exists)
 
 
 @friendly
@@ -27,6 +27,8 @@ def grade_cmd(
     memory: int = typer.Option(2048, "--memory", help="MB of memory per submission."),
     roster: Path | None = typer.Option(None, "--roster",
                                        help="CSV mapping submissions to student ids."),
+    prefix: str = typer.Option("", "--prefix", help="Strip this from submission names when "
+                               "matching the roster (GitHub Classroom: 'lab-01-')."),
     force: bool = typer.Option(False, "--force", help="Regrade students already graded."),
     as_json: bool = typer.Option(False, "--json", help="Print only JSON: one row per student."),
     labs_dir: Path | None = typer.Option(None, "--labs-dir", envvar="COMPUTELAB_LABS_DIR",
@@ -35,7 +37,9 @@ def grade_cmd(
     """Grade a class: each submission isolated, in parallel, into a gradebook and feedback.
 
     Student ids come from file or folder names (alice.ipynb, alice/...) or --roster.
-    Rerunning grades only what is missing; --force regrades everyone.
+    Every submission gets one row; links, devices and unreadable entries get an error row.
+    --out holds personal data: its files are private (0600). Rerunning grades only what is
+    missing; --force regrades everyone.
 
     Example: computelab grade 01 submissions/ --out grades/01 --jobs 2
     """
@@ -51,14 +55,15 @@ def grade_cmd(
     from grader.classroom import grade_class
     from grader.grading import Limits
     from grader.labs import find_lab
+    from grader.results import terminal_text
 
     found = find_lab(lab, root=labs_dir)
     out = out or Path("grades") / found.id
     limits = Limits(timeout=timeout, memory_mb=memory)
-    err = Console(stderr=True)
+    err = Console(stderr=True, emoji=False)
     if as_json:
         report = grade_class(found, submissions, out, limits=limits, jobs=jobs or None,
-                             roster=roster, force=force)
+                             roster=roster, prefix=prefix, force=force)
         typer.echo(json.dumps([row.to_dict() for row in report.rows], indent=2))
         return
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
@@ -69,36 +74,38 @@ def grade_cmd(
     def planned(todo: int, skipped: int) -> None:
         progress.update(task, total=todo)
         if skipped:
-            console.print(f"{skipped} already graded in {out} (use --force to regrade).")
+            console.print(f"{skipped} already graded in {terminal_text(out)} (use --force to "
+                          "regrade).")
 
     def finished(row: Any) -> None:
         if not row.skipped:
-            progress.update(task, advance=1,
-                            last=f"{row.student}: {row.result.score:g}/{row.result.max_score:g}")
+            progress.update(task, advance=1, last=terminal_text(
+                f"{row.student}: {row.result.score:g}/{row.result.max_score:g}"))
 
     try:
         with progress:
             report = grade_class(
                 found, submissions, out, limits=limits, jobs=jobs or None, roster=roster,
-                force=force, on_plan=planned, on_row=finished,
+                prefix=prefix, force=force, on_plan=planned, on_row=finished,
                 on_ready=lambda info: progress.console.print(
                     f"{info.workers} worker(s); {info.isolation}."))
     except KeyboardInterrupt:
-        err.print(f"Interrupted. Finished students are saved in {out}; rerun the same "
-                  "command to grade the rest.")
+        err.print(f"Interrupted. Finished students are saved in {terminal_text(out)}; rerun "
+                  "the same command to grade the rest.")
         raise typer.Exit(130) from None
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
+        err.print(f"[yellow]warning:[/] {terminal_text(warning)}")
     table = Table(title=f"Grades for {found.id}")
     for col in ("Student", "Score", "Status", "Note"):
         table.add_column(col)
     for row in report.rows:
-        table.add_row(row.student, f"{row.result.score:g}/{row.result.max_score:g}",
+        table.add_row(terminal_text(row.student),
+                      f"{row.result.score:g}/{row.result.max_score:g}",
                       row.result.status + (" (earlier run)" if row.skipped else ""),
-                      row.result.output)
+                      terminal_text(row.note))
     console.print(table)
     # plain echo: rich would wrap long paths mid-name, which breaks copy-paste
-    typer.echo(f"Gradebook: {out / 'gradebook.csv'}")
+    typer.echo(f"Gradebook (private to you): {out / 'gradebook.csv'}")
     typer.echo(f"Per-student results and feedback: {out / 'students'}")
     typer.echo(f"JUnit XML: {out / 'junit.xml'}")
 

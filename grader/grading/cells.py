@@ -15,14 +15,17 @@ submission in the current environment, for debugging.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from grader.errors import SubmissionError
-from grader.grading.protocol import Report
+from grader.grading.protocol import MAX_REPORT_LINE, Report
 
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 
@@ -33,7 +36,11 @@ def one_line(exc: BaseException) -> str:
         where = f" (line {exc.lineno})" if exc.lineno else ""
         text = f"{type(exc).__name__}: {exc.msg}{where}"
     else:
-        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        try:
+            message = str(exc)
+        except Exception:  # a submission's exception may refuse to print itself
+            message = "(unprintable)"
+        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     lines = text.strip().splitlines()
     return (lines[0] if lines else type(exc).__name__)[:300]
 
@@ -47,29 +54,105 @@ def _source(cell: dict[str, Any]) -> str:
     return source
 
 
+def shown(path: Path) -> str:
+    """A file name fit for a one-line message: control characters and undecodable bytes
+    (a student's file name is anything) become ``?``."""
+    return "".join("?" if unicodedata.category(c) in ("Cc", "Cs") else c
+                   for c in path.name[:120])
+
+
+def open_flags() -> int:
+    """Read-only, never through a link, never blocking on a FIFO, never inherited."""
+    return (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
+
+
+def refusal(path: Path, mode: int) -> str:
+    """Why a file of this type (``st_mode`` from ``lstat``) is not read as a submission;
+    empty for a regular file."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISLNK(mode):
+        return (f"{shown(path)}: is a symbolic link; submissions are never read through a "
+                "link (hand in the file itself).")
+    return f"{shown(path)}: is {_kind(mode)}, not a notebook or script file."
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def submission_bytes(path: Path, limit: int = MAX_SUBMISSION_BYTES) -> bytes:
+    """A submission file's bytes, read as a hostile file: opened without following a link
+    (``O_NOFOLLOW``: a link to ``labs/*/solution.ipynb`` is refused, not read with the
+    grader's rights), without blocking (a FIFO), only when ``fstat`` says it is a regular
+    file with one name (a hard link could be the course's own file under another name), and
+    at most ``limit`` bytes. Raises ``SubmissionError`` with a one-line reason.
+
+    Only the last path component is checked here: callers that walk a student's folder
+    (``grader.classroom.submissions``) refuse links on the way down.
+    """
+    try:
+        seen = os.lstat(path)  # devices are never even opened (opening one can act)
+        if reason := refusal(path, seen.st_mode):
+            raise SubmissionError(reason)
+        fd = os.open(path, open_flags())
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # became a link since the lstat
+            raise SubmissionError(refusal(path, stat.S_IFLNK)) from exc
+        if exc.errno == errno.ENOENT:
+            raise SubmissionError(f"{shown(path)}: no such file.") from exc
+        raise SubmissionError(
+            f"{shown(path)}: cannot be read ({exc.strerror or type(exc).__name__}).") from exc
+    try:
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino) != (seen.st_dev, seen.st_ino):
+            raise SubmissionError(f"{shown(path)}: changed while it was being opened.")
+        if info.st_nlink > 1:
+            raise SubmissionError(f"{shown(path)}: has {info.st_nlink} hard links; hand in a "
+                                  "copy (cp) so the file is only the student's.")
+        if info.st_size > limit:
+            raise SubmissionError(f"{shown(path)}: {info.st_size / 2**20:.0f} MB is too large "
+                                  "for a submission (clear the outputs and save again).")
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while being read
+            raise SubmissionError(f"{shown(path)}: more than {limit / 2**20:.0f} MB is too large "
+                                  "for a submission.")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise SubmissionError(
+            f"{shown(path)}: cannot be read ({exc.strerror or type(exc).__name__}).") from exc
+    finally:
+        os.close(fd)
+
+
 def read_submission(path: Path) -> tuple[list[str], bool]:
     """A submission's code: a notebook's code cells or a script as one cell, and whether it
     is a notebook. Raises ``SubmissionError`` with a one-line reason when it cannot run."""
-    if not path.is_file():
-        raise SubmissionError(f"{path.name}: no such file.")
     if path.suffix not in (".ipynb", ".py"):
-        raise SubmissionError(f"{path.name}: not a notebook (.ipynb) or Python script (.py).")
-    size = path.stat().st_size
-    if size > MAX_SUBMISSION_BYTES:
-        raise SubmissionError(f"{path.name}: {size / 2**20:.0f} MB is too large for a "
-                              "submission (clear the outputs and save again).")
-    data = path.read_bytes()
+        raise SubmissionError(f"{shown(path)}: not a notebook (.ipynb) or Python script (.py).")
+    data = submission_bytes(path)
     if path.suffix == ".py":
         try:
             text = data.decode("utf-8")
             compile(text, path.name, "exec")
-        except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
+        except (SyntaxError, UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
             reason = one_line(exc) if isinstance(exc, SyntaxError) else type(exc).__name__
-            raise SubmissionError(f"{path.name}: the script does not parse ({reason}).") from exc
+            raise SubmissionError(f"{shown(path)}: the script does not parse ({reason}).") from exc
         return [text], False
     fix = "re-download it from JupyterLab (File > Download)."
     if not data.strip():
-        raise SubmissionError(f"{path.name}: not a readable notebook (the file is empty); {fix}")
+        raise SubmissionError(f"{shown(path)}: not a readable notebook (the file is empty); {fix}")
     try:
         nb = json.loads(data)
         if isinstance(nb, dict) and "worksheets" in nb:  # nbformat 3: convert (rare)
@@ -83,7 +166,7 @@ def read_submission(path: Path) -> tuple[list[str], bool]:
                 if isinstance(c, dict) and c.get("cell_type") == "code"]
     except Exception as exc:
         raise SubmissionError(
-            f"{path.name}: not a readable notebook ({type(exc).__name__}); {fix}") from exc
+            f"{shown(path)}: not a readable notebook ({type(exc).__name__}); {fix}") from exc
     return code, True
 
 
@@ -95,12 +178,17 @@ class Reporter:
         self.last: Report | None = None
 
     def send(self, report: Report) -> None:
+        """One line, at most ``MAX_REPORT_LINE`` bytes (``Report.parse`` drops longer
+        ones); a broken pipe or a message that will not encode ends reporting, not the
+        submission."""
         if self.fd is None or report == self.last:
             return
         self.last = report
         try:
-            os.write(self.fd, report.to_bytes())
-        except OSError:
+            line = report.to_bytes()
+            if len(line) <= MAX_REPORT_LINE:
+                os.write(self.fd, line)
+        except (OSError, ValueError, TypeError, RecursionError):
             self.fd = None
 
 

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, TypeVar
 from grader.aws import Account
 from grader.grading.isolation import Capabilities
 from grader.labs import Lab
-from grader.results import LabResult
+from grader.results import LabResult, single_line
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -35,6 +35,7 @@ MAX_FILE_MB = 512
 TMP_MB = 512
 WORKER_PORT = 5000  # each worker's server, inside the worker's own network namespace
 MAX_REPORT_LINE = 65536
+MAX_CELL = 100_000  # cell numbers a report may carry
 
 M = TypeVar("M", bound="Message")
 
@@ -219,19 +220,24 @@ class Report(Message):
 
     @classmethod
     def parse(cls, line: bytes) -> Report | None:
+        """The report on ``line``, or None for anything else: too long, not UTF-8, not JSON,
+        nested past the parser's limit, not an object. Each field is taken only with its
+        own type (a cell number in range; text cut to one printable line of 300
+        characters), so a well-formed line with wrong types still cannot raise."""
         if len(line) > MAX_REPORT_LINE:
             return None
         try:
             data = json.loads(line)
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError, MemoryError):
             return None
         if not isinstance(data, dict):
             return None
         cell = data.get("cell")
-        text = {k: data[k][:300] for k in ("error", "mark", "internal")
+        text = {k: single_line(data[k][:300]) for k in ("error", "mark", "internal")
                 if isinstance(data.get(k), str)}
-        return cls(cell=cell if isinstance(cell, int) and not isinstance(cell, bool) else None,
-                   done=data.get("done") is True, **text)
+        if not (isinstance(cell, int) and not isinstance(cell, bool) and 0 < cell <= MAX_CELL):
+            cell = None
+        return cls(cell=cell, done=data.get("done") is True, **text)
 
 
 # --- what a forked child is handed ------------------------------------------------------------

@@ -21,8 +21,10 @@ from grader import classroom
 from grader.checks import zero_result
 from grader.classroom import batch, grade_class
 from grader.classroom.gradescope import build_bundle
+from grader.classroom.identity import assign
 from grader.classroom.outputs import OutputDir, write_atomic
-from grader.classroom.submissions import Roster, apply_roster, find_submissions, safe_id
+from grader.classroom.roster import Roster
+from grader.classroom.submissions import find_submissions
 from grader.cli import app
 from grader.errors import SubmissionError
 from grader.grading import Graded
@@ -83,33 +85,36 @@ def test_student_ids_come_from_file_and_folder_names(tmp_path):
     write(tmp_path / "class" / "dan" / "b.ipynb")
     write(tmp_path / "class" / ".DS_Store")
     write(tmp_path / "erin.py")
-    subs = find_submissions([tmp_path / "class", tmp_path / "erin.py"], LAB)
-    by_id = {s.student: s for s in subs}
+    found = find_submissions([tmp_path / "class", tmp_path / "erin.py"], LAB)
+    assign(found.submissions, None)
+    by_id = {s.student: s for s in found.submissions}
     assert list(by_id) == ["alice", "bob", "carol", "dan", "erin"]
     assert by_id["bob"].path.name == "lab.ipynb" and not by_id["bob"].problem
     assert "holds no notebook" in by_id["carol"].problem
     assert "several .ipynb files" in by_id["dan"].problem
+    assert found.ignored == ["class/.DS_Store"]
 
 
-def test_safe_ids_are_folder_names():
-    assert safe_id("alice@uni.edu") == "alice@uni.edu"
-    assert safe_id("../etc/passwd") == "_etc_passwd"
-    assert safe_id("a b/c") == "a_b_c"
-    assert safe_id("") == "_"
-
-
-def test_roster_maps_github_classroom_repos_and_lists_missing(tmp_path):
+def test_roster_maps_github_classroom_repos_by_declared_prefix_and_lists_missing(tmp_path):
     roster = write(tmp_path / "roster.csv", "identifier,github_username,name\n"
                    "s001,alice-gh,Alice A\ns002,bob-gh,Bob B\ns003,carol-gh,Carol C\n")
     write(tmp_path / "class" / "lab-01-alice-gh.ipynb")
-    write(tmp_path / "class" / "lab-01-bob-gh" / "lab.ipynb")
+    write(tmp_path / "class" / "lab-01-Bob-GH" / "lab.ipynb")
     write(tmp_path / "class" / "stranger.ipynb")
-    subs = find_submissions([tmp_path / "class"], LAB)
-    subs, missing, warnings = apply_roster(subs, Roster.read(roster))
-    assert [(s.student, s.name) for s in subs] == [("s001", "Alice A"), ("s002", "Bob B"),
+    subs = find_submissions([tmp_path / "class"], LAB).submissions
+    done = assign(subs, Roster.read(roster), prefix="lab-01-")
+    assert [(s.student, s.name) for s in subs] == [("s002", "Bob B"), ("s001", "Alice A"),
                                                    ("stranger", "")]
-    assert missing == ["s003"]
-    assert warnings == ["stranger.ipynb: not on the roster; graded as 'stranger'."]
+    assert [m.student for m in done.missing] == ["s003"]
+    assert done.warnings == ["stranger.ipynb: not on the roster; graded as 'stranger'."]
+
+
+def test_roster_without_the_prefix_never_guesses_by_suffix(tmp_path):
+    roster = Roster.parse("student,github_username\ns001,alice\n")
+    assert roster.match("lab-01-alice") == []
+    assert roster.match("lab-01-bob-alice", "lab-01-") == []
+    assert [s.student for s in roster.match("ALICE")] == ["s001"]
+    assert [s.student for s in roster.match("lab-01-alice", "lab-01-")] == ["s001"]
 
 
 def test_roster_without_a_student_column_is_a_one_line_error(tmp_path):
@@ -117,11 +122,65 @@ def test_roster_without_a_student_column_is_a_one_line_error(tmp_path):
         Roster.read(write(tmp_path / "r.csv", "who,what\na,b\n"))
 
 
-def test_two_submissions_for_one_student_stop_the_batch(tmp_path, fake_engine):
-    write(tmp_path / "alice.ipynb")
-    write(tmp_path / "alice.py")
-    with pytest.raises(SubmissionError, match="Two submissions for student 'alice'"):
-        grade_class(LAB, [tmp_path / "alice.ipynb", tmp_path / "alice.py"], tmp_path / "out")
+def test_a_roster_that_is_not_utf8_is_a_one_line_error(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"student\n\xff\xfe\n")
+    with pytest.raises(SubmissionError, match="not UTF-8"):
+        Roster.read(path)
+
+
+def test_two_submissions_for_one_student_both_get_rows_with_warnings(tmp_path, fake_engine):
+    write(tmp_path / "alice.ipynb", "solved")
+    write(tmp_path / "alice.py", "half")
+    report = grade_class(LAB, [tmp_path / "alice.ipynb", tmp_path / "alice.py"],
+                         tmp_path / "out")
+    assert [r.student for r in report.rows] == ["alice.ipynb", "alice.py"]
+    assert all("also has the id 'alice'" in r.warning for r in report.rows)
+    assert len(report.warnings) == 2
+
+
+def test_an_exact_roster_match_wins_over_one_ignoring_case(tmp_path, fake_engine):
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    roster = write(tmp_path / "roster.csv", "student,login\ns001,alice\ns002,Alice\n")
+    report = grade_class(LAB, [tmp_path / "class"], tmp_path / "out", roster=roster)
+    rows = {r.student: r for r in report.rows}
+    assert rows["s001"].result.status == "passed" and not rows["s001"].warning
+    assert rows["s002"].result.status == "missing" and report.warnings == []
+
+
+def test_two_roster_rows_claiming_one_submission_credit_nobody(tmp_path, fake_engine):
+    write(tmp_path / "class" / "ALICE.ipynb", "solved")
+    roster = write(tmp_path / "roster.csv", "student,login\ns001,alice\ns002,Alice\n")
+    report = grade_class(LAB, [tmp_path / "class"], tmp_path / "out", roster=roster)
+    rows = {r.student: r for r in report.rows}
+    assert rows["ALICE"].result.score == 15
+    assert "matches several students on the roster (s001, s002)" in rows["ALICE"].warning
+    assert "matches several students" in (tmp_path / "out" / "gradebook.csv").read_text()
+    assert rows["s001"].result.status == rows["s002"].result.status == "missing"
+
+
+def test_a_roster_student_claimed_by_two_submissions_is_missing_with_a_note(
+        tmp_path, fake_engine):
+    write(tmp_path / "class" / "lab-01-alice.ipynb", "solved")
+    write(tmp_path / "class" / "alice.ipynb", "half")
+    roster = write(tmp_path / "roster.csv", "student,login\ns001,alice\n")
+    report = grade_class(LAB, [tmp_path / "class"], tmp_path / "out", roster=roster,
+                         prefix="lab-01-")
+    rows = {r.student: r for r in report.rows}
+    assert set(rows) == {"alice", "lab-01-alice", "s001"}
+    assert rows["s001"].result.status == "missing"
+    assert "Several submissions map to this student" in rows["s001"].result.output
+
+
+def test_a_submission_named_like_another_students_roster_id_does_not_take_it(
+        tmp_path, fake_engine):
+    write(tmp_path / "class" / "s001.ipynb", "half")
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    roster = write(tmp_path / "roster.csv", "student,login\ns001,alice\n")
+    report = grade_class(LAB, [tmp_path / "class"], tmp_path / "out", roster=roster)
+    rows = {r.student: r for r in report.rows}
+    assert rows["s001"].result.score == 15  # alice's work
+    assert rows["s001.ipynb"].result.score == 1 and "s001.ipynb" in rows
 
 
 # --- outputs -----------------------------------------------------------------------------
@@ -238,7 +297,8 @@ def test_writes_are_atomic(tmp_path):
 
 
 def test_output_dir_rejects_stale_records(tmp_path):
-    sub = classroom.Submission("alice", write(tmp_path / "alice.ipynb", "v1"))
+    path = write(tmp_path / "alice.ipynb", "v1")
+    sub = classroom.Submission("alice", path, path, student="alice")
     output = OutputDir(tmp_path / "out", LAB, SPECS)
     output.save(classroom.Row("alice", sub.path, zero_result(LAB.id, SPECS, Status.ERROR, "x")))
     assert output.finished(sub) is not None
@@ -334,3 +394,37 @@ def test_gradescope_command_builds_a_real_wheel(tmp_path):
         z.extract(wheels[0], tmp_path)
     with zipfile.ZipFile(tmp_path / wheels[0]) as wheel:
         assert "grader/grading/pool.py" in wheel.namelist()
+
+
+def test_a_student_listed_twice_on_the_roster_is_a_warning():
+    roster = Roster.parse("student,login\ns001,alice\nS001,bob\n", "r.csv")
+    assert [s.student for s in roster.students] == ["s001"]
+    assert roster.warnings == ["r.csv line 3: student 'S001' is listed again; only the first "
+                               "row is used."]
+
+
+def test_ids_stay_unique_however_many_submissions_collide(tmp_path):
+    from grader.classroom.submissions import Submission
+
+    subs = [Submission("alice", tmp_path / "alice.ipynb", tmp_path / "alice.ipynb")
+            for _ in range(6)]  # the same entry six times: every claim collides
+    assign(subs, None)
+    ids = [s.student for s in subs]
+    assert len(set(ids)) == 6 and all(s.warning for s in subs)
+
+
+def test_grade_command_with_roster_and_prefix_prints_warnings_as_text(tmp_path, fake_engine):
+    write(tmp_path / "class" / "lab-01-alice.ipynb", "solved")
+    write(tmp_path / "class" / "[bold]eve.ipynb", "half")
+    roster = write(tmp_path / "roster.csv",
+                   'student,login,name\ns001,alice,"=cmd|\' /C calc\'!A0"\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["grade", "01", str(tmp_path / "class"), "--out",
+                                      str(out), "--roster", str(roster), "--prefix",
+                                      "lab-01-"])
+    assert result.exit_code == 0, result.output
+    assert "[bold]eve.ipynb: not on the roster" in result.output
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(
+        (out / "gradebook.csv").read_text()))}
+    assert rows["s001"]["name"] == "'=cmd|' /C calc'!A0" and rows["s001"]["score"] == "15"
+    assert "not on the roster" in rows["_bold_eve-869beb5f"]["note"]
