@@ -134,6 +134,19 @@ def _use(aws: AWS) -> None:
     install_loopback_guard()
 
 
+def _show_aws_errors_as_one_line() -> None:
+    """In a notebook, a failed AWS call shows one line and what to do (see ui.aws_errors)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        from grader.ui.aws_errors import install
+
+        install(shell)
+
+
 def connect(lab_name: str) -> LabSession | None:
     """Connect the kernel to the lab's account; show the objectives (one sentence on errors)."""
     try:
@@ -151,6 +164,7 @@ def connect(lab_name: str) -> LabSession | None:
         _display_html(f"<b>ComputeLab:</b> {html.escape(str(exc))}")
         return None
     session = LabSession(lab, aws)
+    _show_aws_errors_as_one_line()
     if note:
         _display_html(f"<p><b>Note:</b> {_code_spans(html.escape(note))}</p>")
     _display_html(session._repr_html_())

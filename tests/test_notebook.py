@@ -47,6 +47,38 @@ def test_untouched_notebook_runs_cleanly_to_the_check_cell(sandbox):
     assert "SCORE 0.0" in text_of(nb.cells[-1])
 
 
+def test_a_rerun_cell_shows_one_line_and_what_to_do_not_a_traceback(sandbox):
+    publish(sandbox.endpoint)
+    create = "import boto3\nboto3.client('ec2').create_key_pair(KeyName='web-key')"
+    nb = nbformat.v4.new_notebook(cells=[
+        new_code_cell(f'from grader import connect; lab = connect("{LAB.id}")'),
+        new_code_cell(create), new_code_cell(create)])
+    client = NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=True)
+    client.execute()
+    outputs = nb.cells[2].outputs
+    shown = text_of(nb.cells[2])
+    assert "AWS refused CreateKeyPair: InvalidKeyPair.Duplicate" in shown
+    assert "this cell ran before" in shown and "Reset this lab" in shown
+    assert "<details><summary>Full traceback</summary>" in shown
+    assert not [o for o in outputs if o.output_type == "error"], "no raw traceback"
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+@pytest.mark.parametrize("code, message, advice", [
+    ("InvalidKeyPair.Duplicate", "The keypair already exists", "this cell ran before"),
+    ("EntityAlreadyExists", "Role with name x already exists.", "this cell ran before"),
+    ("ResourceConflictException", "Function already exist", "this cell ran before"),
+    ("NoSuchEntity", "The role with name x cannot be found.", "run the cells above"),
+    ("InvalidParameterValue", "Value (x) for parameter y is invalid", "a parameter is wrong"),
+    ("Throttling", "Rate exceeded", ""),
+])
+def test_advice_matches_the_usual_cause(code, message, advice):
+    from grader.ui.aws_errors import advice_for
+
+    assert advice_for(code, message).startswith(advice) if advice else advice_for(
+        code, message) == ""
+
+
 def test_first_cell_starts_a_sandbox_when_none_runs():
     nb = nbformat.v4.new_notebook(cells=[
         new_code_cell(f'from grader import connect; lab = connect("{LAB.id}")'),

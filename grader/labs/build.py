@@ -20,6 +20,13 @@ NOTEBOOKS = {"lab.ipynb": False, "solution.ipynb": True}  # file name -> solved?
 
 Transform = Callable[[list[SourceCell]], list[SourceCell]]
 
+# Said once in every lab, at the end of its intro: how to recover from a re-run or a mess.
+START_OVER = (
+    "**Re-running a cell** that creates something fails with one line such as \"already "
+    "exists\": the resource is there, so keep going. **To start over**, click **Reset this "
+    "lab** at the bottom (a fresh, empty sandbox account for this lab; your notebook stays), "
+    "then **Run All**.")
+
 
 def connect_line(lab_id: str) -> str:
     return f'from grader import connect; lab = connect("{lab_id}")'
@@ -34,9 +41,10 @@ def build_notebook(lab: Lab, *, solved: bool, transforms: Sequence[Transform] = 
     for transform in transforms:
         source = transform(source)
     cells = [new_code_cell(connect_line(lab.id))]
-    for cell in source:
+    for number, cell in enumerate(source):
         if cell.kind == "markdown":
-            cells.append(new_markdown_cell(cell.text.strip("\n")))
+            text = cell.text.strip("\n")
+            cells.append(new_markdown_cell(f"{text}\n\n{START_OVER}" if number == 0 else text))
         else:
             cells.append(new_code_cell(audience_code(cell.text, solved).strip("\n")))
     cells.append(new_code_cell("lab.check()"))

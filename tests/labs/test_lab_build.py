@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from grader.cli import app
 from grader.errors import LabDefinitionError
 from grader.labs import all_labs, find_lab, load_lab
-from grader.labs.build import build_notebook, stale_notebooks
+from grader.labs.build import START_OVER, build_notebook, stale_notebooks
 from grader.labs.files import grading_files, learner_files, read_learner_data
 from grader.labs.source import BEGIN_SOLUTION, BEGIN_STARTER, audience_code, read_source
 
@@ -32,6 +32,8 @@ def test_learner_notebook_has_no_solution_and_solved_has_no_starter(lab):
     solved = build_notebook(lab, solved=True)
     assert learner.cells[0].source == f'from grader import connect; lab = connect("{lab.id}")'
     assert learner.cells[-1].source == solved.cells[-1].source == "lab.check()"
+    assert learner.cells[1].source.endswith(START_OVER)  # said once, in the intro
+    assert sum(START_OVER in c.source for c in learner.cells) == 1
     assert any(cell.has_solution for cell in source), "a lab with nothing to solve"
     code = [cell for cell in source if cell.kind == "code"]
     learner_code = [c.source for c in learner.cells if c.cell_type == "code"][1:-1]
