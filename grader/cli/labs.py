@@ -189,9 +189,13 @@ def solve_cmd(lab: str = LAB_ARG, endpoint: str | None = ENDPOINT_OPT) -> None:
 def reset_cmd(
     lab: str = LAB_ARG,
     yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation."),
+    notebook: bool = typer.Option(
+        False, "--notebook", help="Also replace your notebook with a fresh copy (yours goes to "
+                                  "the workspace's backups/ folder)."),
     endpoint: str | None = ENDPOINT_OPT,
 ) -> None:
-    """Give a lab a fresh sandbox account and restore its notebook (yours is backed up).
+    """Give a lab a fresh, empty sandbox account; your notebook stays (as the notebook's
+    Reset button does) unless you add --notebook.
 
     Example: computelab reset 01 --yes
     """
@@ -200,15 +204,19 @@ def reset_cmd(
     from grader.ui.workspace import restore_notebook
 
     found = find_lab(lab)
-    if not yes and not typer.confirm(f"Wipe {found.id}'s sandbox resources and notebook?"):
+    what = "sandbox resources and notebook" if notebook else "sandbox resources"
+    if not yes and not typer.confirm(f"Wipe {found.id}'s {what}?"):
         raise typer.Exit(1)
     _lab_and_aws(found.id, endpoint, fresh=True)
+    message = f"{found.id} has a fresh, empty sandbox account; your notebook is unchanged."
     workspace = read_runtime().get("workspace")
-    message = f"{found.id} has a fresh, empty sandbox account."
-    if workspace:
+    if notebook and workspace:
         backup = restore_notebook(Path(workspace), found)
+        message = f"{found.id} has a fresh, empty sandbox account and a fresh notebook."
         if backup:
-            message += f" Your notebook was saved as {backup.name}."
+            message += (f" Yours is in {backup}. If the notebook is open in JupyterLab, use "
+                        "File > Reload Notebook from Disk before you save, or your old "
+                        "version comes back.")
     typer.echo(message)
 
 

@@ -46,12 +46,17 @@ def create_workspace(workspace: Path) -> Path:
     return workspace
 
 
+BACKUPS = "backups"  # one folder of the workspace for every replaced notebook
+
+
 def restore_notebook(workspace: Path, lab: Lab) -> Path | None:
-    """Put the pristine notebook back; the learner's version is kept as a timestamped backup."""
+    """Put the pristine notebook back; the learner's version goes to ``backups/``."""
     target = lab_notebook(workspace, lab)
     backup = None
     if target.exists():
-        backup = target.with_name(f"lab.backup-{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
+        folder = workspace / BACKUPS
+        folder.mkdir(parents=True, exist_ok=True)
+        backup = folder / f"{lab.id}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb"
         shutil.copyfile(target, backup)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(lab.notebook, target)

@@ -100,10 +100,14 @@ def test_solve_check_reset_round_trip(sandbox, tmp_path):
     write_runtime(runtime)
     assert run("reset", "01", input="n\n").exit_code == 1  # asks first
     reset = run("reset", "01", "--yes")
-    assert reset.exit_code == 0 and "fresh" in reset.output
+    assert reset.exit_code == 0 and "notebook is unchanged" in reset.output
     assert json.loads(run("check", "01", "--json").output)["score"] == 0
-    backups = list(notebook.parent.glob("lab.backup-*.ipynb"))
+    assert notebook.read_text() == "my work"  # one reset meaning: like the notebook's button
+    fresh = run("reset", "01", "--yes", "--notebook")
+    assert fresh.exit_code == 0 and "Reload Notebook from Disk" in fresh.output
+    backups = list((workspace / "backups").glob("01-ec2-from-ami-*.ipynb"))
     assert backups and backups[0].read_text() == "my work"
+    assert not list(notebook.parent.glob("*backup*"))
     assert json.loads(notebook.read_text())["cells"]
 
 
