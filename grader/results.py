@@ -176,33 +176,46 @@ class LabResult:
         return render_html(self)
 
 
+# Marks are white on a solid badge, so they keep at least 4.5:1 contrast (WCAG AA) in light
+# and dark themes alike: (background, mark, label for screen readers).
+MARKS = {
+    Status.PASSED: ("#1a7f37", "&#x2714;", "passed"),
+    Status.FAILED: ("#b42318", "&#x2718;", "failed"),
+    Status.ERROR: ("#8a4b00", "&#x26A0;", "error"),
+    Status.TIMEOUT: ("#8a4b00", "&#x26A0;", "timed out"),
+    Status.MISSING: ("#8a4b00", "&#x26A0;", "missing"),
+}
+
+
 def _icon_html(t: CheckResult) -> str:
     # plain dingbats, not emoji: they render without an emoji font (e.g. headless Chromium)
-    if t.passed:
-        return "<span style='color:#1a7f37'>&#x2714;</span>"
-    if t.status == Status.FAILED:
-        return "<span style='color:#cf222e'>&#x2718;</span>"
-    return "<span style='color:#9a6700'>&#x26A0;</span>"
+    background, mark, label = MARKS[Status(t.status)]
+    return (f"<span role='img' aria-label='{label}' style='background:{background};color:#fff;"
+            f"border-radius:3px;padding:0 4px;margin-right:4px'>{mark}</span>")
 
 
-def render_html(result: LabResult, show_hints: bool = True) -> str:
-    """The results panel: one row per objective, then the total."""
+def render_html(result: LabResult, show_hints: bool = True, checked_at: str = "") -> str:
+    """The results panel: one row per objective (mark beside its title; a message only
+    where there is something to do), then the total and when it was checked."""
     rows = []
     for t in result.tests:
         hint = ""
         if show_hints and t.hint and not t.passed:
             hint = (f"<details><summary>Hint</summary><code>{html_text(t.hint)}</code>"
                     "</details>")
+        message = "" if t.passed else f"<br>{html_text(t.output)}{hint}"
         rows.append(
-            f"<tr class='cl-{t.status}'><td>{_icon_html(t)}</td><td><b>{html_text(t.title)}"
-            f"</b><br>{html_text(t.output)}{hint}</td>"
+            f"<tr class='cl-{t.status}'><td style='text-align:left'>{_icon_html(t)}"
+            f"<b>{html_text(t.title)}</b>{message}</td>"
             f"<td style='text-align:right'>{t.score:g}/{t.max_score:g}</td></tr>"
         )
     verdict = "All objectives done!" if result.passed else "Not there yet."
+    when = f" <small>Checked at {html_text(checked_at)}.</small>" if checked_at else ""
     return (
         f"<div class='computelab-result' data-status='{result.status}'>"
         f"<table>{''.join(rows)}</table>"
-        f"<p><b>Total: {result.score:g}/{result.max_score:g}</b> &mdash; {verdict}</p></div>"
+        f"<p><b>Total: {result.score:g}/{result.max_score:g}</b> &mdash; {verdict}{when}</p>"
+        "</div>"
     )
 
 

@@ -125,3 +125,31 @@ def test_every_result_carries_the_version_and_the_checks_hash(tmp_path):
     (copy / "checks.py").write_text((copy / "checks.py").read_text() + "\n# edited\n")
     edited = load_lab(copy)
     assert run_checks(lab.id, edited.checks(), None).stamp != result.stamp
+
+
+def _luminance(hex_color: str) -> float:
+    channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_marks_and_buttons_keep_wcag_aa_contrast_whatever_the_theme():
+    """White on a solid badge or button: the theme's background does not matter."""
+    from grader.results import MARKS
+    from grader.ui.check_panel import BUTTON_COLORS
+
+    for background in [m[0] for m in MARKS.values()] + list(BUTTON_COLORS.values()):
+        assert _contrast(background, "#ffffff") >= 4.5, background
+
+
+def test_panel_puts_the_mark_by_the_title_and_says_when_it_checked():
+    result = run_checks("demo", collect(globals()), None)
+    html = render_html(result, checked_at="12:34:56")
+    assert "Checked at 12:34:56." in html
+    assert "aria-label='passed'" in html and "aria-label='failed'" in html
+    assert "Done." not in html  # passing rows carry no message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 
 import ipywidgets as widgets
@@ -10,18 +11,27 @@ import ipywidgets as widgets
 from grader.errors import ComputeLabError
 from grader.results import render_html
 
+# White text on these keeps at least 4.5:1 contrast in light and dark themes (the theme's
+# own "warning" orange gives 2.7:1).
+BUTTON_COLORS = {"check": "#1d4ed8", "reset": "#9a3412", "confirm": "#b42318"}
+
+
+def _button(description: str, color: str, **kwargs: Any) -> Any:
+    button = widgets.Button(description=description, **kwargs)
+    button.style.button_color = color
+    button.style.text_color = "#ffffff"
+    return button
+
 
 class CheckPanel:
     """A button that runs the checks into an HTML panel, and a two-step reset control."""
 
     def __init__(self, session: Any) -> None:
         self.session = session
-        self.check_button = widgets.Button(description="Check my work", button_style="primary",
-                                           icon="check")
-        self.reset_button = widgets.Button(description="Reset this lab", button_style="warning",
-                                           icon="refresh")
-        self.confirm_button = widgets.Button(description="Yes, wipe this lab",
-                                             button_style="danger", layout={"display": "none"})
+        self.check_button = _button("Check my work", BUTTON_COLORS["check"], icon="check")
+        self.reset_button = _button("Reset this lab", BUTTON_COLORS["reset"], icon="refresh")
+        self.confirm_button = _button("Yes, wipe this lab", BUTTON_COLORS["confirm"],
+                                      layout={"display": "none"})
         self.cancel_button = widgets.Button(description="Cancel", layout={"display": "none"})
         self.panel = widgets.HTML(value="")
         self.check_button.on_click(self.on_check)
@@ -53,7 +63,8 @@ class CheckPanel:
             return
         self._say("<i>Checking...</i>")
         try:
-            self._show(render_html(self.session.run_checks()))
+            self._show(render_html(self.session.run_checks(),
+                                   checked_at=time.strftime("%H:%M:%S")))
         except ComputeLabError as exc:
             self._say(f"<b>Could not check:</b> {html.escape(str(exc))}")
 
