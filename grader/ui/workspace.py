@@ -23,7 +23,15 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 
 
 def lab_notebook(workspace: Path, lab: Lab) -> Path:
-    return workspace / "labs" / lab.id / "lab.ipynb"
+    """The learner's copy, named after its lab so JupyterLab's tabs tell labs apart."""
+    return workspace / "labs" / lab.id / f"{lab.id}.ipynb"
+
+
+def migrate_notebook(workspace: Path, lab: Lab) -> None:
+    """An older workspace's ``lab.ipynb`` takes the lab's name (never overwriting)."""
+    old, new = workspace / "labs" / lab.id / "lab.ipynb", lab_notebook(workspace, lab)
+    if old.is_file() and not new.exists():
+        old.rename(new)
 
 
 def create_workspace(workspace: Path) -> Path:
@@ -35,6 +43,7 @@ def create_workspace(workspace: Path) -> Path:
 
     workspace.mkdir(parents=True, exist_ok=True)
     for lab in all_labs():
+        migrate_notebook(workspace, lab)
         target = lab_notebook(workspace, lab)
         if not lab.notebook.is_file():
             continue
@@ -67,7 +76,7 @@ def welcome_notebook() -> Any:
     """The welcome notebook: links to every lab and a progress cell."""
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    links = "\n".join(f"- [{lab.number} — {lab.title}](labs/{lab.id}/lab.ipynb) "
+    links = "\n".join(f"- [{lab.number} — {lab.title}](labs/{lab.id}/{lab.id}.ipynb) "
                       f"({lab.minutes} min)" for lab in all_labs() if lab.notebook.is_file())
     intro = f"""# Welcome to ComputeLab
 
@@ -109,7 +118,8 @@ def progress_rows() -> list[tuple[Lab, store.LabProgress | None]]:
 
 def _link(lab: Lab) -> str:
     name = f"{html.escape(lab.number)} — {html.escape(lab.title)}"
-    return f"<a href='labs/{lab.id}/lab.ipynb'>{name}</a>" if lab.notebook.is_file() else name
+    link = f"labs/{lab.id}/{lab.id}.ipynb"
+    return f"<a href='{link}'>{name}</a>" if lab.notebook.is_file() else name
 
 
 def welcome_text() -> str:

@@ -91,7 +91,7 @@ def test_solve_check_reset_round_trip(sandbox, tmp_path):
     assert "passed" in run("labs").output
 
     workspace = tmp_path / "ws"
-    notebook = workspace / "labs" / "01-ec2-from-ami" / "lab.ipynb"
+    notebook = workspace / "labs" / "01-ec2-from-ami" / "01-ec2-from-ami.ipynb"
     notebook.parent.mkdir(parents=True)
     notebook.write_text("my work")
     runtime = read_runtime()
@@ -180,7 +180,7 @@ def test_start_serves_jupyterlab_on_the_workspace(computelab_home, tmp_path):
         else:
             pytest.fail("JupyterLab did not answer within 120 s")
         assert (workspace / "welcome.ipynb").is_file()
-        assert (workspace / "labs" / "01-ec2-from-ami" / "lab.ipynb").is_file()
+        assert (workspace / "labs" / "01-ec2-from-ami" / "01-ec2-from-ami.ipynb").is_file()
         assert not list(workspace.rglob("solution*"))
         assert read_runtime()["workspace"] == str(workspace.resolve())
     finally:

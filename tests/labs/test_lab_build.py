@@ -115,8 +115,26 @@ def test_workspace_gets_only_the_allow_list(lab_with_notes, tmp_path, monkeypatc
     monkeypatch.setattr(ws, "all_labs", lambda: [lab_with_notes])
     work = ws.create_workspace(tmp_path / "work")
     copied = {p.name for p in (work / "labs" / lab_with_notes.id).iterdir()}
-    assert copied == {"lab.ipynb", "prices.json"}
+    assert copied == {f"{lab_with_notes.id}.ipynb", "prices.json"}
     assert not copied & NEVER
+
+
+def test_an_older_workspace_notebook_is_renamed_never_overwritten(tmp_path, monkeypatch):
+    from grader.labs import find_lab
+    from grader.ui import workspace as ws
+
+    lab = find_lab("01")
+    monkeypatch.setattr(ws, "all_labs", lambda: [lab])
+    folder = tmp_path / "work" / "labs" / lab.id
+    folder.mkdir(parents=True)
+    (folder / "lab.ipynb").write_text("my old work")
+    ws.create_workspace(tmp_path / "work")
+    assert (folder / f"{lab.id}.ipynb").read_text() == "my old work"
+    assert not (folder / "lab.ipynb").exists()
+    (folder / "lab.ipynb").write_text("another copy")  # both exist: leave both alone
+    ws.create_workspace(tmp_path / "work")
+    assert (folder / "lab.ipynb").read_text() == "another copy"
+    assert (folder / f"{lab.id}.ipynb").read_text() == "my old work"
 
 
 def test_gradescope_bundle_carries_only_grading_files(lab_with_notes, tmp_path):

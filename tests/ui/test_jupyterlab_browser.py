@@ -363,7 +363,7 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
     shutil.copyfile(LAB.path / "solution.ipynb",
                     lab_server.workspace / "labs" / LAB.id / "solved.ipynb")
 
-    welcome_path, lab_path = "welcome.ipynb", f"labs/{LAB.id}/lab.ipynb"
+    welcome_path, lab_path = "welcome.ipynb", f"labs/{LAB.id}/{LAB.id}.ipynb"
     solved_path = f"labs/{LAB.id}/solved.ipynb"
 
     with steps.step("welcome"):
