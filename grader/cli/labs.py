@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from grader.cli.errors import friendly
-from grader.results import LabResult
+from grader.results import LabResult, terminal_text
 
-console = Console()
+console = Console(emoji=False)  # names in messages stay text (":smile:" has no escape)
 
 LAB_ARG = typer.Argument(..., help="Lab folder name or number, e.g. 01 or 01-ec2-from-ami.")
 ENDPOINT_OPT = typer.Option(None, "--endpoint",
@@ -135,16 +135,18 @@ def _lab_and_aws(lab_name: str, endpoint: str | None, fresh: bool = False,
 
 def print_result(result: LabResult) -> None:
     """A rich table of one lab result."""
-    table = Table(title=f"{result.lab}: {result.score:g}/{result.max_score:g} ({result.status})")
+    table = Table(title=terminal_text(
+        f"{result.lab}: {result.score:g}/{result.max_score:g} ({result.status})"))
     for col in ("", "Objective", "Points", "Feedback"):
         table.add_column(col)
     for t in result.tests:
         mark = "[green]✔[/]" if t.passed else "[red]✘[/]"
-        feedback = t.output if t.passed else f"{t.output}\n[dim]Hint: {t.hint}[/]"
-        table.add_row(mark, t.title, f"{t.score:g}/{t.max_score:g}", feedback)
+        feedback = "" if t.passed else (
+            f"{terminal_text(t.output)}\n[dim]Hint: {terminal_text(t.hint)}[/]")
+        table.add_row(mark, terminal_text(t.title), f"{t.score:g}/{t.max_score:g}", feedback)
     console.print(table)
     if result.output:
-        console.print(result.output)
+        console.print(terminal_text(result.output))
 
 
 @friendly

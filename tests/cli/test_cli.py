@@ -265,3 +265,16 @@ def test_listing_labs_does_not_load_the_quiz_engine_or_grading():
                           env={**os.environ, "COLUMNS": "200"})
     assert "LOADED []" in done.stdout, done.stdout[-500:] + done.stderr[-500:]
     assert "01-ec2-from-ami" in done.stdout
+
+
+def test_check_table_prints_learner_text_literally(capsys):
+    """A resource named like rich markup or an emoji code is shown as typed, never styled."""
+    from grader.cli.labs import print_result
+    from grader.results import CheckResult, LabResult
+
+    bad = CheckResult("sg", "SSH [bold]open", 0, 2, "failed", "web-sg [/] :smile: [red]x",
+                      "use [link=http://x]this[/link]")
+    print_result(LabResult("01-ec2-from-ami", [bad]))
+    shown = capsys.readouterr().out
+    assert "[bold]open" in shown and ":smile:" in shown and "[red]x" in shown
+    assert "[link=http://x]this[/link]" in shown
