@@ -16,7 +16,7 @@ from typing import Any
 
 from grader import store
 from grader.aws import AWS, apply_lab_environment, install_loopback_guard, lab_environment
-from grader.errors import ComputeLabError
+from grader.errors import ComputeLabError, SandboxError
 from grader.labs import Lab, find_lab
 from grader.results import LabResult
 from grader.sandbox import Sandbox, publish, running_endpoint
@@ -40,11 +40,24 @@ def _code_spans(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
+KERNEL_SANDBOX_ENV = "COMPUTELAB_KERNEL_SANDBOX"  # "1": tests and nbval may start one here
+
+
 def _ensure_sandbox() -> tuple[str, str]:
-    """An endpoint to use, and a note for the learner when we had to start one."""
+    """An endpoint to use, and a note for the learner when we had to start one.
+
+    Without the trainer there is no sandbox to keep a lab's work, so connect says how to
+    start it instead of quietly starting one that would vanish with the kernel; only
+    ``COMPUTELAB_KERNEL_SANDBOX=1`` (tests, nbval) starts one inside the kernel.
+    """
     endpoint = running_endpoint()
     if endpoint:
         return endpoint, ""
+    if os.environ.get(KERNEL_SANDBOX_ENV) != "1":
+        raise SandboxError(
+            "No ComputeLab sandbox is running, so this notebook is not connected (and boto3 "
+            "here reaches nothing). Start the trainer with `computelab start` in a terminal, "
+            "open this lab from the JupyterLab it starts, and run this cell again.")
     sandbox = Sandbox().start()
     _KERNEL_SANDBOX.append(sandbox)
     publish(sandbox.endpoint)
@@ -134,6 +147,16 @@ def _use(aws: AWS) -> None:
     install_loopback_guard()
 
 
+def _disconnect() -> None:
+    """Point boto3 nowhere (a closed port on this machine) behind the loopback guard, so
+    later cells cannot reach a real account by accident."""
+    from grader.aws import REGION
+    from grader.ui.kernel_startup import NOWHERE
+
+    apply_lab_environment(lab_environment(NOWHERE, "testing", "testing", REGION))
+    install_loopback_guard()
+
+
 def _show_aws_errors_as_one_line() -> None:
     """In a notebook, a failed AWS call shows one line and what to do (see ui.aws_errors)."""
     try:
@@ -161,7 +184,8 @@ def connect(lab_name: str) -> LabSession | None:
         aws = lab_aws(lab, endpoint)
         _use(aws)
     except ComputeLabError as exc:
-        _display_html(f"<b>ComputeLab:</b> {html.escape(str(exc))}")
+        _disconnect()
+        _display_html(f"<b>ComputeLab:</b> {_code_spans(html.escape(str(exc)))}")
         return None
     session = LabSession(lab, aws)
     _show_aws_errors_as_one_line()

@@ -79,7 +79,20 @@ def test_advice_matches_the_usual_cause(code, message, advice):
         code, message) == ""
 
 
-def test_first_cell_starts_a_sandbox_when_none_runs():
+def test_without_the_trainer_connect_explains_and_boto3_reaches_nothing():
+    nb = nbformat.v4.new_notebook(cells=[
+        new_code_cell(f'from grader import connect; lab = connect("{LAB.id}")'),
+        new_code_cell("import boto3\ntry:\n    boto3.client('sts').get_caller_identity()\n"
+                      "except Exception as exc:\n    print('UNREACHED', exc)"),
+    ])
+    execute(nb)
+    assert "No ComputeLab sandbox is running" in text_of(nb.cells[0])
+    assert "computelab start" in text_of(nb.cells[0])
+    assert "UNREACHED" in text_of(nb.cells[1]) and "127.0.0.1:9" in text_of(nb.cells[1])
+
+
+def test_first_cell_starts_a_sandbox_when_tests_allow_it(monkeypatch):
+    monkeypatch.setenv("COMPUTELAB_KERNEL_SANDBOX", "1")
     nb = nbformat.v4.new_notebook(cells=[
         new_code_cell(f'from grader import connect; lab = connect("{LAB.id}")'),
         new_code_cell("import boto3; print('ACCOUNT', "

@@ -91,32 +91,147 @@ def start_cmd(
 ) -> None:
     """Start the sandbox and JupyterLab on your workspace (opens the welcome page).
 
+    One trainer per user: if one runs already, this prints where it is and exits.
+
     Example: computelab start --workspace ~/aws-labs --port 8890
     """
+    import secrets
+
+    from grader.paths import data_dir
     from grader.sandbox import Sandbox, publish, read_runtime, write_runtime
+    from grader.ui.kernel_startup import write_startup
     from grader.ui.workspace import WELCOME, create_workspace
 
+    running = running_trainer()
+    if running:
+        typer.echo(f"ComputeLab is already running: {running['url']} (workspace "
+                   f"{running.get('workspace', '?')}). Stop it with `computelab stop`.")
+        return
     create_workspace(workspace)
+    token = token if token is not None else secrets.token_hex(16)
+    env = {**os.environ,
+           "IPYTHONDIR": str(write_startup(data_dir() / "ipython")),  # guards every kernel
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                    os.environ.get("PATH", "")])}  # `computelab` in terminals
     with Sandbox() as sandbox:
         publish(sandbox.endpoint)
+        url = f"http://127.0.0.1:{port}/lab?token={token}"
         runtime = read_runtime()
         runtime["workspace"] = str(workspace.resolve())
+        runtime["trainer"] = {"pid": os.getpid(), "url": url,
+                              "workspace": str(workspace.resolve())}
         write_runtime(runtime)
         command = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1",
-                   f"--ServerApp.port={port}", f"--LabApp.default_url=/lab/tree/{WELCOME}"]
+                   f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                   f"--LabApp.default_url=/lab/tree/{WELCOME}",
+                   f"--IdentityProvider.token={token}"]
         if no_browser:
             command.append("--no-browser")
-        if token is not None:
-            command.append(f"--IdentityProvider.token={token}")
         if os.geteuid() == 0:
             command.append("--allow-root")
         typer.echo(f"Sandbox at {sandbox.endpoint}; starting JupyterLab in {workspace} ...")
-        lab_server = subprocess.Popen(command, cwd=workspace)
+        typer.echo(f"Open {url}")
+        lab_server = subprocess.Popen(command, cwd=workspace, env=env)
+        signal.signal(signal.SIGTERM, _raise_stop)  # `computelab stop`
         try:
             lab_server.wait()
-        except KeyboardInterrupt:
-            lab_server.send_signal(signal.SIGINT)
-            lab_server.wait(timeout=30)
+        except (KeyboardInterrupt, _Stop):
+            lab_server.terminate()  # jupyter_server stops cleanly on SIGTERM
+            try:
+                lab_server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                lab_server.kill()
+                lab_server.wait()
+        finally:
+            _forget_trainer()
+
+
+class _Stop(Exception):
+    """SIGTERM arrived: shut JupyterLab and the sandbox down."""
+
+
+def _raise_stop(signum: int, frame: Any) -> None:
+    raise _Stop()
+
+
+def _alive(pid: object) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not yet reaped, does not)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
+def running_trainer() -> dict[str, Any] | None:
+    """The trainer recorded in the runtime file if its process still runs (else None: a
+    record left by a crashed run is stale and gets replaced)."""
+    from grader.sandbox import read_runtime, running_endpoint
+
+    trainer = read_runtime().get("trainer")
+    if isinstance(trainer, dict) and _alive(trainer.get("pid")) and running_endpoint():
+        return trainer
+    return None
+
+
+def _forget_trainer() -> None:
+    from grader.sandbox import read_runtime, write_runtime
+
+    runtime = read_runtime()
+    if isinstance(runtime.get("trainer"), dict) and runtime["trainer"].get("pid") == os.getpid():
+        runtime.pop("trainer")
+        write_runtime(runtime)
+
+
+@friendly
+def status_cmd() -> None:
+    """Where the trainer runs (URL, workspace, sandbox) and which labs have sandbox state.
+
+    Example: computelab status
+    """
+    from grader.paths import data_dir
+    from grader.sandbox import read_runtime
+
+    trainer = running_trainer()
+    if not trainer:
+        typer.echo("ComputeLab is not running. Start it with `computelab start`.")
+        raise typer.Exit(1)
+    runtime = read_runtime()
+    labs = ", ".join(sorted(runtime.get("accounts", {}))) or "none yet"
+    typer.echo(f"Running: {trainer['url']}")
+    typer.echo(f"Workspace: {trainer.get('workspace', '?')}")
+    typer.echo(f"Sandbox: {runtime.get('endpoint')} (labs with an account: {labs})")
+    typer.echo(f"Data: {data_dir()}")
+
+
+@friendly
+def stop_cmd() -> None:
+    """Stop the running trainer (JupyterLab and the sandbox).
+
+    Example: computelab stop
+    """
+    trainer = running_trainer()
+    if not trainer:
+        typer.echo("ComputeLab is not running.")
+        return
+    os.kill(int(trainer["pid"]), signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while _alive(trainer["pid"]):
+        if time.monotonic() > deadline:
+            typer.echo(f"ComputeLab (process {trainer['pid']}) is still shutting down; run "
+                       "`computelab status` again in a moment.")
+            raise typer.Exit(1)
+        time.sleep(0.1)
+    typer.echo("ComputeLab stopped. Your notebooks are in your workspace; the sandbox's AWS "
+               "state is gone (each lab starts with a fresh account next time).")
 
 
 REAL_AWS_OPT = typer.Option(False, "--real-aws",
@@ -293,6 +408,8 @@ def register(app: typer.Typer) -> None:
     app.command("labs")(labs_cmd)
     app.command("sandbox")(sandbox_cmd)
     app.command("start")(start_cmd)
+    app.command("status")(status_cmd)
+    app.command("stop")(stop_cmd)
     app.command("check")(check_cmd)
     app.command("solve")(solve_cmd)
     app.command("reset")(reset_cmd)

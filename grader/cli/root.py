@@ -18,8 +18,8 @@ from grader import __version__
 
 # group module -> the top-level commands it registers, in --help order
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "grader.cli.labs": ("labs", "sandbox", "start", "check", "solve", "reset", "validate",
-                        "new-lab", "build-lab"),
+    "grader.cli.labs": ("labs", "sandbox", "start", "status", "stop", "check", "solve",
+                        "reset", "validate", "new-lab", "build-lab"),
     "grader.cli.classroom": ("grade", "gradescope"),
     "grader.cli.quiz": ("quiz", "exam", "progress"),
 }

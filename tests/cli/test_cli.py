@@ -163,8 +163,10 @@ def test_start_serves_jupyterlab_on_the_workspace(computelab_home, tmp_path):
         port = s.getsockname()[1]
     workspace = tmp_path / "work"
     env = {**os.environ, "COMPUTELAB_HOME": str(computelab_home)}
-    proc = _start(["start", "--no-browser", "--port", str(port), "--workspace", str(workspace)],
-                  env)
+    log = (tmp_path / "start.log").open("w")  # a file, as a terminal would: never blocks
+    proc = subprocess.Popen([str(BIN), "start", "--no-browser", "--port", str(port),
+                             "--workspace", str(workspace)], stdout=log,
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -175,7 +177,8 @@ def test_start_serves_jupyterlab_on_the_workspace(computelab_home, tmp_path):
                 break  # answering (e.g. 403 without a token) is enough
             except OSError:
                 if proc.poll() is not None:
-                    pytest.fail(f"computelab start exited: {proc.stdout.read()[-2000:]}")
+                    pytest.fail("computelab start exited: "
+                                + (tmp_path / "start.log").read_text()[-2000:])
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not answer within 120 s")
@@ -183,14 +186,61 @@ def test_start_serves_jupyterlab_on_the_workspace(computelab_home, tmp_path):
         assert (workspace / "labs" / "01-ec2-from-ami" / "01-ec2-from-ami.ipynb").is_file()
         assert not list(workspace.rglob("solution*"))
         assert read_runtime()["workspace"] == str(workspace.resolve())
+        again = subprocess.run([str(BIN), "start", "--no-browser", "--port", str(port + 1)],
+                               capture_output=True, text=True, env=env, timeout=60)
+        assert again.returncode == 0 and "already running" in again.stdout
+        assert f"127.0.0.1:{port}/lab?token=" in again.stdout
+        status = subprocess.run([str(BIN), "status"], capture_output=True, text=True, env=env)
+        assert status.returncode == 0 and f"127.0.0.1:{port}" in status.stdout
+        stop = subprocess.run([str(BIN), "stop"], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert stop.returncode == 0 and "stopped" in stop.stdout
+        proc.wait(timeout=30)
+        after = subprocess.run([str(BIN), "status"], capture_output=True, text=True, env=env)
+        assert after.returncode == 1 and "not running" in after.stdout
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        proc.stdout.close()
+        log.close()
+
+
+@pytest.mark.slow
+def test_a_trainer_kernel_is_guarded_before_the_first_cell(sandbox, tmp_path):
+    """No connect cell: a task cell lands in the lab's own account, and an explicit remote
+    endpoint or region is refused before anything is sent."""
+    from jupyter_client.manager import start_new_kernel
+
+    from grader.ui.kernel_startup import write_startup
+
+    publish(sandbox.endpoint)
+    env = {**os.environ, "IPYTHONDIR": str(write_startup(tmp_path / "ipython")),
+           "JPY_SESSION_NAME": "labs/01-ec2-from-ami/01-ec2-from-ami.ipynb"}
+    km, kc = start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
+    outputs: list[str] = []
+
+    def keep(msg):
+        content = msg["content"]
+        outputs.append(content.get("text", "") + content.get("evalue", ""))
+
+    try:
+        kc.execute_interactive(
+            "import boto3\n"
+            "print('ACCOUNT', boto3.client('sts').get_caller_identity()['Account'])\n"
+            "try:\n"
+            "    boto3.client('ec2', region_name='eu-west-1',\n"
+            "                 endpoint_url='https://ec2.eu-west-1.amazonaws.com'"
+            ").describe_instances()\n"
+            "except Exception as exc:\n"
+            "    print('REFUSED', type(exc).__name__, exc)\n",
+            output_hook=keep, timeout=120)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    text = "".join(outputs)
+    account = read_runtime()["accounts"]["01-ec2-from-ami"]["account_id"]
+    assert f"ACCOUNT {account}" in text
+    assert "REFUSED UnsafeEndpointError Refused a request to ec2.eu-west-1.amazonaws.com" in text
 
 
 def test_check_against_another_local_endpoint_uses_own_credentials(sandbox, monkeypatch):
