@@ -30,7 +30,7 @@ REPO_ROOT = course_root()
 
 INVENTORY = Path(__file__).with_name("inventory.toml")
 PAGE = REPO_ROOT / "content" / "sandbox.md"
-STATUSES = ("same", "corrected", "not-emulated")
+STATUSES = ("same", "corrected", "differs", "not-emulated")
 ALIASES = {"lam": "lambda", "awslambda": "lambda", "lambda_": "lambda", "elb": "elbv2",
            "asg": "autoscaling", "events_client": "events"}
 _MARKDOWN_CALL = re.compile(r"\b([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]+)\b")
@@ -47,6 +47,7 @@ class Entry:
     note: str
     doc: str
     alternative: str = ""
+    taught: bool = True  # False: no lab uses it yet, but the sandbox corrects it
 
 
 @dataclass(frozen=True)
@@ -236,11 +237,12 @@ def render(inventory: Inventory, used: dict[tuple[str, str], set[str]]) -> str:
         "that makes it answer like AWS where moto does not. This page lists every operation "
         f"a lab uses ({len(inventory.entries)} operations, checked {inventory.checked}):",
         "",
-        f"- **same** ({counts['same']}): answers like AWS for what the labs send "
-        "(same response shape; for calls a lab teaches, valid and invalid input compared "
-        "with the AWS API reference linked in each row);",
+        f"- **same** ({counts['same']}): answers like AWS for what the labs send, in the "
+        "same response shape (compared with the AWS API reference linked in each row);",
         f"- **corrected** ({counts['corrected']}): moto alone differs from AWS here; the "
         "sandbox validates, resolves or translates the call so that it answers like AWS;",
+        f"- **differs** ({counts['differs']}): answers, but differs from AWS as the note "
+        "says; where that touches a lab's rules, the lab's checks apply the AWS rule;",
         f"- **not emulated** ({counts['not-emulated']}): the sandbox answers with an "
         "AWS-style error that names the operation and what to use instead.",
         "",
@@ -253,7 +255,7 @@ def render(inventory: Inventory, used: dict[tuple[str, str], set[str]]) -> str:
                   "|---|---|---|---|"]
         for entry in sorted((e for e in inventory.entries if e.service == service),
                             key=lambda e: e.operation):
-            labs = ", ".join(sorted(used.get((entry.service, entry.operation), set())))
+            labs = ", ".join(sorted(used.get((entry.service, entry.operation), set()))) or "-"
             note = entry.note
             if entry.alternative:
                 note += f" Instead: {entry.alternative}"
@@ -270,8 +272,9 @@ def problems(repo: Path = REPO_ROOT) -> list[str]:
     used = scan(repo)
     out = [f"{s}.{o} is used by lab(s) {', '.join(sorted(w))} but has no inventory entry"
            for (s, o), w in sorted(used.items()) if (s, o) not in inventory.keys()]
-    out += [f"{s}.{o} is in the inventory but no lab uses it any more"
-            for s, o in sorted(inventory.keys() - used.keys())]
+    untaught = {(e.service, e.operation) for e in inventory.entries if not e.taught}
+    out += [f"{s}.{o} is in the inventory but no lab uses it any more (or mark taught = false)"
+            for s, o in sorted(inventory.keys() - used.keys() - untaught)]
     out += [f"{e.service}.{e.operation}: unknown status '{e.status}'"
             for e in inventory.entries if e.status not in STATUSES]
     out += [f"{e.service}.{e.operation} is not emulated but names no alternative"

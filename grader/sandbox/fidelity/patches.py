@@ -1,0 +1,183 @@
+"""Corrections inside moto's models, where the state itself is wrong (not just one answer).
+
+Each patch wraps one moto 5.2.5 internal and keeps moto's behaviour for everything else;
+re-check them when moto is upgraded (the inventory test fails on a new moto version).
+``install()`` is idempotent: every sandbox in a process shares the one set of patches.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+_INSTALLED: list[bool] = []
+SSM_PREFIX = "resolve:ssm:"
+NOT_IN_ZONE = "Target is in an Availability Zone that is not enabled for the load balancer"
+
+
+def install() -> None:
+    if _INSTALLED:
+        return
+    _INSTALLED.append(True)
+    _resolve_ssm_image_ids()
+    _launch_template_source_version()
+    _mixed_instances_override_type()
+    _batch_service_linked_role_name()
+    _target_health_in_load_balancer_zones()
+    _snapshot_owner_ids()
+
+
+def resolve_image_id(ec2_backend: Any, image_id: str) -> str:
+    """``resolve:ssm:/name[:version]`` -> the AMI id in that SSM parameter of the account.
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami-parameter-store.html
+    """
+    if not image_id or not image_id.startswith(SSM_PREFIX):
+        return image_id
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ssm.models import ssm_backends
+
+    name = image_id[len(SSM_PREFIX):]
+    ssm = ssm_backends[ec2_backend.account_id][ec2_backend.region_name]
+    parameter = ssm.get_parameter(name) if name else None
+    if parameter is None:
+        raise EC2ClientError("InvalidParameterValue",
+                             f"The SSM parameter '{name}' in ImageId '{image_id}' does not "
+                             "exist in this Region: check the name (ssm.get_parameter).")
+    return str(parameter.value)
+
+
+def _resolve_ssm_image_ids() -> None:
+    """run_instances (direct, from a launch template, or for an Auto Scaling group)."""
+    from moto.ec2.models.instances import InstanceBackend
+
+    original = InstanceBackend.run_instances
+
+    @functools.wraps(original)
+    def run_instances(self: Any, image_id: str, count: int, user_data: Any,
+                      security_group_names: list[str], **kwargs: Any) -> Any:
+        if not image_id and kwargs.get("launch_template"):
+            image_id = self._get_template_from_args(kwargs["launch_template"]).image_id
+        return original(self, resolve_image_id(self, image_id), count, user_data,
+                        security_group_names, **kwargs)
+
+    InstanceBackend.run_instances = run_instances  # type: ignore[method-assign]
+
+
+def _launch_template_source_version() -> None:
+    """create_launch_template_version(SourceVersion=n): the new version inherits n's data;
+    what the request gives overrides it (top-level keys).
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplateVersion.html
+    """
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+
+    original = LaunchTemplates.create_launch_template_version
+
+    @functools.wraps(original)
+    def create_launch_template_version(self: Any) -> Any:
+        source = self._get_param("SourceVersion")
+        if source:
+            name, template_id = (self._get_param("LaunchTemplateName"),
+                                 self._get_param("LaunchTemplateId"))
+            template = (self.ec2_backend.get_launch_template(template_id) if template_id
+                        else self.ec2_backend.get_launch_template_by_name(name))
+            base = dict(template.get_version(source).data)
+            merged = {**base, **self._get_param("LaunchTemplateData", {})}
+            get_param = self._get_param
+
+            def param(key: str, default: Any = None, *args: Any, **kw: Any) -> Any:
+                if key == "LaunchTemplateData":
+                    return merged
+                return get_param(key, default, *args, **kw)
+
+            self._get_param = param
+        return original(self)
+
+    LaunchTemplates.create_launch_template_version = create_launch_template_version  # type: ignore[method-assign]
+
+
+def _mixed_instances_override_type() -> None:
+    """A MixedInstancesPolicy's Overrides[].InstanceType replace the template's type; with
+    the default 'prioritized' strategy the first override is launched first.
+
+    AWS: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_LaunchTemplateOverrides.html
+    """
+    from moto.autoscaling.models import FakeAutoScalingGroup
+
+    template_type: Any = FakeAutoScalingGroup.instance_type
+
+    def instance_type(self: Any) -> str:
+        policy = self.mixed_instances_policy or {}
+        overrides = policy.get("LaunchTemplate", {}).get("Overrides") or []
+        typed = [o["InstanceType"] for o in overrides if o.get("InstanceType")]
+        return typed[0] if typed else str(template_type.fget(self))
+
+    FakeAutoScalingGroup.instance_type = property(instance_type)  # type: ignore[method-assign,assignment]
+
+
+def _batch_service_linked_role_name() -> None:
+    """batch.amazonaws.com's service-linked role is AWSServiceRoleForBatch.
+
+    AWS: https://docs.aws.amazon.com/batch/latest/userguide/using-service-linked-roles.html
+    """
+    from moto.iam import models
+
+    models.SERVICE_NAME_CONVERSION.setdefault("batch", "Batch")
+
+
+def _target_health_in_load_balancer_zones() -> None:
+    """An instance in a zone none of the target group's load balancers serves is 'unused'
+    (Target.NotInUse), not healthy.
+
+    AWS: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html
+    """
+    from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
+
+    original = FakeTargetGroup.health_for
+
+    @functools.wraps(original)
+    def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:
+        health = original(self, target, ec2_backend)
+        if health.status != "healthy" or not str(target.get("Id", "")).startswith("i-"):
+            return health
+        balancers = elbv2_backends[self.account_id][self.region_name].load_balancers
+        zones = {subnet.availability_zone for arn in self.load_balancer_arns
+                 if arn in balancers for subnet in balancers[arn].subnets}
+        instance = ec2_backend.get_instance_by_id(target["Id"])
+        if zones and instance is not None and instance.availability_zone not in zones:
+            return FakeHealthStatus(health.instance_id, health.port,
+                                    health.health_check_port, "unused",
+                                    "Target.NotInUse", NOT_IN_ZONE)
+        return health
+
+    FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
+
+
+def _snapshot_owner_ids() -> None:
+    """describe_snapshots(OwnerIds=[...]): only snapshots of those owners ('self' is the
+    caller's account, 'amazon' the catalogue's); moto ignored OwnerIds and listed 1,300
+    public snapshots for 'self'.
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html
+    """
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.elastic_block_store import ElasticBlockStore
+
+    original = ElasticBlockStore.describe_snapshots
+
+    @functools.wraps(original)
+    def describe_snapshots(self: Any) -> Any:
+        owners = set(self._get_param("OwnerIds", []))
+        if not owners:
+            return original(self)
+        account = self.current_account
+        snapshots = self.ec2_backend.describe_snapshots(
+            snapshot_ids=self._get_param("SnapshotIds", []),
+            filters=self._filters_from_querystring())
+        wanted = [s for s in snapshots
+                  if s.owner_id in owners or ("self" in owners and s.owner_id == account)
+                  or ("amazon" in owners and s.owner_id != account)]
+        return ActionResult({"Snapshots": wanted})
+
+    ElasticBlockStore.describe_snapshots = describe_snapshots  # type: ignore[method-assign]
