@@ -266,10 +266,9 @@ def render(inventory: Inventory, used: dict[tuple[str, str], set[str]]) -> str:
     return "\n".join(lines)
 
 
-def problems(repo: Path = REPO_ROOT) -> list[str]:
-    """Why the inventory or its page is stale (empty when both are current)."""
-    inventory = load()
-    used = scan(repo)
+def coverage_problems(inventory: Inventory, used: dict[tuple[str, str], set[str]]
+                      ) -> list[str]:
+    """Operations a lab uses without an entry, entries no lab uses, malformed entries."""
     out = [f"{s}.{o} is used by lab(s) {', '.join(sorted(w))} but has no inventory entry"
            for (s, o), w in sorted(used.items()) if (s, o) not in inventory.keys()]
     untaught = {(e.service, e.operation) for e in inventory.entries if not e.taught}
@@ -279,11 +278,23 @@ def problems(repo: Path = REPO_ROOT) -> list[str]:
             for e in inventory.entries if e.status not in STATUSES]
     out += [f"{e.service}.{e.operation} is not emulated but names no alternative"
             for e in inventory.entries if e.status == "not-emulated" and not e.alternative]
-    if installed_moto() != inventory.moto:
-        out.append(f"moto {installed_moto()} is installed but the inventory was checked "
-                   f"against {inventory.moto}: re-verify every entry, then update 'moto'")
-    page = PAGE if repo == REPO_ROOT else repo / "content" / "sandbox.md"
-    if not page.exists() or page.read_text() != render(inventory, used):
+    return out
+
+
+def version_problems(inventory: Inventory, installed: str) -> list[str]:
+    """The inventory holds for the moto it was checked against, not for another one."""
+    if installed == inventory.moto:
+        return []
+    return [f"moto {installed} is installed but the inventory was checked against "
+            f"{inventory.moto}: re-verify every entry (and grader/sandbox/fidelity/patches.py), "
+            "then update 'moto' in grader/sandbox/inventory.toml"]
+
+
+def problems() -> list[str]:
+    """Why the inventory or its page is stale (empty when both are current)."""
+    inventory, used = load(), scan()
+    out = coverage_problems(inventory, used) + version_problems(inventory, installed_moto())
+    if not PAGE.exists() or PAGE.read_text() != render(inventory, used):
         out.append("content/sandbox.md is out of date: run python -m grader.sandbox.inventory")
     return out
 

@@ -25,6 +25,7 @@ def install() -> None:
     _batch_service_linked_role_name()
     _target_health_in_load_balancer_zones()
     _snapshot_owner_ids()
+    _service_without_security_groups()
 
 
 def resolve_image_id(ec2_backend: Any, image_id: str) -> str:
@@ -181,3 +182,24 @@ def _snapshot_owner_ids() -> None:
         return ActionResult({"Snapshots": wanted})
 
     ElasticBlockStore.describe_snapshots = describe_snapshots  # type: ignore[method-assign]
+
+
+def _service_without_security_groups() -> None:
+    """An awsvpcConfiguration without securityGroups is valid (the VPC's default group is
+    used); moto crashed on it. The configuration is kept as given.
+
+    AWS: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html
+    """
+    from moto.ecs.models import Service
+
+    original = Service._validate_network
+
+    @functools.wraps(original)
+    def validate_network(self: Any, nc: dict[str, Any]) -> Any:
+        config = nc.get("awsvpcConfiguration", {})
+        if "securityGroups" in config:
+            return original(self, nc)
+        original(self, {**nc, "awsvpcConfiguration": {**config, "securityGroups": []}})
+        return nc
+
+    Service._validate_network = validate_network  # type: ignore[method-assign]
