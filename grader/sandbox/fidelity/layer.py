@@ -4,7 +4,7 @@
 
 ``Fidelity`` costs one regex on the Authorization header per request, plus a dict lookup;
 it reads a body only for the services that have a request-level correction. The moto model
-patches (``patches.install``) are put in place once, when the layer is built.
+patches for a service (``patches.install``) are put in place on its first request.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ class Fidelity:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        patches.install()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
         request = parse(environ)
         if request is None:
             return self.inner(environ, start_response)
+        patches.install(request.signing_name)
         if request.signing_name in _NAMED_IN_BODY or request.signing_name in _NAMED_IN_PATH:
             if request.signing_name == "s3" and environ.get("REQUEST_METHOD") != "PUT":
                 return self.inner(environ, start_response)

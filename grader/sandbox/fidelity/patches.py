@@ -2,30 +2,44 @@
 
 Each patch wraps one moto 5.2.5 internal and keeps moto's behaviour for everything else;
 re-check them when moto is upgraded (the inventory test fails on a new moto version).
-``install()`` is idempotent: every sandbox in a process shares the one set of patches.
+``install(service)`` is idempotent: every sandbox in a process shares the one set of patches.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Callable
 from typing import Any
 
-_INSTALLED: list[bool] = []
 SSM_PREFIX = "resolve:ssm:"
 NOT_IN_ZONE = "Target is in an Availability Zone that is not enabled for the load balancer"
+_LOCK = threading.Lock()
+_DONE: set[str] = set()
 
 
-def install() -> None:
-    if _INSTALLED:
+def install(signing_name: str) -> None:
+    """Put the patches for one service in place, the first time a request for it arrives:
+    importing every moto model up front would cost a sandbox seconds it may never use."""
+    if signing_name in _DONE:
         return
-    _INSTALLED.append(True)
-    _resolve_ssm_image_ids()
-    _launch_template_source_version()
-    _mixed_instances_override_type()
-    _batch_service_linked_role_name()
-    _target_health_in_load_balancer_zones()
-    _snapshot_owner_ids()
-    _service_without_security_groups()
+    with _LOCK:
+        if signing_name not in _DONE:
+            for patch in PATCHES.get(signing_name, ()):
+                patch()
+            _DONE.add(signing_name)
+
+
+def _once(patch: Callable[[], None]) -> Callable[[], None]:
+    """Apply ``patch`` at most once per process (several services may need it)."""
+    done: list[bool] = []
+
+    @functools.wraps(patch)
+    def apply() -> None:
+        if not done:
+            done.append(True)
+            patch()
+    return apply
 
 
 def resolve_image_id(ec2_backend: Any, image_id: str) -> str:
@@ -48,6 +62,7 @@ def resolve_image_id(ec2_backend: Any, image_id: str) -> str:
     return str(parameter.value)
 
 
+@_once
 def _resolve_ssm_image_ids() -> None:
     """run_instances (direct, from a launch template, or for an Auto Scaling group)."""
     from moto.ec2.models.instances import InstanceBackend
@@ -65,6 +80,7 @@ def _resolve_ssm_image_ids() -> None:
     InstanceBackend.run_instances = run_instances  # type: ignore[method-assign]
 
 
+@_once
 def _launch_template_source_version() -> None:
     """create_launch_template_version(SourceVersion=n): the new version inherits n's data;
     what the request gives overrides it (top-level keys).
@@ -98,6 +114,7 @@ def _launch_template_source_version() -> None:
     LaunchTemplates.create_launch_template_version = create_launch_template_version  # type: ignore[method-assign]
 
 
+@_once
 def _mixed_instances_override_type() -> None:
     """A MixedInstancesPolicy's Overrides[].InstanceType replace the template's type; with
     the default 'prioritized' strategy the first override is launched first.
@@ -117,6 +134,7 @@ def _mixed_instances_override_type() -> None:
     FakeAutoScalingGroup.instance_type = property(instance_type)  # type: ignore[method-assign,assignment]
 
 
+@_once
 def _batch_service_linked_role_name() -> None:
     """batch.amazonaws.com's service-linked role is AWSServiceRoleForBatch.
 
@@ -127,6 +145,7 @@ def _batch_service_linked_role_name() -> None:
     models.SERVICE_NAME_CONVERSION.setdefault("batch", "Batch")
 
 
+@_once
 def _target_health_in_load_balancer_zones() -> None:
     """An instance in a zone none of the target group's load balancers serves is 'unused'
     (Target.NotInUse), not healthy.
@@ -155,6 +174,7 @@ def _target_health_in_load_balancer_zones() -> None:
     FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
 
 
+@_once
 def _snapshot_owner_ids() -> None:
     """describe_snapshots(OwnerIds=[...]): only snapshots of those owners ('self' is the
     caller's account, 'amazon' the catalogue's); moto ignored OwnerIds and listed 1,300
@@ -184,6 +204,7 @@ def _snapshot_owner_ids() -> None:
     ElasticBlockStore.describe_snapshots = describe_snapshots  # type: ignore[method-assign]
 
 
+@_once
 def _service_without_security_groups() -> None:
     """An awsvpcConfiguration without securityGroups is valid (the VPC's default group is
     used); moto crashed on it. The configuration is kept as given.
@@ -203,3 +224,13 @@ def _service_without_security_groups() -> None:
         return nc
 
     Service._validate_network = validate_network  # type: ignore[method-assign]
+
+
+# signing name -> its patches (Auto Scaling launches through EC2's run_instances)
+PATCHES: dict[str, tuple[Callable[[], None], ...]] = {
+    "ec2": (_resolve_ssm_image_ids, _launch_template_source_version, _snapshot_owner_ids),
+    "autoscaling": (_resolve_ssm_image_ids, _mixed_instances_override_type),
+    "iam": (_batch_service_linked_role_name,),
+    "elasticloadbalancing": (_target_health_in_load_balancer_zones,),
+    "ecs": (_service_without_security_groups,),
+}
