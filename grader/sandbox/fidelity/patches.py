@@ -226,11 +226,111 @@ def _service_without_security_groups() -> None:
     Service._validate_network = validate_network  # type: ignore[method-assign]
 
 
+@_once
+def _run_instances_keeps_options() -> None:
+    """run_instances keeps Placement.Tenancy, EnclaveOptions and, for InstanceMarketOptions
+    MarketType spot, a one-time Spot request with the SpotOptions, as AWS does (moto dropped
+    all three).
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotMarketOptions.html
+    """
+    from moto.ec2.responses.instances import InstanceResponse
+
+    original = InstanceResponse.run_instances
+
+    @functools.wraps(original)
+    def run_instances(self: Any) -> Any:
+        result = original(self)
+        tenancy = self._get_param("Placement.Tenancy")
+        enclave = self._get_param("EnclaveOptions.Enabled")
+        market = self._get_param("InstanceMarketOptions", {}) or {}
+        for instance in result.result.instances:
+            if tenancy:
+                instance.placement.tenancy = tenancy
+            if enclave is not None:
+                instance.enclave_options = {"Enabled": str(enclave).lower() == "true"}
+            if market.get("MarketType") == "spot":
+                _adopt_spot_request(self.ec2_backend, instance, market.get("SpotOptions") or {})
+        return result
+
+    InstanceResponse.run_instances = run_instances  # type: ignore[method-assign]
+
+
+def _adopt_spot_request(ec2_backend: Any, instance: Any, options: dict[str, Any]) -> None:
+    """Record the Spot request AWS makes for a Spot launch, fulfilled by ``instance``."""
+    from moto.ec2.models.spot_requests import SpotInstanceRequest
+    from moto.ec2.utils import random_spot_request_id
+
+    class Adopted(SpotInstanceRequest):
+        def launch_instance(self) -> Any:  # fulfilled by the instance just launched
+            return instance
+
+    request = Adopted(
+        ec2_backend, random_spot_request_id(), options.get("MaxPrice"), instance.image_id,
+        options.get("SpotInstanceType", "one-time"), None, options.get("ValidUntil"), None,
+        None, instance.key_name, [], None, instance.instance_type, instance.placement.zone,
+        None, None, False, instance.subnet_id, {}, None,
+        options.get("InstanceInterruptionBehavior"))
+    ec2_backend.spot_instance_requests[request.id] = request
+    instance.lifecycle = "spot"
+    instance.spot_instance_request_id = request.id
+
+
+@_once
+def _lambda_kms_key_on_update() -> None:
+    """update_function_configuration(KMSKeyArn=...) sets the key ('' returns to the AWS
+    managed key); moto ignored it.
+
+    AWS: https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html
+    """
+    from moto.awslambda.models import LambdaFunction
+
+    original = LambdaFunction.update_configuration
+
+    @functools.wraps(original)
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
+        if "KMSKeyArn" in config_updates:
+            self.kms_key_arn = config_updates["KMSKeyArn"] or None
+        return original(self, config_updates)
+
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+
+
+@_once
+def _batch_revision_platform() -> None:
+    """Each register_job_definition revision takes its own platformCapabilities; moto copied
+    the first revision's into every later one.
+
+    AWS: https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html
+    """
+    from moto.batch.models import BatchBackend
+
+    original = BatchBackend.register_job_definition
+
+    @functools.wraps(original)
+    def register_job_definition(self: Any, def_name: str, *args: Any, **kwargs: Any) -> Any:
+        existing = self.get_job_definition_by_name(def_name) if def_name else None
+        if existing is None or "platform_capabilities" not in kwargs:
+            return original(self, def_name, *args, **kwargs)
+        kept = existing.platform_capabilities
+        existing.platform_capabilities = kwargs["platform_capabilities"]
+        try:  # the new revision is built from the latest one's fields
+            return original(self, def_name, *args, **kwargs)
+        finally:
+            existing.platform_capabilities = kept
+
+    BatchBackend.register_job_definition = register_job_definition  # type: ignore[method-assign]
+
+
 # signing name -> its patches (Auto Scaling launches through EC2's run_instances)
 PATCHES: dict[str, tuple[Callable[[], None], ...]] = {
-    "ec2": (_resolve_ssm_image_ids, _launch_template_source_version, _snapshot_owner_ids),
+    "ec2": (_resolve_ssm_image_ids, _launch_template_source_version, _snapshot_owner_ids,
+            _run_instances_keeps_options),
     "autoscaling": (_resolve_ssm_image_ids, _mixed_instances_override_type),
     "iam": (_batch_service_linked_role_name,),
     "elasticloadbalancing": (_target_health_in_load_balancer_zones,),
     "ecs": (_service_without_security_groups,),
+    "lambda": (_lambda_kms_key_on_update,),
+    "batch": (_batch_revision_platform,),
 }
