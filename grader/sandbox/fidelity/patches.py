@@ -245,7 +245,8 @@ def _run_instances_keeps_options() -> None:
         tenancy = self._get_param("Placement.Tenancy")
         enclave = self._get_param("EnclaveOptions.Enabled")
         market = self._get_param("InstanceMarketOptions", {}) or {}
-        for instance in result.result.instances:
+        reservation: Any = result.result
+        for instance in reservation.instances:
             if tenancy:
                 instance.placement.tenancy = tenancy
             if enclave is not None:
@@ -266,8 +267,9 @@ def _adopt_spot_request(ec2_backend: Any, instance: Any, options: dict[str, Any]
         def launch_instance(self) -> Any:  # fulfilled by the instance just launched
             return instance
 
+    price: Any = options.get("MaxPrice")  # None: the On-Demand price caps it, as on AWS
     request = Adopted(
-        ec2_backend, random_spot_request_id(), options.get("MaxPrice"), instance.image_id,
+        ec2_backend, random_spot_request_id(), price, instance.image_id,
         options.get("SpotInstanceType", "one-time"), None, options.get("ValidUntil"), None,
         None, instance.key_name, [], None, instance.instance_type, instance.placement.zone,
         None, None, False, instance.subnet_id, {}, None,
