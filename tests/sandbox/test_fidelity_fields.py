@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import pytest
+from botocore.exceptions import ClientError
 
 from grader.aws import AWS
 from grader.sandbox import create_account
@@ -91,3 +92,18 @@ def test_each_job_definition_revision_keeps_its_own_platform(aws):
                  batch.describe_job_definitions(jobDefinitionName="thumbs")["jobDefinitions"]}
     assert revisions[2] == ["FARGATE"]
     assert revisions[1] in (None, [], ["EC2"])
+
+
+def test_detach_volume_needs_only_the_volume_id(aws):
+    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DetachVolume.html
+    (InstanceId and Device are optional)."""
+    ec2 = aws.client("ec2")
+    instance, _ = launch(ec2)
+    volume = ec2.create_volume(AvailabilityZone=instance["Placement"]["AvailabilityZone"],
+                               Size=8)["VolumeId"]
+    ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
+    detached = ec2.detach_volume(VolumeId=volume)
+    assert (detached["InstanceId"], detached["Device"]) == (instance["InstanceId"], "/dev/sdf")
+    assert ec2.describe_volumes(VolumeIds=[volume])["Volumes"][0]["State"] == "available"
+    with pytest.raises(ClientError, match="IncorrectState"):
+        ec2.detach_volume(VolumeId=volume)

@@ -325,10 +325,35 @@ def _batch_revision_platform() -> None:
     BatchBackend.register_job_definition = register_job_definition  # type: ignore[method-assign]
 
 
+@_once
+def _detach_volume_by_id() -> None:
+    """detach_volume needs only VolumeId (the instance and device come from its attachment);
+    moto crashed without InstanceId.
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DetachVolume.html
+    """
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.models.elastic_block_store import EBSBackend
+
+    original = EBSBackend.detach_volume
+
+    @functools.wraps(original)
+    def detach_volume(self: Any, volume_id: str, instance_id: str, device_path: str) -> Any:
+        if not instance_id:
+            attachment = self.get_volume(volume_id).attachment
+            if attachment is None:
+                raise EC2ClientError("IncorrectState",
+                                     f"Volume '{volume_id}' is in the 'available' state.")
+            instance_id = attachment.instance.id
+        return original(self, volume_id, instance_id, device_path)
+
+    EBSBackend.detach_volume = detach_volume  # type: ignore[method-assign]
+
+
 # signing name -> its patches (Auto Scaling launches through EC2's run_instances)
 PATCHES: dict[str, tuple[Callable[[], None], ...]] = {
     "ec2": (_resolve_ssm_image_ids, _launch_template_source_version, _snapshot_owner_ids,
-            _run_instances_keeps_options),
+            _run_instances_keeps_options, _detach_volume_by_id),
     "autoscaling": (_resolve_ssm_image_ids, _mixed_instances_override_type),
     "iam": (_batch_service_linked_role_name,),
     "elasticloadbalancing": (_target_health_in_load_balancer_zones,),
