@@ -107,3 +107,19 @@ def test_detach_volume_needs_only_the_volume_id(aws):
     assert ec2.describe_volumes(VolumeIds=[volume])["Volumes"][0]["State"] == "available"
     with pytest.raises(ClientError, match="IncorrectState"):
         ec2.detach_volume(VolumeId=volume)
+
+
+def test_source_group_name_alone_opens_every_port_from_that_group(aws):
+    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html
+    SourceSecurityGroupName: "The rule grants full ICMP, UDP, and TCP access." """
+    ec2 = aws.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+    alb = ec2.create_security_group(GroupName="web-alb-sg", Description="alb",
+                                    VpcId=vpc["VpcId"])["GroupId"]
+    web = ec2.create_security_group(GroupName="web-instance-sg", Description="web",
+                                    VpcId=vpc["VpcId"])["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=web, SourceSecurityGroupName="web-alb-sg")
+    rules = ec2.describe_security_groups(GroupIds=[web])["SecurityGroups"][0]["IpPermissions"]
+    opened = {(r["IpProtocol"], r.get("FromPort"), r.get("ToPort")) for r in rules}
+    assert opened == {("icmp", -1, -1), ("tcp", 0, 65535), ("udp", 0, 65535)}
+    assert all(r["UserIdGroupPairs"][0]["GroupId"] == alb for r in rules)

@@ -350,10 +350,43 @@ def _detach_volume_by_id() -> None:
     EBSBackend.detach_volume = detach_volume  # type: ignore[method-assign]
 
 
+@_once
+def _source_group_name_opens_every_port() -> None:
+    """authorize_security_group_ingress(SourceSecurityGroupName=...) without IpPermissions
+    grants full ICMP, UDP and TCP access from that group (moto stored nothing).
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html
+    """
+    from moto.ec2.responses.security_groups import SecurityGroups
+
+    original = SecurityGroups._process_rules_from_querystring
+
+    @functools.wraps(original)
+    def process_rules(self: Any) -> Any:
+        params = self._get_params()
+        source = params.get("SourceSecurityGroupName")
+        if not source or "IpPermissions" in params or "IpProtocol" in params:
+            yield from original(self)
+            return
+        target_name = params.get("GroupName") or params.get("GroupId")
+        target = self.ec2_backend.get_security_group_by_name_or_id(target_name)
+        vpc_id = getattr(target, "vpc_id", None)
+        group = self.ec2_backend.get_security_group_by_name_or_id(source, vpc_id)
+        pair = {"GroupId": group.id if group else source, "UserId": self.current_account}
+        for protocol, low, high in (("icmp", -1, -1), ("tcp", 0, 65535), ("udp", 0, 65535)):
+            yield {"group_name_or_id": target_name, "ip_protocol": protocol,
+                   "from_port": low, "to_port": high, "ip_ranges": [], "sgrule_tags": {},
+                   "source_groups": [pair], "prefix_list_ids": [],
+                   "security_rule_ids": []}
+
+    SecurityGroups._process_rules_from_querystring = process_rules  # type: ignore[method-assign]
+
+
 # signing name -> its patches (Auto Scaling launches through EC2's run_instances)
 PATCHES: dict[str, tuple[Callable[[], None], ...]] = {
     "ec2": (_resolve_ssm_image_ids, _launch_template_source_version, _snapshot_owner_ids,
-            _run_instances_keeps_options, _detach_volume_by_id),
+            _run_instances_keeps_options, _detach_volume_by_id,
+            _source_group_name_opens_every_port),
     "autoscaling": (_resolve_ssm_image_ids, _mixed_instances_override_type),
     "iam": (_batch_service_linked_role_name,),
     "elasticloadbalancing": (_target_health_in_load_balancer_zones,),
