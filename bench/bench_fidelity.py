@@ -7,15 +7,18 @@ layers (NoSilentGaps, Fidelity), answer the same calls: a call no correction tou
 (ec2 describe_vpcs, ecs list_clusters), one the layer reads and validates (ecs
 register_task_definition) and one it translates (autoscaling describe_traffic_sources is
 not in moto, so the plain sandbox gets describe_auto_scaling_groups instead). Prints the
-median per call and the difference.
+median per call and the difference, then the layers' own cost in process (no network, a
+stub in moto's place), which the machine's load does not drown.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import threading
 import time
+import timeit
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +71,36 @@ def calls(aws: AWS, fidelity: bool) -> dict[str, Callable[[], Any]]:
     }
 
 
+def layer_overhead_us(number: int = 20000) -> dict[str, float]:
+    """Microseconds NoSilentGaps + Fidelity add to one request (moto replaced by a stub)."""
+    from grader.sandbox.fidelity import patches
+
+    def stub(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [b"<ok/>" * 200]
+
+    def environ(service: str, target: str = "") -> dict[str, Any]:
+        body = b"Action=DescribeVpcs&Version=2016-11-15"
+        scope = f"AKIAEXAMPLE/20261205/us-east-1/{service}/aws4_request"
+        env = {"HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential={scope}, "
+                                     "SignedHeaders=host, Signature=0",
+               "REQUEST_METHOD": "POST", "PATH_INFO": "/", "CONTENT_LENGTH": str(len(body)),
+               "wsgi.input": io.BytesIO(body)}
+        if target:
+            env["HTTP_X_AMZ_TARGET"] = target
+        return env
+
+    patches.install("ec2")
+    patches.install("ecs")
+    app = NoSilentGaps(Fidelity(stub))
+    cases = {"ec2 (query)": lambda: environ("ec2"),
+             "ecs (json)": lambda: environ("ecs", "AmazonEC2ContainerServiceV20141113.List")}
+    base = timeit.timeit(lambda: b"".join(stub(environ("ec2"), lambda *a: None)), number=number)
+    return {name: (timeit.timeit(lambda make=make: b"".join(app(make(), lambda *a: None)),
+                                 number=number) - base) / number * 1e6
+            for name, make in cases.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=300)
@@ -88,6 +121,8 @@ def main() -> None:
     print(f"{'call':45} {'without':>9} {'with':>9} {'cost':>9}   (median ms, n={args.repeats})")
     for name, (plain, layered) in results.items():
         print(f"{name:45} {plain:9.2f} {layered:9.2f} {layered - plain:+9.2f}")
+    for name, cost in layer_overhead_us().items():
+        print(f"layers in process, {name}: {cost:.1f} us per request")
 
 
 if __name__ == "__main__":
