@@ -9,6 +9,7 @@ the docs page ``content/sandbox.md``:
 
     python -m grader.sandbox.inventory          # rewrite content/sandbox.md
     python -m grader.sandbox.inventory --check  # exit 1 when page or inventory is stale
+    python -m grader.sandbox.inventory --skeleton  # TOML entries for unlisted operations
 """
 
 from __future__ import annotations
@@ -33,6 +34,26 @@ PAGE = REPO_ROOT / "content" / "sandbox.md"
 STATUSES = ("same", "corrected", "differs", "not-emulated")
 ALIASES = {"lam": "lambda", "awslambda": "lambda", "lambda_": "lambda", "elb": "elbv2",
            "asg": "autoscaling", "events_client": "events"}
+# Where each service's API reference lives (the page of operation Op is API_Op.html)
+API_REFERENCE = {
+    "autoscaling": "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/",
+    "batch": "https://docs.aws.amazon.com/batch/latest/APIReference/",
+    "ec2": "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/",
+    "ecr": "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/",
+    "ecs": "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/",
+    "eks": "https://docs.aws.amazon.com/eks/latest/APIReference/",
+    "elbv2": "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/",
+    "events": "https://docs.aws.amazon.com/eventbridge/latest/APIReference/",
+    "iam": "https://docs.aws.amazon.com/IAM/latest/APIReference/",
+    "kms": "https://docs.aws.amazon.com/kms/latest/APIReference/",
+    "lambda": "https://docs.aws.amazon.com/lambda/latest/api/",
+    "logs": "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/",
+    "s3": "https://docs.aws.amazon.com/AmazonS3/latest/API/",
+    "scheduler": "https://docs.aws.amazon.com/scheduler/latest/APIReference/",
+    "sqs": "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/",
+    "ssm": "https://docs.aws.amazon.com/systems-manager/latest/APIReference/",
+    "sts": "https://docs.aws.amazon.com/STS/latest/APIReference/",
+}
 _MARKDOWN_CALL = re.compile(r"\b([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]+)\b")
 _BARE_NAME = re.compile(r"`([a-z]+_[a-z0-9_]+)(?:\([^`]*\))?`")
 
@@ -61,13 +82,18 @@ class Inventory:
 
 
 @cache
-def _operations(service: str) -> frozenset[str]:
-    """boto3 method names of ``service`` (from botocore's own model: no network)."""
+def _api_names(service: str) -> dict[str, str]:
+    """boto3 method name -> AWS operation name (from botocore's own model: no network)."""
     import botocore.session
     from botocore import xform_name
 
     model = botocore.session.get_session().get_service_model(service)
-    return frozenset(xform_name(name) for name in model.operation_names)
+    return {xform_name(name): name for name in model.operation_names}
+
+
+@cache
+def _operations(service: str) -> frozenset[str]:
+    return frozenset(_api_names(service))
 
 
 @cache
@@ -299,8 +325,29 @@ def problems() -> list[str]:
     return out
 
 
+def doc_url(service: str, operation: str) -> str:
+    """The AWS API reference page of a boto3 operation (``ecs``, ``create_service``)."""
+    name = _api_names(service)[operation]
+    return f"{API_REFERENCE.get(service, 'https://docs.aws.amazon.com/')}API_{name}.html"
+
+
+def skeleton(inventory: Inventory, used: dict[tuple[str, str], set[str]]) -> str:
+    """TOML entries to fill in for operations a lab uses that the inventory lacks."""
+    blocks = []
+    for service, operation in sorted(set(used) - inventory.keys()):
+        blocks.append("\n".join([
+            "[[operation]]", f'service = "{service}"', f'operation = "{operation}"',
+            'status = "same"  # same | corrected | differs | not-emulated',
+            'note = "TODO: compare valid and invalid input with the AWS page below"',
+            f'doc = "{doc_url(service, operation)}"', ""]))
+    return "\n".join(blocks)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if "--skeleton" in args:
+        print(skeleton(load(), scan()), end="")
+        return 0
     if "--check" in args:
         found = problems()
         for line in found:

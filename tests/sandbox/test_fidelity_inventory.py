@@ -38,9 +38,19 @@ def test_a_new_operation_in_a_lab_without_an_entry_fails(tmp_path):
                           "source": ["Then call `lambda.publish_version(...)`."]})
     notebook.write_text(json.dumps(data))
 
-    found = inv.coverage_problems(inv.load(), inv.scan(tmp_path))
+    used = inv.scan(tmp_path)
+    found = inv.coverage_problems(inv.load(), used)
     assert any(p.startswith("ec2.describe_host_reservations is used by lab(s) 01") for p in found)
     assert any(p.startswith("lambda.publish_version is used by lab(s) 03") for p in found)
+    stubs = inv.skeleton(inv.load(), used)
+    assert 'operation = "publish_version"' in stubs
+    assert ("https://docs.aws.amazon.com/AWSEC2/latest/APIReference/"
+            "API_DescribeHostReservations.html") in stubs
+
+
+def test_every_doc_link_is_the_services_api_reference_page():
+    for entry in inv.load().entries:
+        assert entry.doc == inv.doc_url(entry.service, entry.operation), entry.operation
 
 
 def test_an_entry_no_lab_uses_fails_unless_marked_untaught():
