@@ -296,7 +296,8 @@ def lab_markdown(lab: Any, data: SiteData) -> str:
         "## Run it",
         "",
         "The lab runs on your computer against a local AWS sandbox: no AWS account, no cost. "
-        f"See [Install]({_rel('install.md', page)}) for the first-time setup, then:",
+        f"[What the sandbox emulates]({_rel('sandbox.md', page)}) lists where it differs "
+        f"from AWS. See [Install]({_rel('install.md', page)}) for the first-time setup, then:",
         "",
         "```bash",
         "computelab start        # sandbox + JupyterLab on ./computelab-work",

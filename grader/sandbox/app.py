@@ -22,6 +22,7 @@ from dataclasses import asdict
 from typing import Any
 
 from grader.aws import REGION, Account
+from grader.sandbox.fidelity import Fidelity, NoSilentGaps
 
 ACCOUNTS_ROUTE = "/_computelab/accounts"
 PING_ROUTE = "/_computelab/ping"
@@ -90,7 +91,8 @@ class AccountsRoute:
         return self.inner(environ, start_response)
 
 
-DEFAULT_LAYERS: tuple[Layer, ...] = (PingRoute, AccountsRoute)
+# NoSilentGaps outside Fidelity: a correction that fails is still an AWS-shaped error.
+DEFAULT_LAYERS: tuple[Layer, ...] = (PingRoute, AccountsRoute, NoSilentGaps, Fidelity)
 
 
 def moto_app() -> WSGIApp:

@@ -211,6 +211,9 @@ def assert_loses_exactly(result, rule, lost, message):
 
 @pytest.mark.parametrize("rule, kwargs, lost, message", EC2_VARIANTS, ids=ids(EC2_VARIANTS))
 def test_ec2_mistakes_lose_exactly_their_points(fresh_aws, rule, kwargs, lost, message):
+    if kwargs.get("spot") == "run-direct":  # issue 13: the sandbox now keeps these SpotOptions
+        pytest.xfail("rule 4 (SpotOptions dropped by run_instances) is obsolete: drop it from "
+                     "lab.toml and this variant")
     aws = fresh_aws(LAB.id)
     build(aws, **kwargs)
     assert_loses_exactly(check_lab(LAB, aws), rule, lost, message)
