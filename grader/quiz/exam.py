@@ -174,15 +174,24 @@ class ExamSession:
     @classmethod
     def start(cls, bank: Bank, *, exam: str = "clf-c02", n: int | None = None,
               minutes: float | None = None, seed: int | None = None,
-              now: float | None = None) -> ExamSession:
+              now: float | None = None, form: int | None = None) -> ExamSession:
+        """A random draw from ``seed``, or mock exam ``form`` (1-3: a fixed set, shown in
+        a fixed layout, see ``grader.quiz.forms``)."""
         spec = find_exam(bank, exam)
         if n is not None and n < 1:
             raise QuizError("the number of questions must be 1 or more")
         if minutes is not None and minutes <= 0:
             raise QuizError("minutes must be more than 0")
-        seed = _new_seed() if seed is None else seed
-        rng = random.Random(seed)
-        questions = draw(bank, spec, spec.questions if n is None else n, rng)
+        if form is not None:
+            from grader.quiz import forms  # forms builds on this module's allocate
+
+            seed = form
+            questions = forms.form(bank, spec, form, n)
+            rng = random.Random(f"{spec.id}:form:{form}")
+        else:
+            seed = _new_seed() if seed is None else seed
+            rng = random.Random(seed)
+            questions = draw(bank, spec, spec.questions if n is None else n, rng)
         if not questions:
             raise QuizError(f"no single or multiple questions are mapped to {spec.id} yet")
         items = [present(q, rng) for q in questions]
@@ -190,7 +199,10 @@ class ExamSession:
         limit = pace_minutes(spec, len(items)) if minutes is None else minutes
         session = cls(bank=bank, spec=spec, session_id=uuid.uuid4().hex[:12], seed=seed,
                       minutes=limit, items=items, now=moment)
-        plan = {"questions": [{"id": p.question.id, "layout": p.layout()} for p in items]}
+        plan: dict[str, Any] = {"questions": [{"id": p.question.id, "layout": p.layout()}
+                                              for p in items]}
+        if form is not None:
+            plan["form"] = form
         progress.create_exam(progress.ExamRecord(
             id=session.id, exam=spec.id, seed=seed, minutes=session.minutes, used_seconds=0.0,
             created=moment, status="open", plan=plan,
