@@ -4,8 +4,10 @@ A random practice exam draws afresh each time; a *form* is the same set every ti
 learner can sit form 1, study, then sit form 2 and compare like with like. Forms are built
 deterministically from the bank:
 
-- the count per domain follows the exam guide's weights (``exam.allocate``), with every
-  domain given at least ``MIN_PER_DOMAIN`` questions when it has them;
+- the count per domain follows the exam guide's weights (``exam.allocate``). A domain with too
+  few questions for the forms to stay distinct (fewer than ``FORMS`` times its share) gives
+  part of its share to the others, but never goes below its minimum: ``MIN_SHARE`` of its
+  weighted share (and at least ``MIN_PER_DOMAIN`` questions) when it has them;
 - form by form, each domain's questions are picked greedily, preferring questions no earlier
   form used, then ones shared with the form we overlap least so far, then topics this form
   has fewest of, then a stable hash of (exam, form, id) — no random state, no clock;
@@ -20,6 +22,7 @@ forms`` prints every form for review.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from itertools import combinations
 
@@ -29,6 +32,7 @@ from grader.quiz.model import EXAM_TYPES, Bank, ExamSpec, Question
 
 FORMS = 3
 MIN_PER_DOMAIN = 3
+MIN_SHARE = 0.5
 MAX_OVERLAP = 0.20
 
 
@@ -46,19 +50,27 @@ def pools(bank: Bank, spec: ExamSpec) -> dict[str, list[Question]]:
     return found
 
 
-def domain_counts(spec: ExamSpec, available: dict[str, int], n: int) -> dict[str, int]:
-    """Questions per domain: by weight, at least ``MIN_PER_DOMAIN`` each where possible
-    (taken from the domains with the most)."""
-    counts = allocate({d.id: d.weight for d in spec.domains}, available, n)
-    for d in spec.domains:
-        want = min(MIN_PER_DOMAIN, available.get(d.id, 0), n)
-        while counts[d.id] < want:
-            donor = max((x for x in counts if counts[x] > MIN_PER_DOMAIN),
-                        key=lambda x: (counts[x], x), default=None)
-            if donor is None:
-                break
-            counts[donor] -= 1
-            counts[d.id] += 1
+def minimum(spec: ExamSpec, domain_id: str, n: int) -> int:
+    """The fewest questions a form gives a domain (when the domain has them)."""
+    total = sum(d.weight for d in spec.domains)
+    share = n * spec.domain(domain_id).weight / total
+    return min(n, max(MIN_PER_DOMAIN, math.ceil(MIN_SHARE * share)))
+
+
+def domain_counts(spec: ExamSpec, available: dict[str, int], n: int,
+                  forms: int = FORMS) -> dict[str, int]:
+    """Questions per domain in each form: by weight, capped where a domain cannot fill
+    ``forms`` distinct sets, but never below its :func:`minimum` (nor above what it has).
+    When the caps leave the form short, the rest is shared out by weight again."""
+    usable = {d.id: min(available.get(d.id, 0),
+                        max(available.get(d.id, 0) // forms, minimum(spec, d.id, n)))
+              for d in spec.domains}
+    weights = {d.id: d.weight for d in spec.domains}
+    counts = allocate(weights, usable, n)
+    short = n - sum(counts.values())
+    if short > 0:   # every domain is capped: the forms must share some questions
+        extra = allocate(weights, {d: available.get(d, 0) - c for d, c in counts.items()}, short)
+        counts = {d: c + extra[d] for d, c in counts.items()}
     return counts
 
 
