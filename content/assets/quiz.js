@@ -597,7 +597,8 @@
     // A fixed form is the full-size set the CLI's `computelab exam --form N` gives.
     function formIds() {
       var forms = exams[which.value].forms || [];
-      return kind.value ? forms[parseInt(kind.value, 10) - 1] || [] : null;
+      var chosen = kind.value ? forms[parseInt(kind.value, 10) - 1] : null;
+      return chosen && chosen.length ? chosen : null;   // an exam without forms: random draw
     }
 
     function describe() {

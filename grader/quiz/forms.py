@@ -27,7 +27,7 @@ from collections import Counter
 from itertools import combinations
 
 from grader.errors import QuizError
-from grader.quiz.exam import allocate
+from grader.quiz.allocation import allocate
 from grader.quiz.model import EXAM_TYPES, Bank, ExamSpec, Question
 
 FORMS = 3
