@@ -179,10 +179,22 @@ def quiz_json(content: Path) -> str:
         spec.id: {"title": spec.title, "label": label(spec), "questions": spec.questions,
                   "minutes": spec.minutes, "scope": SCOPE_NOTE, "note": READINESS_NOTE,
                   "domains": [{"id": d.id, "title": d.title, "weight": d.weight}
-                              for d in spec.domains]}
+                              for d in spec.domains],
+                  "forms": _forms(bank, spec)}
         for spec in bank.catalog.exams.values()
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _forms(bank: Any, spec: Any) -> list[list[str]]:
+    """The exam's three mock forms as question ids ([] while it has no questions)."""
+    from grader.errors import QuizError
+    from grader.quiz import forms
+
+    try:
+        return [[q.id for q in f] for f in forms.build(bank, spec)]
+    except QuizError:
+        return []
 
 
 def cli_markdown() -> str:

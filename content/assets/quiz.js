@@ -14,8 +14,11 @@
  * Stable hooks for tests: .cl-question[data-qid][data-type][data-state], options
  * [data-option] (index in the JSON) with data-chosen/data-correct/data-answer after
  * answering; .cl-feedback[data-correct] with .cl-verdict, .cl-explained > li.cl-explain
- * [data-option][data-chosen][data-correct] (every option, chosen first), .cl-explanation
+ * [data-option][data-chosen][data-correct] (every option, chosen first), .cl-explanation,
+ * .cl-readmore (the lesson section and the AWS pages the question was checked against)
  * and .cl-meta; ordering rows .cl-step[data-position] with a select of steps.
+ * The exam set offers a random draw or one of three fixed mock forms (built by
+ * grader.quiz.forms at site build time, as `computelab exam --form N`).
  */
 (function () {
   "use strict";
@@ -102,6 +105,31 @@
 
   function chooseMessage(choose, given) {
     return "Choose exactly " + choose + " answers (you chose " + given + ").";
+  }
+
+  // "Read more": the lesson section ("containers/ecr.md#lifecycle-policies" is the page
+  // containers/ecr/ with that anchor) and the AWS documentation pages, opened in a new tab.
+  function lessonHref(lesson) {
+    var parts = lesson.split("#");
+    var page = parts[0].replace(/(^|\/)index\.md$/, "$1").replace(/\.md$/, "/");
+    return new URL(page + (parts[1] ? "#" + parts[1] : ""), siteRoot()).href;
+  }
+
+  function readMoreNode(q) {
+    var sources = q.source || [];
+    if (!q.lesson && !sources.length) return null;
+    var list = el("ul");
+    if (q.lesson) {
+      list.appendChild(el("li", {}, el("a", { href: lessonHref(q.lesson), className: "cl-lesson-link",
+                                                text: "Lesson: " + q.lesson })));
+    }
+    sources.forEach(function (url) {
+      list.appendChild(el("li", {}, el("a", { href: url, className: "cl-source-link", target: "_blank",
+                                              rel: "noopener", text: url })));
+    });
+    var checked = q.verified ? " (checked against AWS documentation on " + q.verified + ")" : "";
+    return el("div", { className: "cl-readmore", hidden: true },
+              el("p", { className: "cl-readmore-title", text: "Read more" + checked + ":" }), list);
   }
 
   function question(q, opts) {
@@ -193,7 +221,10 @@
     var explanation = el("p", { className: "cl-explanation", hidden: true, text: q.explanation });
     var meta = el("p", { className: "cl-meta", hidden: true,
                          text: q.topic + " · " + q.difficulty + " · " + q.id });
-    [verdict, explained, explanation, meta].forEach(function (n) { feedback.appendChild(n); });
+    var readMore = readMoreNode(q);
+    [verdict, explained, explanation, readMore, meta].forEach(function (n) {
+      if (n) feedback.appendChild(n);
+    });
 
     // The learner's answer; {error} when it is not a complete, valid answer yet.
     function answer() {
@@ -309,6 +340,7 @@
                         correct ? "correct" : (fraction > 0 ? "partial" : "incorrect"));
       verdict.textContent = text(fraction, correct);
       explanation.hidden = false;
+      if (readMore) readMore.hidden = false;
       meta.hidden = false;
       lock();
       return fraction;
@@ -550,6 +582,9 @@
     var size = el("select", { className: "cl-select cl-exam-size", "aria-label": "Questions" });
     [10, 20, 65].forEach(function (n) { size.appendChild(el("option", { value: n, text: plural(n, "question") })); });
     size.value = "65";
+    var kind = el("select", { className: "cl-select cl-exam-form", "aria-label": "Form" });
+    kind.appendChild(el("option", { value: "", text: "Random draw" }));
+    [1, 2, 3].forEach(function (n) { kind.appendChild(el("option", { value: n, text: "Mock exam form " + n })); });
     var info = el("p", { className: "cl-intro" });
     var scope = el("p", { className: "cl-intro cl-scope" });
     var paper = el("div", { className: "cl-set" });
@@ -559,9 +594,18 @@
     var submit = button("Submit exam", "md-button--primary cl-exam-submit", finish);
     submit.hidden = true;
 
+    // A fixed form is the full-size set the CLI's `computelab exam --form N` gives.
+    function formIds() {
+      var forms = exams[which.value].forms || [];
+      var chosen = kind.value ? forms[parseInt(kind.value, 10) - 1] : null;
+      return chosen && chosen.length ? chosen : null;   // an exam without forms: random draw
+    }
+
     function describe() {
       var spec = exams[which.value];
-      var n = parseInt(size.value, 10);
+      var ids = formIds();
+      size.disabled = !!ids;
+      var n = ids ? ids.length : parseInt(size.value, 10);
       info.textContent = spec.label + ". Domains: " + spec.domains.map(function (d) {
         return d.title + " " + d.weight + "%";
       }).join(", ") + ". Time for " + plural(n, "question") + " at the real exam's pace (" +
@@ -571,7 +615,11 @@
     }
 
     function start() {
-      var chosen = drawExam(data, which.value, parseInt(size.value, 10));
+      var ids = formIds();
+      var byId = {};
+      data.questions.forEach(function (q) { byId[q.id] = q; });
+      var chosen = ids ? ids.map(function (id) { return byId[id]; }).filter(Boolean)
+                       : drawExam(data, which.value, parseInt(size.value, 10));
       paper.textContent = "";
       report.hidden = true;
       report.textContent = "";
@@ -644,8 +692,10 @@
 
     which.addEventListener("change", describe);
     size.addEventListener("change", describe);
+    kind.addEventListener("change", describe);
     container.appendChild(el("div", { className: "cl-controls" },
-      el("label", {}, "Exam ", which), el("label", {}, " Size ", size),
+      el("label", {}, "Exam ", which), el("label", {}, " Set ", kind),
+      el("label", {}, " Size ", size),
       button("Start", "md-button--primary cl-start", start)));
     container.appendChild(info);
     container.appendChild(scope);

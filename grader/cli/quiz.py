@@ -30,8 +30,9 @@ from rich.table import Table
 
 from grader.cli.errors import friendly
 from grader.errors import QuizError
+from grader.quiz import bank as bank_mod
 from grader.quiz import export as export_mod
-from grader.quiz import progress, rounds
+from grader.quiz import forms, progress, provenance, rounds
 from grader.quiz.bank import load_bank
 from grader.quiz.exam import SCOPE_NOTE, ExamReport, ExamSession, find_exam, label
 from grader.quiz.model import DONT_KNOW, Bank, Question
@@ -183,7 +184,18 @@ def _print_feedback(console: Console, shown: Presented, graded: Graded) -> None:
                   f" the marks. Right answer: [bold]{format_reply(shown, key(q))}[/bold]")
     _print_explained(console, shown, graded)
     console.print(f"  {escape(q.explanation)}")
+    _print_read_more(console, q)
     console.print(f"  {_meta(q)}")
+
+
+def _print_read_more(console: Console, q: Question) -> None:
+    """The lesson section and the AWS documentation the question was checked against."""
+    lines = provenance.read_more(q)
+    if lines:
+        checked = f" (checked {q.verified})" if q.verified else ""
+        console.print(f"  [bold]Read more[/bold]{checked}:")
+        for line in lines:
+            console.print(f"    {escape(line)}", soft_wrap=True)
 
 
 # -- quiz ------------------------------------------------------------------------------------
@@ -195,7 +207,10 @@ def _graded_json(position: int, shown: Presented, graded: Graded) -> dict[str, A
             "score": graded.fraction, "correct": graded.correct,
             "feedback": _feedback_lines(shown, graded),
             "explanation": graded.question.explanation, "topic": graded.question.topic,
-            "difficulty": graded.question.difficulty}
+            "difficulty": graded.question.difficulty,
+            "read_more": {"lesson": graded.question.lesson or None,
+                          "source": list(graded.question.sources),
+                          "verified": graded.question.verified or None}}
 
 
 def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n: int | None,
@@ -340,6 +355,93 @@ def export_command(
         typer.echo(f"Wrote {count} questions to {out}", err=True)
 
 
+@friendly
+def validate_command() -> None:
+    """For authors: check every bank file strictly (schema, source/verified/lesson, ids
+    unique across files, near-duplicate stems); one line per problem, exit 1 if any.
+
+    Example: computelab quiz validate
+    """
+    catalog = bank_mod.load_catalog()
+    problems: list[str] = []
+    questions: list[Question] = []
+    for path in bank_mod.bank_files():
+        found, file_problems = bank_mod.check_file(path, catalog)
+        questions.extend(found)
+        problems.extend(file_problems)
+    owner: dict[str, str] = {}
+    for q in questions:
+        if q.id in owner:
+            problems.append(f"{q.file}: question '{q.id}': id is also used in {owner[q.id]}")
+        owner.setdefault(q.id, q.file)
+    problems += [f"near-duplicate stems: {a} and {b} ({ratio:.0%} alike)"
+                 for a, b, ratio in bank_mod.near_duplicates(questions)]
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{len(questions)} questions in {len(bank_mod.bank_files())} files: all valid.")
+
+
+@friendly
+def stale_command(
+    older_than: int = typer.Option(provenance.DEFAULT_STALE_DAYS, "--older-than",
+                                   help="List questions last checked more than DAYS ago.",
+                                   metavar="DAYS"),
+    as_json: bool = typer.Option(False, "--json", help="Print only JSON."),
+) -> None:
+    """For authors: questions whose facts were checked against AWS documentation more than
+    DAYS ago (or never), oldest first, with the pages to re-check.
+
+    Examples: computelab quiz stale · computelab quiz stale --older-than 90
+    """
+    if older_than < 0:
+        raise QuizError("--older-than must be 0 or more days")
+    found = provenance.stale(load_bank().questions, older_than=older_than)
+    if as_json:
+        _print_json([{"id": q.id, "file": q.file, "verified": q.verified or None,
+                      "age_days": age, "source": list(q.sources)} for q, age in found])
+        return
+    if not found:
+        typer.echo(f"No question was last checked more than {older_than} days ago.")
+        return
+    for q, age in found:
+        when = f"checked {q.verified} ({age} days ago)" if age is not None else "never checked"
+        typer.echo(f"{q.id}  {when}  {q.file}")
+        for url in q.sources:
+            typer.echo(f"    {url}")
+    typer.echo(f"{len(found)} questions to re-check (older than {older_than} days).")
+
+
+@friendly
+def forms_command(
+    exam: str = typer.Option("clf-c02", "--exam", help="CLF-C02, SAA-C03 or SOA-C03."),
+    as_json: bool = typer.Option(False, "--json", help="Print only JSON."),
+) -> None:
+    """For review: the three fixed mock exam forms of an exam guide, question ids by
+    domain, and how much each pair of forms overlaps.
+
+    Example: computelab quiz forms --exam SAA-C03
+    """
+    bank = load_bank()
+    spec = find_exam(bank, exam)
+    built = forms.build(bank, spec)
+    pairs = {f"{i + 1}-{j + 1}": round(forms.overlap(built[i], built[j]), 3)
+             for i in range(len(built)) for j in range(i + 1, len(built))}
+    if as_json:
+        _print_json({"exam": spec.id, "overlap": pairs, "forms": [
+            {"form": n, "questions": [{"id": q.id, "domain": q.domains[spec.id]} for q in f]}
+            for n, f in enumerate(built, start=1)]})
+        return
+    for n, f in enumerate(built, start=1):
+        typer.echo(f"{label(spec)} — form {n}: {len(f)} questions")
+        for d in spec.domains:
+            ids = [q.id for q in f if q.domains[spec.id] == d.id]
+            typer.echo(f"  {d.title} ({d.weight:g}%): {len(ids)} — {', '.join(ids)}")
+    typer.echo("Overlap between forms: "
+               + ", ".join(f"{k}: {v:.0%}" for k, v in pairs.items()))
+
+
 # -- exam ------------------------------------------------------------------------------------
 
 def _range(low: float | None, high: float | None) -> str:
@@ -362,6 +464,7 @@ def _print_review(console: Console, report: ExamReport, session: ExamSession) ->
         console.print(f"  your answer: {answer} · right answer: [bold]{item['key']}[/bold]")
         _print_explained(console, shown, grade(q, given or DONT_KNOW, "exam"))
         console.print(f"  [dim]{escape(q.explanation)}[/dim]")
+        _print_read_more(console, q)
 
 
 def _print_report(console: Console, report: ExamReport, session: ExamSession) -> None:
@@ -491,15 +594,19 @@ def _scripted_exam(session: ExamSession, answers: str) -> ExamReport:
 
 
 def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | None,
-             resume: bool, answers: str | None, as_json: bool) -> None:
+             resume: bool, answers: str | None, as_json: bool, form: int | None = None) -> None:
     bank: Bank = load_bank()
     if resume:
-        if minutes is not None or n is not None or seed is not None:
-            raise QuizError("--resume continues a saved exam: leave out --minutes, -n and --seed")
+        if minutes is not None or n is not None or seed is not None or form is not None:
+            raise QuizError("--resume continues a saved exam: leave out --minutes, -n, --seed"
+                            " and --form")
         session = ExamSession.resume(bank, exam=exam if exam else None)
     else:
+        if form is not None and seed is not None:
+            raise QuizError("--form is a fixed mock exam: leave out --seed (a seed draws a"
+                            " random practice exam)")
         session = ExamSession.start(bank, exam=exam or "clf-c02", n=n, minutes=minutes,
-                                    seed=seed)
+                                    seed=seed, form=form)
     if answers is None and as_json:
         _print_json({"session": session.id, "exam": session.spec.id,
                      "label": label(session.spec), "scope": SCOPE_NOTE, "seed": session.seed,
@@ -523,24 +630,28 @@ def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | Non
 
 @friendly
 def exam_command(
-    exam: str = typer.Option("", "--exam", help="CLF-C02 (default) or SAA-C03: the compute"
-                                                " part of that exam guide."),
+    exam: str = typer.Option("", "--exam", help="CLF-C02 (default), SAA-C03 or SOA-C03: the"
+                                                " compute part of that exam guide."),
     minutes: float | None = typer.Option(None, "--minutes", help="Time limit (default: the"
                                          " real exam's pace for the number of questions:"
                                          " 90 or 130 minutes for 65)."),
     n: int | None = typer.Option(None, "-n", "--count", help="Number of compute questions"
                                                               " (default 65)."),
     seed: int | None = typer.Option(None, "--seed", help="Seed to draw the same exam again."),
+    form: int | None = typer.Option(None, "--form", help="Mock exam form 1, 2 or 3: a fixed"
+                                    " set (overlapping the other forms by 20% or less);"
+                                    " without it each exam is a random draw."),
     resume: bool = typer.Option(False, "--resume", help="Continue the last unfinished exam."),
     answers: str | None = typer.Option(None, "--answers", help=ANSWERS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print only JSON (without --answers: the"
                                                        " questions; the exam stays open)."),
 ) -> None:
-    """A timed practice exam on the compute part of CLF-C02 or SAA-C03: compute questions
+    """A timed practice exam on the compute part of CLF-C02, SAA-C03 or SOA-C03: questions
     drawn by the exam guide's domain weights, no hints while you answer, then a review of
     every question and a readiness range per domain (never a pass/fail verdict).
 
     Examples: computelab exam --exam SAA-C03 ·
+    computelab exam --exam SAA-C03 --form 2 ·
     computelab exam -n 20 --seed 42 ·
     computelab exam --resume ·
     computelab exam --seed 42 -n 3 --answers "1:b;2:a,d;3:?" --json
@@ -548,7 +659,7 @@ def exam_command(
     if exam:
         find_exam(load_bank(), exam)
     run_exam(exam=exam, minutes=minutes, n=n, seed=seed, resume=resume, answers=answers,
-             as_json=as_json)
+             as_json=as_json, form=form)
 
 
 # -- progress --------------------------------------------------------------------------------
@@ -609,6 +720,9 @@ def register(app: typer.Typer) -> None:
     quiz_app = typer.Typer(no_args_is_help=False)
     quiz_app.callback(invoke_without_command=True)(quiz_command)
     quiz_app.command("export")(export_command)
+    quiz_app.command("validate")(validate_command)
+    quiz_app.command("stale")(stale_command)
+    quiz_app.command("forms")(forms_command)
     app.add_typer(quiz_app, name="quiz")
     app.command("exam")(exam_command)
     app.command("progress")(progress_command)

@@ -23,6 +23,7 @@ import yaml
 from grader.errors import QuizError
 from grader.labs import labs_by_topic
 from grader.paths import content_dir, course_root
+from grader.quiz import provenance
 from grader.quiz.model import (
     DIFFICULTIES,
     OPTION_TYPES,
@@ -41,7 +42,7 @@ from grader.quiz.model import (
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 _COMMON = {"id", "type", "stem", "explanation", "topic", "comparison", "domains", "difficulty",
-           "source", "verified", "lesson"}  # TEMP: issue 18's fields, checked by its engine
+           *provenance.FIELDS}
 _TYPE_FIELDS = {
     "single": {"options"},
     "multiple": {"options", "choose"},
@@ -249,9 +250,13 @@ def _check_steps(q: dict[str, Any], problems: list[str]) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def check_question(raw: Any, catalog: Catalog, source: str = "") -> tuple[Question | None,
-                                                                           list[str]]:
-    """Validate one question mapping: ``(question or None, problems)``."""
+def check_question(raw: Any, catalog: Catalog, source: str = "", *,
+                   require_provenance: bool = True) -> tuple[Question | None, list[str]]:
+    """Validate one question mapping: ``(question or None, problems)``.
+
+    ``source``, ``verified`` and ``lesson`` are checked whenever present; their absence is a
+    problem only with ``require_provenance`` (authors and tests), so a learner's quiz still
+    loads a question whose provenance is not written yet."""
     problems: list[str] = []
     if not isinstance(raw, dict):
         return None, ["must be a mapping"]
@@ -285,15 +290,19 @@ def check_question(raw: Any, catalog: Catalog, source: str = "") -> tuple[Questi
                         " {clf-c02: technology, saa-c03: high-performing}")
         domains = {}
     else:
+        if not domains:
+            problems.append("domains must name at least one exam guide")
         for exam_id, spec in catalog.exams.items():
             if exam_id not in domains:
-                problems.append(f"domains has no entry for {exam_id}")
-            elif domains[exam_id] not in {d.id for d in spec.domains}:
+                continue      # a question may leave out an exam it does not fit
+            if domains[exam_id] not in {d.id for d in spec.domains}:
                 problems.append(
                     f"domains.{exam_id} must be one of "
                     f"{', '.join(d.id for d in spec.domains)}, got {domains[exam_id]!r}"
                 )
-        # TEMP: an exam id not (yet) in topics.yaml, such as soa-c03, is accepted
+        for exam_id in domains:
+            if exam_id not in catalog.exams:
+                problems.append(f"domains names unknown exam {exam_id!r}")
 
     options: tuple[Option, ...] = ()
     pairs: tuple[Pair, ...] = ()
@@ -304,6 +313,9 @@ def check_question(raw: Any, catalog: Catalog, source: str = "") -> tuple[Questi
         pairs = _check_pairs(raw, problems)
     else:
         steps = _check_steps(raw, problems)
+    sources, verified, lesson, found = provenance.check(raw, required=require_provenance,
+                                                         roots=(catalog_root(catalog),))
+    problems.extend(found)
     if problems:
         return None, problems
     question = Question(
@@ -311,12 +323,21 @@ def check_question(raw: Any, catalog: Catalog, source: str = "") -> tuple[Questi
         domains={str(k): str(v) for k, v in domains.items()}, difficulty=str(difficulty),
         explanation=raw["explanation"].strip(), comparison=comparison, options=options,
         choose=raw.get("choose") if kind == "multiple" else None, pairs=pairs, steps=steps,
-        source=source,
+        file=source, sources=sources, verified=verified, lesson=lesson,
     )
     return question, []
 
 
-def check_file(path: Path, catalog: Catalog) -> tuple[list[Question], list[str]]:
+def catalog_root(catalog: Catalog) -> Path:
+    """The content folder a catalog was read from (lessons are looked up there first)."""
+    path = Path(catalog.source)
+    if not path.is_absolute():
+        path = course_root() / path
+    return path.parent
+
+
+def check_file(path: Path, catalog: Catalog, *,
+               require_provenance: bool = True) -> tuple[list[Question], list[str]]:
     """Validate one bank file: ``(valid questions, problems)``; each problem names the
     file and the question."""
     where = _show(path)
@@ -337,7 +358,8 @@ def check_file(path: Path, catalog: Catalog) -> tuple[list[Question], list[str]]
             problems.append(f"{where}: {label}: id is used twice in this file")
         if isinstance(qid, str):
             seen.add(qid)
-        question, found = check_question(raw, catalog, source=where)
+        question, found = check_question(raw, catalog, source=where,
+                                         require_provenance=require_provenance)
         problems.extend(f"{where}: {label}: {p}" for p in found)
         if question is not None:
             questions.append(question)
@@ -364,14 +386,14 @@ def load_bank(root: Path | None = None) -> Bank:
     questions: list[Question] = []
     problems: list[str] = []
     for path in bank_files(root):
-        found, file_problems = check_file(path, catalog)
+        found, file_problems = check_file(path, catalog, require_provenance=False)
         questions.extend(found)
         problems.extend(file_problems)
     owner: dict[str, str] = {}
     for q in questions:
-        if q.id in owner and owner[q.id] != q.source:
-            problems.append(f"{q.source}: question '{q.id}': id is also used in {owner[q.id]}")
-        owner.setdefault(q.id, q.source)
+        if q.id in owner and owner[q.id] != q.file:
+            problems.append(f"{q.file}: question '{q.id}': id is also used in {owner[q.id]}")
+        owner.setdefault(q.id, q.file)
     _raise(problems)
     return Bank(catalog=catalog, questions=tuple(questions))
 

@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from grader.errors import QuizError
-from grader.quiz import progress, readiness
+from grader.quiz import forms, progress, readiness
+from grader.quiz.allocation import allocate
 from grader.quiz.model import EXAM_TYPES, Answer, Bank, ExamSpec, Question
 from grader.quiz.present import Presented, format_reply, key, parse_reply, present, restore
 from grader.quiz.scoring import Graded, grade, is_valid
@@ -65,29 +66,6 @@ def find_exam(bank: Bank, exam_id: str) -> ExamSpec:
         known = ", ".join(s.upper() for s in bank.catalog.exams)
         raise QuizError(f"unknown exam '{exam_id}': choose one of {known}")
     return spec
-
-
-def allocate(weights: Mapping[str, float], available: Mapping[str, int], n: int) -> dict[str, int]:
-    """How many questions each domain gets: proportional to ``weights`` (largest remainder),
-    never more than ``available``; a short domain's share goes to the others."""
-    n = min(n, sum(available.get(d, 0) for d in weights))
-    fixed: dict[str, int] = {}
-    while True:
-        free = [d for d in weights if d not in fixed]
-        left = n - sum(fixed.values())
-        total = sum(weights[d] for d in free)
-        if not free or left <= 0 or total <= 0:
-            return {d: fixed.get(d, 0) for d in weights}
-        quota = {d: left * weights[d] / total for d in free}
-        counts = {d: math.floor(quota[d]) for d in free}
-        by_remainder = sorted(free, key=lambda d: (-(quota[d] - counts[d]), -weights[d], d))
-        for d in by_remainder[: left - sum(counts.values())]:
-            counts[d] += 1
-        short = [d for d in free if counts[d] > available.get(d, 0)]
-        if not short:
-            return {d: fixed.get(d, counts.get(d, 0)) for d in weights}
-        for d in short:
-            fixed[d] = available.get(d, 0)
 
 
 def draw(bank: Bank, spec: ExamSpec, n: int, rng: random.Random) -> list[Question]:
@@ -174,15 +152,22 @@ class ExamSession:
     @classmethod
     def start(cls, bank: Bank, *, exam: str = "clf-c02", n: int | None = None,
               minutes: float | None = None, seed: int | None = None,
-              now: float | None = None) -> ExamSession:
+              now: float | None = None, form: int | None = None) -> ExamSession:
+        """A random draw from ``seed``, or mock exam ``form`` (1-3: a fixed set, shown in
+        a fixed layout, see ``grader.quiz.forms``)."""
         spec = find_exam(bank, exam)
         if n is not None and n < 1:
             raise QuizError("the number of questions must be 1 or more")
         if minutes is not None and minutes <= 0:
             raise QuizError("minutes must be more than 0")
-        seed = _new_seed() if seed is None else seed
-        rng = random.Random(seed)
-        questions = draw(bank, spec, spec.questions if n is None else n, rng)
+        if form is not None:
+            seed = form
+            questions = forms.form(bank, spec, form, n)
+            rng = random.Random(f"{spec.id}:form:{form}")
+        else:
+            seed = _new_seed() if seed is None else seed
+            rng = random.Random(seed)
+            questions = draw(bank, spec, spec.questions if n is None else n, rng)
         if not questions:
             raise QuizError(f"no single or multiple questions are mapped to {spec.id} yet")
         items = [present(q, rng) for q in questions]
@@ -190,7 +175,10 @@ class ExamSession:
         limit = pace_minutes(spec, len(items)) if minutes is None else minutes
         session = cls(bank=bank, spec=spec, session_id=uuid.uuid4().hex[:12], seed=seed,
                       minutes=limit, items=items, now=moment)
-        plan = {"questions": [{"id": p.question.id, "layout": p.layout()} for p in items]}
+        plan: dict[str, Any] = {"questions": [{"id": p.question.id, "layout": p.layout()}
+                                              for p in items]}
+        if form is not None:
+            plan["form"] = form
         progress.create_exam(progress.ExamRecord(
             id=session.id, exam=spec.id, seed=seed, minutes=session.minutes, used_seconds=0.0,
             created=moment, status="open", plan=plan,

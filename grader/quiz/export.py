@@ -90,6 +90,7 @@ def question_json(q: Question) -> dict[str, Any]:
         "id": q.id, "type": q.type, "stem": q.stem, "topic": q.topic,
         "comparison": q.comparison, "difficulty": q.difficulty, "domains": dict(q.domains),
         "explanation": q.explanation,
+        "source": list(q.sources), "verified": q.verified or None, "lesson": q.lesson or None,
     }
     if q.type in OPTION_TYPES:
         item["options"] = [{"text": o.text, "correct": o.correct, "why": o.why}

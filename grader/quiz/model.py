@@ -53,8 +53,20 @@ class Question:
     choose: int | None = None
     pairs: tuple[Pair, ...] = ()
     steps: tuple[Step, ...] = ()
-    source: str = ""          # the bank file it came from ("" for generated questions)
+    file: str = ""            # the bank file it came from ("" for generated questions)
     generated: bool = False   # a variant from grader.quiz.variants: not in coverage or SRS
+    sources: tuple[str, ...] = ()  # AWS documentation pages its facts were checked against
+    verified: str = ""        # ISO date the facts were last checked against those pages
+    lesson: str = ""          # "<lesson path>#<heading anchor>": the section that teaches it
+
+    @property
+    def lesson_page(self) -> str:
+        """The lesson path of :attr:`lesson` without its anchor."""
+        return self.lesson.partition("#")[0]
+
+    @property
+    def lesson_anchor(self) -> str:
+        return self.lesson.partition("#")[2]
 
     @property
     def correct_options(self) -> frozenset[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from grader.quiz.model import Question
 from grader.quiz.present import Presented, format_reply, instruction, key, option_label, verdict
 from grader.quiz.scoring import Graded, Line
 
@@ -47,6 +48,19 @@ def _line_html(shown: Presented, letter: str, line: Line) -> str:
     return f"<li>{body}<br><small>{escape(line.why)}</small></li>"
 
 
+def read_more_html(q: Question) -> str:
+    """"Read more": the lesson section (a path: the notebook has no site URL) and links to
+    the AWS documentation pages the question was checked against."""
+    if not q.lesson and not q.sources:
+        return ""
+    items = [f"<li>Lesson: <code>{escape(q.lesson)}</code></li>"] if q.lesson else []
+    items += [f'<li><a href="{escape(url)}" target="_blank" rel="noopener">{escape(url)}</a>'
+              "</li>" for url in q.sources]
+    checked = f" (checked {escape(q.verified)})" if q.verified else ""
+    return (f'<div class="computelab-read-more"><p><b>Read more</b>{checked}:</p>'
+            f"<ul>{''.join(items)}</ul></div>")
+
+
 def graded_html(shown: Presented, graded: Graded) -> str:
     """Verdict, every option (chosen first) or every pair/step with its why, the right
     answer, the explanation, then the topic, difficulty and id."""
@@ -60,7 +74,7 @@ def graded_html(shown: Presented, graded: Graded) -> str:
                      for letter, line in shown.explained(graded.lines))
     else:
         parts.extend(_line_html(shown, "", line) for line in graded.lines)
-    parts.append(f"</ul><p>{escape(q.explanation)}</p>"
+    parts.append(f"</ul><p>{escape(q.explanation)}</p>{read_more_html(q)}"
                  f'<p><small style="{_NEUTRAL}">{escape(q.topic)} &middot; '
                  f"{escape(q.difficulty)} &middot; {escape(q.id)}</small></p></div>")
     return "".join(parts)

@@ -16,6 +16,10 @@ from grader.quiz.model import Option, Question
 HOURS_PER_YEAR = 8760
 ILLUSTRATIVE = "Prices here are illustrative inputs for the arithmetic, not current AWS prices."
 _DOMAINS = {"clf-c02": "billing", "saa-c03": "cost-optimized"}
+# Where the rules the arithmetic follows are documented (prices themselves are illustrative).
+_SOURCES = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-purchasing-options.html",)
+_VERIFIED = "2026-12-05"
+_LESSON = "compute-basics/ec2-purchasing.md#comparing-the-options"
 
 
 def _money(value: float) -> str:
@@ -41,7 +45,8 @@ def _single(qid: str, stem: str, right: float, wrong: list[tuple[float, str]], r
     return Question(
         id=qid, type="single", stem=stem, topic="ec2-purchasing", domains=dict(_DOMAINS),
         difficulty="medium", explanation=explanation, comparison="purchasing-options",
-        options=tuple(options), generated=True,
+        options=tuple(options), generated=True, sources=_SOURCES, verified=_VERIFIED,
+        lesson=_LESSON,
     )
 
 

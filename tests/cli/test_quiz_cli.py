@@ -82,7 +82,9 @@ def assert_one_line_error(result, text: str):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("command", [["quiz"], ["quiz", "export"], ["exam"], ["progress"]])
+@pytest.mark.parametrize("command", [["quiz"], ["quiz", "export"], ["quiz", "validate"],
+                                     ["quiz", "stale"], ["quiz", "forms"], ["exam"],
+                                     ["progress"]])
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
@@ -459,3 +461,97 @@ def test_progress_lists_exams_as_compute_part_with_a_range(bank):
     assert "Exam CLF-C02 (compute part)" in out and "4/4 compute questions right" in out
     assert "readiness range 60%-100%" in out
     assert "pass" not in out.lower().replace("passed", "")
+
+
+# -- provenance, stale, validate, forms ----------------------------------------------------
+
+def test_feedback_ends_with_read_more_lesson_and_sources(bank):
+    listing = json.loads(run("quiz", "--topic", "alpha", "--seed", "1", "--json").stdout)
+    single = next(q for q in listing["questions"] if q["id"] == "fx-single-1")
+    reply = f"{single['position']}:{right_reply(bank, single)}"
+    human = run("quiz", "--topic", "alpha", "--seed", "1", "--answers", reply).stdout
+    q = bank.get("fx-single-1")
+    assert "Read more (checked 2026-12-05):" in human
+    assert f"Lesson: {q.lesson}" in human and q.sources[0] in human
+    assert human.index(q.explanation) < human.index("Read more")
+    data = json.loads(run("quiz", "--topic", "alpha", "--seed", "1", "--answers", reply,
+                          "--json").stdout)
+    assert data["results"][0]["read_more"] == {"lesson": q.lesson, "source": list(q.sources),
+                                               "verified": "2026-12-05"}
+
+
+def test_exam_review_shows_read_more(bank):
+    listing = json.loads(run("exam", "--seed", "21", "--json").stdout)
+    answers = ";".join(f"{i}:{right_reply(bank, q)}"
+                       for i, q in enumerate(listing["questions"], start=1))
+    human = run("exam", "--resume", "--answers", answers).stdout
+    assert human.count("Read more") == len(listing["questions"])
+
+
+def _content_copy(tmp_path: Path, old: str, new: str) -> Path:
+    """The fixture content with one change in alpha.yaml (its first occurrence)."""
+    content = tmp_path / "content"
+    (content / "quizzes").mkdir(parents=True)
+    (content / "topics.yaml").write_text((FIXTURES / "topics.yaml").read_text())
+    (content / "quizzes" / "beta.yaml").write_text((FIXTURES / "quizzes" / "beta.yaml").read_text())
+    text = (FIXTURES / "quizzes" / "alpha.yaml").read_text()
+    (content / "quizzes" / "alpha.yaml").write_text(text.replace(old, new, 1))
+    return content
+
+
+def test_stale_lists_questions_older_than_the_given_days(tmp_path, monkeypatch):
+    assert "No question was last checked more than" in run("quiz", "stale").stdout
+    content = _content_copy(tmp_path, "verified: 2026-12-05", "verified: 2024-01-01")
+    monkeypatch.setenv("COMPUTELAB_QUIZ_CONTENT", str(content))
+    listed = json.loads(run("quiz", "stale", "--json").stdout)
+    assert [i["id"] for i in listed] == ["fx-single-1"]
+    assert listed[0]["verified"] == "2024-01-01" and listed[0]["source"]
+    assert listed[0]["age_days"] > 180
+    human = run("quiz", "stale", "--older-than", "90").stdout
+    assert "fx-single-1  checked 2024-01-01" in human and "1 questions to re-check" in human
+    error = run("quiz", "stale", "--older-than", "-1")
+    assert error.exit_code != 0 and "--older-than must be 0 or more" in error.stderr
+
+
+def test_validate_passes_the_fixture_banks_and_names_each_problem(tmp_path, monkeypatch):
+    ok = run("quiz", "validate")
+    assert ok.exit_code == 0 and "all valid" in ok.stdout
+    content = _content_copy(tmp_path, "verified: 2026-12-05", "verified: soon")
+    alpha = content / "quizzes" / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("https://docs.aws.amazon.com/ec2",
+                                               "https://example.com/ec2", 1))
+    monkeypatch.setenv("COMPUTELAB_QUIZ_CONTENT", str(content))
+    bad = run("quiz", "validate")
+    assert bad.exit_code == 1
+    lines = bad.stderr.strip().splitlines()
+    assert any("fx-single-1" in line and "verified must be a date" in line for line in lines)
+    assert any("must be https on aws.amazon.com or docs.aws.amazon.com" in line
+               for line in lines)
+    assert "Traceback" not in bad.output
+
+
+def test_forms_lists_three_forms_and_their_overlap():
+    data = json.loads(run("quiz", "forms", "--exam", "CLF-C02", "--json").stdout)
+    assert [f["form"] for f in data["forms"]] == [1, 2, 3]
+    assert set(data["overlap"]) == {"1-2", "1-3", "2-3"}
+    human = run("quiz", "forms", "--exam", "clf-c02").stdout
+    assert "form 3" in human and "Overlap between forms" in human
+
+
+def test_exam_form_is_fixed_and_repeatable(bank):
+    first = json.loads(run("exam", "--form", "2", "--json").stdout)
+    again = json.loads(run("exam", "--form", "2", "--json").stdout)
+    assert first["session"] != again["session"]
+    assert first["questions"] == again["questions"]       # same questions, same layout
+    assert first["label"].endswith("compute part only")
+
+
+@pytest.mark.parametrize("args, text", [
+    (["exam", "--form", "4"], "there is no form 4: choose 1-3"),
+    (["exam", "--form", "1", "--seed", "3"], "--form is a fixed mock exam"),
+    (["exam", "--resume", "--form", "1"], "leave out --minutes, -n, --seed and --form"),
+])
+def test_exam_form_errors_are_one_line(args, text):
+    result = run(*args)
+    assert result.exit_code != 0 and text in result.stderr
+    assert "Traceback" not in result.output

@@ -30,6 +30,9 @@ GOOD = {
     "comparison": "alpha-vs-beta",
     "domains": {"clf-c02": "technology", "saa-c03": "high-performing"},
     "difficulty": "easy",
+    "source": ["https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html"],
+    "verified": "2026-12-05",
+    "lesson": "compute-basics/ec2-instances.md#instance-types-and-families",
 }
 MULTIPLE = {
     **GOOD, "type": "multiple", "stem": "Which two? (Choose TWO.)", "choose": 2,
@@ -73,7 +76,20 @@ def test_fixture_banks_are_valid(catalog):
     (mutate(GOOD, topic="gamma"), "topic 'gamma' is not in topics.yaml"),
     (mutate(GOOD, comparison="x-vs-y"), "comparison 'x-vs-y' is not in topics.yaml"),
     (mutate(GOOD, difficulty="trivial"), "difficulty must be one of"),
-    (mutate(GOOD, domains={"clf-c02": "technology"}), "domains has no entry for saa-c03"),
+    (mutate(GOOD, domains={}), "domains must name at least one exam guide"),
+    (mutate(GOOD, source=None), "needs source"),
+    (mutate(GOOD, source=[]), "source must be a list of one or more"),
+    (mutate(GOOD, source=["https://example.com/ec2"]), "must be https on aws.amazon.com"),
+    (mutate(GOOD, source=["http://docs.aws.amazon.com/ec2/"]), "must be https"),
+    (mutate(GOOD, source=["https://docs.aws.amazon.com.evil.io/x"]), "must be https on"),
+    (mutate(GOOD, verified=None), "needs verified"),
+    (mutate(GOOD, verified="last week"), "verified must be a date YYYY-MM-DD"),
+    (mutate(GOOD, verified="2999-01-01"), "is in the future"),
+    (mutate(GOOD, lesson=None), "needs lesson"),
+    (mutate(GOOD, lesson="compute-basics/ec2-instances.md"), "lesson must be '<lesson path>#"),
+    (mutate(GOOD, lesson="compute-basics/ec2-instances.md#no-such-heading"),
+     "has no heading with anchor #no-such-heading"),
+    (mutate(GOOD, lesson="compute-basics/nope.md#x"), "does not exist under content/"),
     (mutate(GOOD, domains={"clf-c02": "secure", "saa-c03": "secure"}),
      "domains.clf-c02 must be one of"),
     (mutate(GOOD, explaination="typo"), "not allowed for single: explaination"),
@@ -130,8 +146,29 @@ def test_a_valid_question_of_each_shape_passes(tmp_path, catalog):
                                                            tf]), catalog)
     assert problems == []
     assert [q.type for q in questions] == ["single", "multiple", "true_false"]
-    assert all(isinstance(q, Question) and q.source.endswith("sample.yaml") for q in questions)
+    assert all(isinstance(q, Question) and q.file.endswith("sample.yaml") for q in questions)
     assert questions[2].options[0].text == "True"
+
+
+def test_a_question_may_leave_out_an_exam_it_does_not_fit(tmp_path, catalog):
+    questions, problems = bank.check_file(
+        write(tmp_path, [mutate(GOOD, domains={"clf-c02": "technology"})]), catalog)
+    assert problems == [] and questions[0].domains == {"clf-c02": "technology"}
+
+
+def test_provenance_is_kept_on_the_question(tmp_path, catalog):
+    (q,), problems = bank.check_file(write(tmp_path, [GOOD]), catalog)
+    assert problems == []
+    assert q.sources == tuple(GOOD["source"]) and q.verified == "2026-12-05"
+    assert (q.lesson_page, q.lesson_anchor) == ("compute-basics/ec2-instances.md",
+                                                "instance-types-and-families")
+
+
+def test_the_loader_tolerates_missing_provenance_but_the_validator_does_not(tmp_path,
+                                                                          catalog):
+    path = write(tmp_path, [mutate(GOOD, source=None, verified=None, lesson=None)])
+    assert bank.check_file(path, catalog, require_provenance=False)[1] == []
+    assert len(bank.check_file(path, catalog)[1]) == 3
 
 
 def test_duplicate_id_in_one_file(tmp_path, catalog):

@@ -11,7 +11,8 @@ from grader.quiz import export
 from grader.quiz.bank import load_bank
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quiz"
-COMMON = {"id", "type", "stem", "topic", "comparison", "difficulty", "domains", "explanation"}
+COMMON = {"id", "type", "stem", "topic", "comparison", "difficulty", "domains", "explanation",
+          "source", "verified", "lesson"}
 EXTRA = {"single": {"options"}, "multiple": {"options", "choose"}, "true_false": {"options"},
          "matching": {"pairs"}, "ordering": {"steps"}}
 
@@ -44,6 +45,10 @@ def test_site_json_fields(bank):
     assert by_id["fx-order-1"]["steps"][0] == {"text": "Submit the job to a queue",
                                                "why": "Jobs enter through a queue."}
     assert by_id["fx-match-1"]["pairs"][1]["match"] == "Alpha"
+    assert multi["source"] == [
+        "https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html"]
+    assert multi["verified"] == "2026-12-05"
+    assert multi["lesson"] == "compute-basics/ec2-instances.md#learning-objectives"
 
 
 def test_site_json_defaults_to_the_configured_content(monkeypatch, bank):

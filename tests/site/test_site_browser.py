@@ -420,3 +420,47 @@ def test_exam_is_compute_only_with_no_hints_and_an_honest_report(
             _assert_every_option_explained(question, q, chosen=_options_answer(q, right=True))
 
     assert blocked == [], f"requests left the machine: {blocked}"
+
+
+def test_mock_exam_form_is_the_cli_form_and_review_shows_read_more(
+        browser_page: tuple[Any, list[str]], server: str, quiz_data: dict[str, Any]) -> None:
+    """A fixed form on the site is `computelab exam --form 1`; after submitting, each
+    question links its lesson section and the AWS pages it was checked against."""
+    from playwright.sync_api import expect
+
+    from grader.quiz import bank, forms
+
+    page, blocked, steps, by_id = _start(browser_page, quiz_data, "exam-form")
+    page.on("dialog", lambda dialog: dialog.accept())   # "not answered ... submit anyway?"
+    real = bank.load_bank(REPO / "content")
+    expected = [q.id for q in forms.form(real, real.catalog.exams["saa-c03"], 1)]
+    assert quiz_data["exams"]["saa-c03"]["forms"][0] == expected
+
+    with steps.step("form-1"):
+        page.goto(server + "exam/")
+        exam = page.locator(".cl-exam")
+        expect(exam).to_have_attribute("data-cl-ready", "true")
+        exam.locator(".cl-exam-choice").select_option("saa-c03")
+        exam.locator(".cl-exam-form").select_option("1")
+        expect(exam.locator(".cl-exam-size")).to_be_disabled()
+        exam.locator(".cl-start").click()
+        questions = exam.locator(".cl-question")
+        expect(questions).to_have_count(len(expected))
+        assert [q.get_attribute("data-qid") for q in questions.all()] == expected
+
+    with steps.step("read-more-after-submit"):
+        exam.locator(".cl-exam-submit").click()
+        expect(exam.locator(".cl-report")).to_be_visible()
+        sourced = [qid for qid in expected if by_id[qid].get("lesson")]
+        assert sourced, "form 1 should hold sourced questions"
+        for qid in sourced[:5]:
+            q = by_id[qid]
+            more = exam.locator(f'.cl-question[data-qid="{qid}"] .cl-readmore')
+            expect(more).to_be_visible()
+            page_path, anchor = q["lesson"].split("#")
+            expect(more.locator(".cl-lesson-link")).to_have_attribute(
+                "href", server + page_path.removesuffix(".md") + "/#" + anchor)
+            expect(more.locator(".cl-source-link")).to_have_count(len(q["source"]))
+            expect(more).to_contain_text(q["verified"])
+
+    assert blocked == [], f"requests left the machine: {blocked}"

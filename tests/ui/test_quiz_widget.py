@@ -201,3 +201,15 @@ def test_importing_the_quiz_does_not_import_ipywidgets():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_feedback_reads_more_only_after_answering(bank):
+    panel = panel_for(bank, "fx-single-1")
+    q = bank.get("fx-single-1")
+    assert "Read more" not in panel.feedback.value
+    panel.dont_know_button.click()
+    html = panel.feedback.value
+    assert "<b>Read more</b> (checked 2026-12-05)" in html
+    assert f"<code>{q.lesson}</code>" in html
+    assert f'<a href="{q.sources[0]}" target="_blank" rel="noopener">' in html
+    assert html.index(escape(q.explanation)) < html.index("Read more")
