@@ -257,3 +257,24 @@ def test_describe_snapshots_for_self_lists_only_the_accounts_snapshots(aws):
     owned = ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
     assert [s["SnapshotId"] for s in owned] == [mine]
     assert len(ec2.describe_snapshots(OwnerIds=["amazon"])["Snapshots"]) > 100
+
+
+def test_root_mapping_without_size_inherits_it_from_the_image(aws):
+    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html
+    VolumeSize: "If you're creating the volume from a snapshot and don't specify a volume
+    size, the default is the snapshot size." A learner sets only type and encryption."""
+    ec2 = aws.client("ec2")
+    root = ec2.describe_images(ImageIds=[AL2023_AMI])["Images"][0]["RootDeviceName"]
+    mapping = [{"DeviceName": root, "Ebs": {"VolumeType": "gp3", "Encrypted": True}}]
+    instance = ec2.run_instances(ImageId=AL2023_AMI, InstanceType="t3.micro", MinCount=1,
+                                 MaxCount=1, BlockDeviceMappings=mapping)["Instances"][0]
+    volumes = ec2.describe_volumes(Filters=[
+        {"Name": "attachment.instance-id", "Values": [instance["InstanceId"]]}])["Volumes"]
+    root_volume = next(v for v in volumes if v["Attachments"][0]["Device"] == root)
+    assert root_volume["VolumeType"] == "gp3" and root_volume["Encrypted"]
+    assert root_volume["Size"] > 0
+    other = [{"DeviceName": "/dev/sdz", "Ebs": {"VolumeType": "gp3"}}]
+    error = error_of(lambda: ec2.run_instances(ImageId=AL2023_AMI, InstanceType="t3.micro",
+                                               MinCount=1, MaxCount=1,
+                                               BlockDeviceMappings=other))
+    assert error["Code"] == "MissingParameter"

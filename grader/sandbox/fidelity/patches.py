@@ -351,6 +351,47 @@ def _detach_volume_by_id() -> None:
 
 
 @_once
+@_once
+def _mapping_inherits_from_the_image() -> None:
+    """A block device mapping for a device the AMI maps (its root volume) may leave out
+    VolumeSize and SnapshotId: AWS takes both from the AMI, so a learner can set just the
+    volume type and encryption (moto demanded a size).
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html
+    ("VolumeSize ... Default: If you're creating the volume from a snapshot and don't
+    specify a volume size, the default is the snapshot size.")
+    """
+    from moto.ec2.exceptions import MissingParameterError
+    from moto.ec2.models.instances import Instance
+    from moto.ec2.responses.instances import InstanceResponse
+
+    original_validate = InstanceResponse._validate_block_device_mapping
+
+    def validate(device_mapping: dict[str, Any]) -> None:
+        ebs = device_mapping.get("Ebs") or {}
+        if "Ebs" in device_mapping and not ebs.get("VolumeSize") and not ebs.get("SnapshotId"):
+            return  # decided below, where the image is known
+        original_validate(device_mapping)
+
+    InstanceResponse._validate_block_device_mapping = staticmethod(validate)  # type: ignore[method-assign]
+    original_add = Instance.add_block_device
+
+    @functools.wraps(original_add)
+    def add_block_device(self: Any, size: Any, device_path: str, snapshot_id: Any,
+                         *args: Any, **kwargs: Any) -> Any:
+        if not size and not snapshot_id:
+            image = self.ec2_backend.amis.get(self.image_id)
+            mapped = {m["DeviceName"]: m["Ebs"] for m in
+                      (image.block_device_mappings if image is not None else [])}
+            if device_path not in mapped:
+                raise MissingParameterError("size or snapshotId")
+            size, snapshot_id = mapped[device_path].get("VolumeSize"), \
+                mapped[device_path].get("SnapshotId")
+        return original_add(self, size, device_path, snapshot_id, *args, **kwargs)
+
+    Instance.add_block_device = add_block_device  # type: ignore[method-assign]
+
+
 def _source_group_name_opens_every_port() -> None:
     """authorize_security_group_ingress(SourceSecurityGroupName=...) without IpPermissions
     grants full ICMP, UDP and TCP access from that group (moto stored nothing).
@@ -386,8 +427,9 @@ def _source_group_name_opens_every_port() -> None:
 PATCHES: dict[str, tuple[Callable[[], None], ...]] = {
     "ec2": (_resolve_ssm_image_ids, _launch_template_source_version, _snapshot_owner_ids,
             _run_instances_keeps_options, _detach_volume_by_id,
-            _source_group_name_opens_every_port),
-    "autoscaling": (_resolve_ssm_image_ids, _mixed_instances_override_type),
+            _source_group_name_opens_every_port, _mapping_inherits_from_the_image),
+    "autoscaling": (_resolve_ssm_image_ids, _mixed_instances_override_type,
+                    _mapping_inherits_from_the_image),
     "iam": (_batch_service_linked_role_name,),
     "elasticloadbalancing": (_target_health_in_load_balancer_zones,),
     "ecs": (_service_without_security_groups,),

@@ -24,7 +24,6 @@ root = ec2.describe_images(ImageIds=[golden])["Images"][0]["RootDeviceName"]
 ec2.run_instances(
     ImageId=golden, InstanceType="t3.micro", MinCount=2, MaxCount=2, KeyName="web-key",
     SecurityGroupIds=[sg],
-    BlockDeviceMappings=[{"DeviceName": root,
-                          "Ebs": {"VolumeType": "gp3", "Encrypted": True, "VolumeSize": 8}}],
+    BlockDeviceMappings=[{"DeviceName": root, "Ebs": {"VolumeType": "gp3", "Encrypted": True}}],
     TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]}])
 ec2.terminate_instances(InstanceIds=[builder["InstanceId"]])

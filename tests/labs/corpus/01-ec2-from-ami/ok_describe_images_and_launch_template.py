@@ -25,7 +25,7 @@ ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={
     "ImageId": golden, "InstanceType": "t3.micro", "KeyName": "web-key",
     "SecurityGroupIds": [sg],
     "BlockDeviceMappings": [{"DeviceName": root,
-                             "Ebs": {"VolumeType": "gp3", "Encrypted": True, "VolumeSize": 8}}],
+                             "Ebs": {"VolumeType": "gp3", "Encrypted": True}}],
     "TagSpecifications": [{"ResourceType": "instance",
                            "Tags": [{"Key": "Name", "Value": "web"}]}]})
 ec2.run_instances(LaunchTemplate={"LaunchTemplateName": "web"}, MinCount=2, MaxCount=2)
