@@ -229,6 +229,7 @@ def _relay(base: SubmissionContext, fds: list[int]) -> None:
     from grader.grading.run import child_main, kill_leftovers
 
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    isolation.die_with_parent()  # the zygote goes (the grader was killed): so do we
     memfd, out_w, rep_w, status_w, alive_r, *rest = fds
     with os.fdopen(memfd, "rb") as request_file:
         request = expect(request_file.read(), SubmissionRequest)
