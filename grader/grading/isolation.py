@@ -80,7 +80,8 @@ def prctl(option: int, value: int) -> None:
 
 
 def die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this process when its parent dies (Linux only)."""
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux only). A change
+    of uid or gid cancels the request: call it again after dropping privileges."""
     try:
         prctl(PR_SET_PDEATHSIG, 9)
     except (OSError, AttributeError):

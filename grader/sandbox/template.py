@@ -213,6 +213,9 @@ def wall_server(request: ServerRequest, port: int, namespaces: bool) -> None:
     if request.uid:
         isolation.drop_privileges(request.uid, request.gid)
         isolation.set_dumpable(False)
+        isolation.die_with_parent()  # (a change of uid clears the earlier request)
+        if os.getppid() == 1:
+            os._exit(1)  # the template died in between
     netguard.install({port})
     hardening.apply(_FILTER[0] if _FILTER else None)
 
