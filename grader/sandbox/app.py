@@ -22,6 +22,7 @@ from dataclasses import asdict
 from typing import Any
 
 from grader.aws import REGION, Account
+from grader.sandbox.refusals import DebugRoutesRefused
 
 ACCOUNTS_ROUTE = "/_computelab/accounts"
 PING_ROUTE = "/_computelab/ping"
@@ -90,7 +91,7 @@ class AccountsRoute:
         return self.inner(environ, start_response)
 
 
-DEFAULT_LAYERS: tuple[Layer, ...] = (PingRoute, AccountsRoute)
+DEFAULT_LAYERS: tuple[Layer, ...] = (DebugRoutesRefused, PingRoute, AccountsRoute)
 
 
 def moto_app() -> WSGIApp:
