@@ -16,7 +16,7 @@ from typing import IO, Any
 from grader.aws import AWS
 from grader.checks import zero_result
 from grader.errors import ComputeLabError, SandboxError
-from grader.grading import cgroups, isolation
+from grader.grading import cgroups, hardening, isolation
 from grader.grading.protocol import (
     WORKER_PORT,
     Graded,
@@ -148,7 +148,9 @@ def prepare(config: PoolConfig) -> Pool:
     gc.collect()
     gc.freeze()  # forked children then don't copy pages just to run the garbage collector
     grading = GradingContext(lab, specs, config.limits, caps, account, handle,
-                             zygote_conns=[ours for ours, _ in zygote_pairs], cgroups=groups)
+                             zygote_conns=[ours for ours, _ in zygote_pairs], cgroups=groups,
+                             keep=keep_paths(), hide_dirs=[Path(p) for p in config.hide_dirs],
+                             seccomp=hardening.build() if caps.seccomp else None)
     return Pool(grading, template_conns=[ours for ours, _ in pairs], zygote=zygote)
 
 

@@ -21,6 +21,7 @@ from grader.grading import isolation
 from grader.grading.cells import read_submission
 from grader.grading.cgroups import Cgroups, Group
 from grader.grading.isolation import Capabilities
+from grader.grading.learner import LearnerWalls, walled_handlers
 from grader.grading.protocol import (
     MAX_PROCESSES,
     SERVER_MEMORY_MB,
@@ -50,6 +51,9 @@ class GradingContext:
     handle: AWS | None = None  # for WORKER_PORT, its clients made before forking
     zygote_conns: list[socket.socket] = field(default_factory=list)
     cgroups: Cgroups | None = None
+    keep: list[Path] = field(default_factory=list)  # for learner code a check runs
+    hide_dirs: list[Path] = field(default_factory=list)
+    seccomp: Any = None
 
 
 @dataclass
@@ -138,7 +142,14 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
         mark = worker.lap("run", mark)
         aws = (pool.handle if pool.handle and endpoint == pool.handle.endpoint
                else AWS.for_account(endpoint, account))
-        result = run_checks_within(pool.lab.id, pool.specs, aws, limits.checks_timeout)
+        checks_group = _group(pool, f"checks-{index}", limits.memory_mb)
+        try:
+            with walled_handlers(_learner_walls(worker, checks_group)):
+                result = run_checks_within(pool.lab.id, pool.specs, aws,
+                                           limits.checks_timeout)
+        finally:
+            if checks_group is not None:
+                checks_group.remove()
         mark = worker.lap("checks", mark)
     finally:
         if worker.server_pid:
@@ -151,6 +162,16 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
     if run.status and result.status != Status.TIMEOUT:
         result.status = run.status
     return result
+
+
+def _learner_walls(worker: Worker, group: Group | None) -> LearnerWalls | None:
+    """The walls for learner code a check runs (none without root)."""
+    pool = worker.pool
+    if not pool.caps.root:
+        return None
+    return LearnerWalls(user=pool.caps.slot_user(worker.slot), keep=pool.keep,
+                        hide_dirs=pool.hide_dirs, group=group, seccomp=pool.seccomp,
+                        namespaces=pool.caps.namespaces)
 
 
 class _ChecksTimedOut(BaseException):

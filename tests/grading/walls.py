@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import Limits, grade
-from grader.grading import isolation
+from grader.grading import Limits, grade, isolation
 from grader.labs import find_lab
 
 LAB = find_lab("01")
@@ -39,7 +38,7 @@ def attack(tmp_path: Path, scripts: dict[str, str], limits: Limits | None = None
         path.write_text(PRELUDE + code)
         paths.append(path)
     results = grade(LAB, paths, limits or Limits(timeout=60), jobs=jobs)
-    return {name: report(result.output) for name, result in zip(scripts, results)}
+    return {name: report(result.output) for name, result in zip(scripts, results, strict=True)}
 
 
 def report(output: str) -> dict:
