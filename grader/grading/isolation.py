@@ -29,7 +29,7 @@ import os
 import resource
 import socket
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +37,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
@@ -127,6 +128,13 @@ class Capabilities:
     uid_count: int = 0
     cgroups: str = ""  # "cgroup v1" / "cgroup v2" when per-submission groups work
     seccomp: bool = False
+    user_namespaces: bool = False  # not root, but unprivileged user namespaces work
+
+    @property
+    def private(self) -> bool:
+        """Whether each submission gets its own PID, mount, IPC and UTS namespaces (as
+        root, or as an ordinary user through a user namespace)."""
+        return self.namespaces or self.user_namespaces
 
     @property
     def user(self) -> tuple[int, int]:
@@ -151,9 +159,11 @@ class Capabilities:
         if self.root:
             found.append(f"a uid of its own per slot ({self.uid}-"
                          f"{(self.uid or 0) + self.uid_count - 1})")
+        if self.private:
+            found.append(f"own {'user, ' if self.user_namespaces else ''}PID, mount, IPC "
+                         "and UTS namespaces (private /tmp, /run, /dev/shm; course, --out "
+                         "and classmates hidden)")
         if self.namespaces:
-            found.append("own PID, mount, IPC and UTS namespaces (private /tmp, /run, "
-                         "/dev/shm; course, --out and classmates hidden)")
             found.append("a network namespace per worker")
         if self.cgroups:
             found.append(f"a memory and process ceiling per submission ({self.cgroups})")
@@ -167,7 +177,9 @@ class Capabilities:
         lacking = []
         if not self.root:
             lacking.append("an unprivileged uid per slot (run as root)")
-        if not self.namespaces:
+        if self.user_namespaces:
+            lacking.append("a network namespace per worker (run as root)")
+        elif not self.namespaces:
             lacking.append("namespaces (run as root with CAP_SYS_ADMIN)")
         if not self.cgroups:
             lacking.append("per-submission cgroups (writable memory and pids controllers)")
@@ -193,8 +205,11 @@ def probe() -> Capabilities:
     wanted = os.environ.get("COMPUTELAB_ISOLATION", "auto")
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     seccomp = hardening.available() and wanted != "none"
-    if not root or wanted == "none":
+    if wanted == "none":
         return Capabilities(False, False, None, None, seccomp=seccomp)
+    if not root:
+        return Capabilities(False, False, None, None, seccomp=seccomp,
+                            user_namespaces=wanted == "auto" and _try(_probe_user_namespace))
     first, count = uid_range()
     namespaces = False
     if wanted != "user" and hasattr(os, "fork") and Path("/proc/self/ns/pid").exists():
@@ -214,6 +229,47 @@ def probe() -> Capabilities:
         _, status = os.waitpid(pid, 0)
         namespaces = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     return Capabilities(True, namespaces, first, first, count, seccomp=seccomp)
+
+
+def _try(probe: Callable[[], None]) -> bool:
+    """Whether ``probe`` runs without an exception, in a throwaway child."""
+    if not (hasattr(os, "fork") and Path("/proc/self/ns/pid").exists()):
+        return False
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        code = 1
+        try:
+            probe()
+            code = 0
+        except Exception:
+            pass
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def _probe_user_namespace() -> None:
+    enter_user_namespace()
+    unshare(CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS)
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m")
+
+
+def enter_user_namespace() -> None:
+    """As an ordinary user: a new user namespace (mapping only our own uid and gid) with a
+    new mount namespace, in which this process may mount. Single-threaded callers only."""
+    uid, gid = os.getuid(), os.getgid()
+    unshare(CLONE_NEWUSER | CLONE_NEWNS)
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+
+
+def drop_capabilities() -> None:
+    """Give up every capability (those a user namespace grants its creator included)."""
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()
+    _check(libc().capset(header, data), "capset")
 
 
 def uid_range(spec: str | None = None) -> tuple[int, int]:

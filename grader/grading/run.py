@@ -132,7 +132,7 @@ def child_main(context: SubmissionContext, cells: list[str], notebook: bool, out
     """The submission's top process (forked by the zygote's relay): PID 1 of its own
     namespaces, or, without namespaces, the submission itself in a scratch folder."""
     try:
-        if context.caps.namespaces:
+        if context.caps.private:
             _init_process(context, cells, notebook, out_w, rep_w)
         else:
             scratch = tempfile.mkdtemp(prefix="computelab-sub-")
@@ -351,7 +351,7 @@ def _init_process(context: SubmissionContext, cells: list[str], notebook: bool,
     isolation.die_with_parent()
     isolation.close_fds_except({out_w, rep_w})
     os.umask(0o022)
-    user = context.user or context.caps.user
+    user = context.user  # (none as an ordinary user: the home is already ours)
     # (the course, --out and the class are already hidden in the zygote's mount namespace)
     isolation.unshare(isolation.CLONE_NEWNS | isolation.CLONE_NEWIPC | isolation.CLONE_NEWUTS)
     isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
@@ -360,7 +360,8 @@ def _init_process(context: SubmissionContext, cells: list[str], notebook: bool,
     isolation.fresh_proc()
     _mark(rep_w, "walls")
     home = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
-    os.chown(home, *user)
+    if user:
+        os.chown(home, *user)
     child = os.fork()
     if child == 0:
         try:
@@ -400,6 +401,8 @@ def _submission_process(context: SubmissionContext, cells: list[str], notebook: 
     if caps.root:
         isolation.drop_privileges(*(context.user or caps.user))
         isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it
+    elif caps.user_namespaces:
+        isolation.drop_capabilities()  # those the user namespace gave us: no mounts, no way out
     isolation.die_with_parent()
     for name, content in context.data.items():  # as the submission's user: its own copies
         try:

@@ -141,13 +141,17 @@ def _prepare(config: ZygoteConfig) -> SubmissionContext:
     loader = warm_botocore(lab.services)
     shell = warm_python()
     rules = hardening.build() if caps.seccomp else None
-    if caps.namespaces:
-        isolation.unshare(isolation.CLONE_NEWNS)
+    if caps.private:
+        if caps.namespaces:
+            isolation.unshare(isolation.CLONE_NEWNS)
+        else:
+            isolation.enter_user_namespace()
         isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
         hidden = [Path(p) for p in config.hide_dirs] + [lab.path.parent.resolve()]
         isolation.hide_paths(hidden, [], keep)
         isolation.hide_course_copies(course_copies())
-        isolation.make_traversable(keep, *caps.user)
+        if caps.root:
+            isolation.make_traversable(keep, *caps.user)
     os.chdir("/")
     gc.collect()
     gc.freeze()  # forked children then don't copy pages just to run the garbage collector
@@ -243,7 +247,7 @@ def _relay(base: SubmissionContext, fds: list[int]) -> None:
     if rest:
         isolation.setns(rest[0], isolation.CLONE_NEWNET)
         os.close(rest[0])
-    if caps.namespaces:
+    if caps.private:
         isolation.unshare(isolation.CLONE_NEWPID)  # the next child is PID 1 of a new one
     else:
         isolation.become_subreaper()
@@ -264,7 +268,7 @@ def _relay(base: SubmissionContext, fds: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
             break
     _, status = os.waitpid(pid, 0)
-    if not caps.namespaces:  # (with namespaces the kernel already killed everything)
+    if not caps.private:  # (with namespaces the kernel already killed everything)
         kill_leftovers(pid)
     os.write(status_w, SubmissionEnded(status).to_bytes())
     os._exit(0)

@@ -28,6 +28,8 @@ def test_a_fully_walled_grader_names_every_wall_and_misses_none():
     (Capabilities(True, True, 61000, 61000, 1000, seccomp=True), "ceiling", "cgroups"),
     (Capabilities(True, True, 61000, 61000, 1000, cgroups="cgroup v2"), "seccomp", "seccomp"),
     (Capabilities(False, False, None, None, seccomp=True), "uid", "unprivileged uid"),
+    (Capabilities(False, False, None, None, seccomp=True, user_namespaces=True), "network",
+     "network namespace"),
 ])
 def test_a_missing_wall_is_not_claimed_and_is_named(caps, absent, missing):
     walls = "; ".join(caps.walls())
