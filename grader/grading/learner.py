@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +32,23 @@ class LearnerWalls:
     user: tuple[int, int]
     keep: list[Path]
     hide_dirs: list[Path]
-    group: Group | None
+    make_group: Callable[[], Group | None]  # a cgroup, made only when a handler runs
     seccomp: Any
     namespaces: bool
+    groups: list[Group] = field(default_factory=list)  # to remove when the checks end
 
     def preexec(self, workdir: Path) -> Preexec:
-        """The ``preexec_fn`` for a handler whose files are in ``workdir``."""
+        """The ``preexec_fn`` for a handler whose files are in ``workdir`` (called in the
+        grading process, so its cgroup is made here)."""
+        group = self.make_group()
+        if group is not None:
+            self.groups.append(group)
 
         def enter() -> None:
             import os
 
-            if self.group is not None:
-                self.group.join()
+            if group is not None:
+                group.join()
             for folder, dirs, files in os.walk(workdir):
                 for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                     os.chown(name, *self.user)
@@ -79,3 +84,5 @@ def walled_handlers(walls: LearnerWalls | None) -> Iterator[None]:
         yield
     finally:
         handlers.PREEXEC = previous
+        for group in walls.groups if walls is not None else []:
+            group.remove()

@@ -142,14 +142,8 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
         mark = worker.lap("run", mark)
         aws = (pool.handle if pool.handle and endpoint == pool.handle.endpoint
                else AWS.for_account(endpoint, account))
-        checks_group = _group(pool, f"checks-{index}", limits.memory_mb)
-        try:
-            with walled_handlers(_learner_walls(worker, checks_group)):
-                result = run_checks_within(pool.lab.id, pool.specs, aws,
-                                           limits.checks_timeout)
-        finally:
-            if checks_group is not None:
-                checks_group.remove()
+        with walled_handlers(_learner_walls(worker, index)):
+            result = run_checks_within(pool.lab.id, pool.specs, aws, limits.checks_timeout)
         mark = worker.lap("checks", mark)
     finally:
         if worker.server_pid:
@@ -164,13 +158,15 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
     return result
 
 
-def _learner_walls(worker: Worker, group: Group | None) -> LearnerWalls | None:
+def _learner_walls(worker: Worker, index: int) -> LearnerWalls | None:
     """The walls for learner code a check runs (none without root)."""
     pool = worker.pool
     if not pool.caps.root:
         return None
     return LearnerWalls(user=pool.caps.slot_user(worker.slot), keep=pool.keep,
-                        hide_dirs=pool.hide_dirs, group=group, seccomp=pool.seccomp,
+                        hide_dirs=pool.hide_dirs, seccomp=pool.seccomp,
+                        make_group=lambda: _group(pool, f"handler-{index}",
+                                                  pool.limits.memory_mb),
                         namespaces=pool.caps.namespaces)
 
 

@@ -48,8 +48,8 @@ def _invoke(tmp_path: Path, source: str, seconds: int = 5) -> dict:
 def test_a_handler_run_by_a_check_is_walled(tmp_path):
     tmp_path.chmod(0o755)
     walls = LearnerWalls(user=CAPS.slot_user(0), keep=keep_paths(),
-                         hide_dirs=[course_root()], group=None, seccomp=hardening.build(),
-                         namespaces=True)
+                         hide_dirs=[course_root()], make_group=lambda: None,
+                         seccomp=hardening.build(), namespaces=True)
     with walled_handlers(walls):
         outcome = _invoke(tmp_path, SPY)
     assert handlers.PREEXEC is None  # only while the checks run
