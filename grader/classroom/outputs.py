@@ -26,6 +26,7 @@ from pathlib import Path
 from grader.checks import CheckSpec
 from grader.classroom.rows import Row
 from grader.classroom.submissions import Submission, safe_id
+from grader.grading import seal
 from grader.labs import Lab
 from grader.results import (
     LabResult,
@@ -73,6 +74,8 @@ class OutputDir:
             return None
         if record.get("lab") != self.lab.id or record.get("sha256") != sha256_of(sub.path):
             return None
+        if not seal.verify(record):  # forged or tampered with: grade it again
+            return None
         return Row(sub.student, sub.path, LabResult.from_dict(record["result"]),
                    record.get("duration", 0.0), skipped=True, name=sub.name)
 
@@ -87,7 +90,7 @@ class OutputDir:
                   "sha256": sha256_of(row.submission) if row.submission else "",
                   "duration": row.duration, "graded_at": time.time(),
                   "result": row.result.to_dict()}
-        write_atomic(folder / "record.json", json.dumps(record, indent=2) + "\n")
+        write_atomic(folder / "record.json", json.dumps(seal.sign(record), indent=2) + "\n")
 
     def write_reports(self, rows: list[Row]) -> None:
         write_atomic(self.out / "gradebook.csv", self.gradebook(rows))
