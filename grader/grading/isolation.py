@@ -4,16 +4,17 @@ What the grader can build depends on who runs it:
 
 - As root with namespaces (a VM, ``docker run --privileged``, CI): each grading worker gets
   its own network namespace (only a loopback interface, so its moto server is invisible to
-  every other worker and nothing can leave the machine); each submission gets its own PID
-  namespace (when it ends, the kernel kills every process it started, however detached)
-  and mount namespace (private ``/tmp``, the course folder, ``--out`` and the other
-  submissions hidden), and runs as an unprivileged user.
-- As root without namespaces (a default Docker container, Gradescope): the unprivileged
-  user and file permissions still apply; leftovers are found and killed through the
-  worker's child-subreaper.
-- As an ordinary user: the submission runs as that user. Process groups, the
-  child-subreaper, resource limits, the network audit hook and one sandbox server per
-  worker still apply, but a determined submission could read what you can read.
+  every other worker and nothing can leave the machine); each submission gets its own PID,
+  mount, IPC and UTS namespaces (when it ends, the kernel kills every process it started;
+  private ``/tmp``, ``/run``, ``/dev/shm``; the course, ``--out`` and the class hidden), a
+  uid of its own per slot (``uid_range``) and a cgroup (``grader.grading.cgroups``).
+- As root without namespaces (a default Docker container, Gradescope): the per-slot uid,
+  cgroups and file permissions still apply; leftovers are found and killed through the
+  relay's child-subreaper.
+- As an ordinary user: the submission runs as that user, in a user namespace with its own
+  PID, mount, IPC and UTS namespaces where the kernel allows it. Process groups, the
+  child-subreaper, resource limits, seccomp, the network audit hook and one sandbox
+  server per submission still apply.
 
 Everything here is a thin wrapper over a system call, so it can be used between ``fork``
 and running the submission, where no threads and no imports are wanted.

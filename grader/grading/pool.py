@@ -1,7 +1,7 @@
 """The grading pool: one process per batch (started by ``grader.grading.caller``) that
-starts the server template, loads the checks and warms Python once, then forks a fresh
-grading process (``grader.grading.worker``) per submission, at most ``workers`` at once.
-See ``grader.grading`` for the whole process tree."""
+starts the server template and the submission zygote (``grader.grading.zygote``), loads
+the checks, then forks a fresh grading process (``grader.grading.worker``) per
+submission, at most ``workers`` at once. See ``grader.grading`` for the whole tree."""
 
 from __future__ import annotations
 
