@@ -353,7 +353,8 @@ def _init_process(context: SubmissionContext, cells: list[str], notebook: bool,
     os.umask(0o022)
     user = context.user  # (none as an ordinary user: the home is already ours)
     # (the course, --out and the class are already hidden in the zygote's mount namespace)
-    isolation.unshare(isolation.CLONE_NEWNS | isolation.CLONE_NEWIPC | isolation.CLONE_NEWUTS)
+    isolation.unshare(isolation.CLONE_NEWNS | isolation.CLONE_NEWIPC | isolation.CLONE_NEWUTS
+                      | isolation.CLONE_NEWCGROUP)  # its cgroup is the root it sees
     isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
     isolation.set_hostname("submission")
     isolation.private_tmp(TMP_MB, context.keep)

@@ -54,16 +54,18 @@ for folder in ("/run", "/var/lock", "/dev/shm", "/tmp", "/var/tmp"):
         pass
 visible = [d for d in ("/run", "/dev/shm", "/tmp", "/var/tmp")
            if os.path.exists(os.path.join(d, {marker!r}))]
-found(seen=seen, made=made, visible=visible, written=written, host=socket.gethostname())
+found(seen=seen, made=made, visible=visible, written=written, host=socket.gethostname(),
+      cgroups=sorted(set(line.split(":", 2)[2].strip() for line in open("/proc/self/cgroup"))))
 '''
         got = attack(tmp_path, {"ipc": code}, jobs=1)["ipc"]
     finally:
         _libc.shmctl(ctypes.c_int(host_segment), ctypes.c_int(IPC_RMID), None)
         for path in planted:
             path.unlink(missing_ok=True)
-    assert got["seen"] is False and got["made"] is True, got
+    assert got.get("seen") is False and got["made"] is True, got
     assert got["visible"] == [], got
     assert got["host"] != socket.gethostname(), got
+    assert got["cgroups"] == ["/"], got  # its own cgroup namespace: no host paths
     # what it created is gone: its segment is not in the host's IPC namespace, its files
     # are not in the host's folders
     assert _libc.shmget(ctypes.c_int(theirs), ctypes.c_size_t(4096), ctypes.c_int(0o666)) < 0
