@@ -95,9 +95,18 @@ def test_each_slot_has_its_own_uids():
 
 # --- real grading ---------------------------------------------------------------------------
 
-needs_cgroups = pytest.mark.skipif(
-    not (CAPS.root and cgroups.setup(pid=os.getpid()) is not None),
-    reason="needs root and writable memory and pids cgroups")
+def _cgroups_work() -> bool:
+    if not CAPS.root:
+        return False
+    groups = cgroups.setup(pid=os.getpid())
+    if groups is None:
+        return False
+    groups.remove()
+    return True
+
+
+needs_cgroups = pytest.mark.skipif(not _cgroups_work(),
+                                   reason="needs root and writable memory and pids cgroups")
 
 FORK_AND_HOLD = '''
 import os, time
