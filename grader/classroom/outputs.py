@@ -31,6 +31,7 @@ from grader.classroom.ids import is_safe, student_id
 from grader.classroom.rows import Row
 from grader.classroom.submissions import Submission
 from grader.errors import SubmissionError
+from grader.grading import seal
 from grader.grading.cells import submission_bytes
 from grader.labs import Lab
 from grader.results import (
@@ -108,6 +109,8 @@ class OutputDir:
             return None
         if record.get("sha256") != sha256_of(sub.path):
             return None
+        if not seal.verify(record):  # forged or tampered with: grade it again
+            return None
         try:
             result = LabResult.from_dict(record["result"])
             duration = float(record.get("duration", 0.0))
@@ -130,7 +133,7 @@ class OutputDir:
                   "sha256": sha256_of(row.submission) if row.submission else "",
                   "duration": row.duration, "graded_at": time.time(),
                   "result": row.result.to_dict()}
-        write_atomic(folder / "record.json", json.dumps(record, indent=2) + "\n")
+        write_atomic(folder / "record.json", json.dumps(seal.sign(record), indent=2) + "\n")
 
     def write_reports(self, rows: list[Row]) -> None:
         write_atomic(self.out / "gradebook.csv", self.gradebook(rows))

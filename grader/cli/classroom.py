@@ -24,7 +24,12 @@ def grade_cmd(
     out: Path | None = typer.Option(None, "--out", help="Output folder (default ./grades/LAB)."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Submissions at once (default: cores)."),
     timeout: float = typer.Option(120.0, "--timeout", help="Seconds per submission."),
-    memory: int = typer.Option(2048, "--memory", help="MB of memory per submission."),
+    memory: int = typer.Option(
+        2048, "--memory", help="MB of memory per submission: its whole process tree and "
+        "the files it writes to /tmp (as root with cgroups; otherwise per process)."),
+    require_isolation: bool = typer.Option(
+        False, "--require-isolation",
+        help="Refuse to grade unless every wall is in force (for exams)."),
     roster: Path | None = typer.Option(None, "--roster",
                                        help="CSV mapping submissions to student ids."),
     prefix: str = typer.Option("", "--prefix", help="Strip this from submission names when "
@@ -59,7 +64,7 @@ def grade_cmd(
 
     found = find_lab(lab, root=labs_dir)
     out = out or Path("grades") / found.id
-    limits = Limits(timeout=timeout, memory_mb=memory)
+    limits = Limits(timeout=timeout, memory_mb=memory, require_isolation=require_isolation)
     err = Console(stderr=True, emoji=False)
     if as_json:
         report = grade_class(found, submissions, out, limits=limits, jobs=jobs or None,

@@ -42,16 +42,36 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def hidden_paths(lab: Lab, paths: list[Path], extra: list[Path]) -> tuple[list[str], list[str]]:
-    """Folders and files a submission must not see: the course (solutions, .git), the
-    labs, ``--out`` (``extra``) and every submission (its code is handed over in memory)."""
+def hidden_paths(lab: Lab, paths: list[Path], extra: list[Path]) -> list[str]:
+    """Folders a submission must not see: the course (solutions, .git), the labs, ``--out``
+    (``extra``) and the class's submissions (code is handed over in memory).
+
+    Coarsened, so the list (which the submission zygote keeps) names no student: a
+    submission folder counts as its top two path levels (``/var/grading``), and one under
+    a folder that is hidden wholesale anyway (``/home``, ``/srv``, ``/tmp``...) adds
+    nothing."""
     dirs = {lab.path.parent.resolve()}
     if (course_root() / "labs").is_dir():
         dirs.add(course_root().resolve())
     dirs.update(Path(p).resolve() for p in extra)
-    dirs.update(p.resolve().parent for p in paths)
-    files = {p.resolve() for p in paths}
-    return sorted(map(str, dirs)), sorted(map(str, files))
+    for path in paths:
+        coarse = _coarse(path.resolve().parent)
+        if coarse is not None:
+            dirs.add(coarse)
+    return sorted(map(str, dirs))
+
+
+_PRIVATE = {"tmp", "dev", "proc", "run"}  # fresh per submission
+_SYSTEM = {"usr", "lib", "lib32", "lib64", "bin", "sbin", "etc", "sys", "var"}
+
+
+def _coarse(folder: Path) -> Path | None:
+    parts = folder.parts
+    if len(parts) < 2 or parts[1] in _PRIVATE or parts[1:3] == ("var", "tmp"):
+        return None
+    if parts[1] not in _SYSTEM:
+        return Path("/", parts[1])  # hidden wholesale with every non-system folder
+    return Path(*parts[:3]) if len(parts) >= 3 else None
 
 
 def kill_group(pgid: int) -> None:
@@ -60,6 +80,19 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+_POOL_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTHONPATH", "VIRTUAL_ENV")
+
+
+def pool_env() -> dict[str, str]:
+    """The pool's environment: what Python and ComputeLab need, none of the caller's
+    secrets (the pool's processes and servers can be looked at by submissions)."""
+    env = {k: v for k, v in os.environ.items()
+           if k in _POOL_ENV or k.startswith("COMPUTELAB_")}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(PACKAGE_DIR.parent)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return env
 
 
 def grade_iter(lab: Lab, paths: list[Path], limits: Limits | None = None,
@@ -72,13 +105,10 @@ def grade_iter(lab: Lab, paths: list[Path], limits: Limits | None = None,
     if not paths:
         return
     workers = max(1, min(jobs or default_jobs(), len(paths)))
-    hide_dirs, hide_files = hidden_paths(lab, paths, hide or [])
     config = PoolConfig(lab=str(lab.path.resolve()), paths=[str(p) for p in paths],
                         workers=workers, limits=limits or Limits(),
-                        hide_dirs=hide_dirs, hide_files=hide_files)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(PACKAGE_DIR.parent)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+                        hide_dirs=hidden_paths(lab, paths, hide or []))
+    env = pool_env()
     with tempfile.TemporaryFile(prefix="computelab-pool-") as log:
         proc = subprocess.Popen(
             [sys.executable, "-c", "from grader.grading.pool import pool_main; pool_main()"],

@@ -1,14 +1,14 @@
 """The grading pool: one process per batch (started by ``grader.grading.caller``) that
-starts the server template, loads the checks and warms Python once, then forks a fresh
-grading process (``grader.grading.worker``) per submission, at most ``workers`` at once.
-See ``grader.grading`` for the whole process tree."""
+starts the server template and the submission zygote (``grader.grading.zygote``), loads
+the checks, then forks a fresh grading process (``grader.grading.worker``) per
+submission, at most ``workers`` at once. See ``grader.grading`` for the whole tree."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +16,7 @@ from typing import IO, Any
 from grader.aws import AWS
 from grader.checks import zero_result
 from grader.errors import ComputeLabError, SandboxError
-from grader.grading import isolation
+from grader.grading import cgroups, hardening, isolation
 from grader.grading.protocol import (
     WORKER_PORT,
     Graded,
@@ -26,15 +26,16 @@ from grader.grading.protocol import (
     PoolReady,
     ProtocolError,
     ServerStarted,
-    SubmissionContext,
     TemplateReady,
+    ZygoteConfig,
+    ZygoteReady,
     decode,
     expect,
 )
 from grader.grading.worker import GradingContext, grader_main
+from grader.grading.zygote import keep_paths
+from grader.grading.zygote import spawn as spawn_zygote
 from grader.labs import Lab, load_lab
-from grader.labs.files import read_learner_data
-from grader.paths import PACKAGE_DIR
 from grader.results import Status
 
 
@@ -45,6 +46,7 @@ class Pool:
 
     grading: GradingContext
     template_conns: list[Any] = field(default_factory=list)
+    zygote: Any = None  # the submission zygote's Popen
 
     @property
     def lab(self) -> Lab:
@@ -69,27 +71,47 @@ def pool_main() -> None:
         why = str(exc) if isinstance(exc, ComputeLabError) else f"{type(exc).__name__}: {exc}"
         emit(results, PoolFatal(f"Could not start grading. {why}"))
         os._exit(1)
-    emit(results, PoolReady(pool.grading.child.caps.describe()))
-    schedule(pool, [Path(p) for p in config.paths], config.workers, results)
+    emit(results, PoolReady(pool.grading.caps.describe()))
+    try:
+        schedule(pool, [Path(p) for p in config.paths], config.workers, results)
+    finally:
+        if pool.grading.cgroups is not None:
+            pool.grading.cgroups.remove()
     results.flush()
     os._exit(0)
 
 
 def prepare(config: PoolConfig) -> Pool:
-    """Start the server template, and import and warm what submissions use, once."""
+    """Start the server template and the submission zygote, then load the checks."""
     import socket
 
     caps = isolation.probe()
     if caps.root:
         isolation.set_dumpable(False)
+    groups = cgroups.setup() if caps.root else None
+    if groups is not None:
+        caps = dataclasses.replace(caps, cgroups=groups.describe())
+    if config.limits.require_isolation and caps.missing():
+        raise SandboxError("--require-isolation: a wall is missing here: "
+                           + "; ".join(caps.missing()) + ".")
     lab_path = Path(config.lab)
-    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one message per request
-             for _ in range(config.workers)]
+
+    def lines() -> list[tuple[socket.socket, socket.socket]]:  # one message per request
+        return [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                for _ in range(config.workers)]
+
+    pairs, zygote_pairs = lines(), lines()
+    zygote = spawn_zygote(ZygoteConfig(lab=str(lab_path), limits=config.limits,
+                                       caps=dataclasses.asdict(caps),
+                                       hide_dirs=config.hide_dirs),
+                          [theirs for _, theirs in zygote_pairs])
+    for _, theirs in zygote_pairs:
+        theirs.close()
     ready_r, ready_w = os.pipe()
     if os.fork() == 0:  # pragma: no cover - the server template (grader.sandbox.template)
         try:
             os.close(ready_r)
-            for ours, _ in pairs:
+            for ours, _ in pairs + zygote_pairs:
                 ours.close()
             from grader.sandbox.template import template_main
 
@@ -100,12 +122,9 @@ def prepare(config: PoolConfig) -> Pool:
     for _, theirs in pairs:
         theirs.close()
     lab = load_lab(lab_path)
-    specs = lab.checks()  # loaded before any submission runs
-    loader = _warm_botocore(lab)
-    shell = _warm_python()
-    keep = _keep_paths()
+    specs = lab.checks()  # loaded before any submission runs (never in the zygote)
     if caps.root and not caps.namespaces:
-        _require_readable_python(caps, keep)
+        _require_readable_python(caps, keep_paths())
     with os.fdopen(ready_r) as ready:
         line = ready.readline()
     try:
@@ -113,34 +132,26 @@ def prepare(config: PoolConfig) -> Pool:
     except ProtocolError as exc:
         why = str(exc) if line else "the server template died"
         raise SandboxError(f"The sandbox server template failed: {why}") from exc
+    assert zygote.stdout is not None
+    zygote_line = zygote.stdout.readline()
+    try:
+        zygote_ready = expect(zygote_line, ZygoteReady)
+    except ProtocolError as exc:
+        raise SandboxError("The submission zygote failed to start.") from exc
+    if zygote_ready.error:
+        raise SandboxError(f"The submission zygote failed: {zygote_ready.error}")
     import gc
 
     handle = AWS.for_account(f"http://127.0.0.1:{WORKER_PORT}", account)
     for service in sorted(set(lab.services)):
         handle.client(service)  # created once here, used by every grading process
-    child = SubmissionContext(
-        lab=lab, limits=config.limits, caps=caps, keep=keep,
-        hide_dirs=[Path(p) for p in config.hide_dirs],
-        hide_files=[Path(p) for p in config.hide_files],
-        data=read_learner_data(lab), shell=shell, loader=loader, account=account)
     gc.collect()
     gc.freeze()  # forked children then don't copy pages just to run the garbage collector
-    return Pool(GradingContext(lab, specs, child, handle),
-                template_conns=[ours for ours, _ in pairs])
-
-
-# What stays with the course (as in grader.ui.workspace, which learners' workspaces follow).
-def _keep_paths() -> list[Path]:
-    """What a submission must still be able to read: Python and the grader package."""
-    keep = {PACKAGE_DIR}
-    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
-        keep.add(Path(prefix).resolve())
-    keep.add(Path(sys.executable).resolve().parent)
-    for entry in sys.path:
-        path = Path(entry).resolve() if entry else None
-        if path and path.exists() and path not in PACKAGE_DIR.parents:
-            keep.add(path)  # not the course root a source checkout puts on sys.path
-    return sorted(keep)
+    grading = GradingContext(lab, specs, config.limits, caps, account, handle,
+                             zygote_conns=[ours for ours, _ in zygote_pairs], cgroups=groups,
+                             keep=keep_paths(), hide_dirs=[Path(p) for p in config.hide_dirs],
+                             seccomp=hardening.build() if caps.seccomp else None)
+    return Pool(grading, template_conns=[ours for ours, _ in pairs], zygote=zygote)
 
 
 def _require_readable_python(caps: isolation.Capabilities, keep: list[Path]) -> None:
@@ -164,39 +175,6 @@ def _require_readable_python(caps: isolation.Capabilities, keep: list[Path]) -> 
             "Install ComputeLab in a world-readable location or grade in a privileged "
             "container.")
 
-
-def _warm_botocore(lab: Lab) -> Any:
-    """The botocore data loader every ``AWS`` handle shares, with the lab's models parsed."""
-    import botocore.session
-
-    from grader.aws import shared_loader
-
-    loader = shared_loader()
-    core = botocore.session.Session()
-    core.register_component("data_loader", loader)
-    for service in sorted(set(lab.services) | {"sts", "iam"}):
-        client = core.create_client(service, region_name="us-east-1",
-                                    endpoint_url="http://127.0.0.1:1",
-                                    aws_access_key_id="warm", aws_secret_access_key="warm")
-        client.close()
-    return loader
-
-
-def _warm_python() -> Any:
-    """Import what notebooks use and make the IPython shell every submission starts from."""
-    scratch = tempfile.mkdtemp(prefix="computelab-ipython-")
-    os.environ["IPYTHONDIR"] = scratch
-    import shutil
-
-    import boto3  # noqa: F401
-    import IPython.display  # noqa: F401
-
-    import grader.notebook  # noqa: F401
-    from grader.grading.cells import new_shell
-
-    shell = new_shell()
-    shutil.rmtree(scratch, ignore_errors=True)
-    return shell
 
 # --- scheduling: a fresh grading process per submission, at most ``workers`` at once ---------
 
@@ -266,10 +244,10 @@ def _fork_grader(pool: Pool, slot: int, index: int, path: Path) -> tuple[int, in
         code = 0
         try:
             template = pool.template_conns[slot]
-            for other in pool.template_conns:
-                if other is not template:
+            for other in pool.template_conns + pool.grading.zygote_conns:
+                if other is not template and other is not pool.grading.zygote_conns[slot]:
                     other.close()
-            grader_main(pool.grading, template, index, path, write_end)
+            grader_main(pool.grading, template, slot, index, path, write_end)
         except BaseException:
             import traceback
 

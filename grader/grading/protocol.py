@@ -9,6 +9,9 @@ tagged with their ``kind``::
     worker   <-> template   ServerRequest (with the worker's network namespace as an fd),
                             ServerReply
     worker    -> pool       ServerStarted, Graded
+    pool      -> zygote     ZygoteConfig (stdin; the zygote answers ZygoteReady on stdout)
+    worker    -> zygote     SubmissionRequest (in a memfd, with the pipes as fds)
+    relay     -> worker     SubmissionStarted, SubmissionEnded (a pipe)
     submission -> worker    Report (untrusted: ``Report.parse`` never raises)
 
 A forked child gets a narrow context object (``SubmissionContext``), never its parent's
@@ -30,9 +33,11 @@ from grader.results import LabResult, single_line
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_OUTPUT_MB = 16
+DEFAULT_CHECKS_TIMEOUT = 60.0
 MAX_PROCESSES = 256
 MAX_FILE_MB = 512
 TMP_MB = 512
+SERVER_MEMORY_MB = 1024  # each submission's sandbox server, in a cgroup of its own
 WORKER_PORT = 5000  # each worker's server, inside the worker's own network namespace
 MAX_REPORT_LINE = 65536
 MAX_CELL = 100_000  # cell numbers a report may carry
@@ -44,13 +49,18 @@ M = TypeVar("M", bound="Message")
 class Limits:
     """Per-submission limits.
 
-    ``memory_mb`` is what the submission may allocate on top of the pre-loaded Python it
-    starts from (boto3, IPython: a few hundred MB of address space).
+    ``memory_mb`` is the ceiling for the submission's whole process tree — its processes'
+    memory and the files it writes to its private ``/tmp`` and ``/dev/shm`` — when the
+    grader can make per-submission cgroups; otherwise (and also, per process, with them)
+    what each process may allocate on top of the pre-loaded Python it starts from.
+    ``checks_timeout`` bounds the checks run against what the submission created.
     """
 
     timeout: float = DEFAULT_TIMEOUT
     memory_mb: int = DEFAULT_MEMORY_MB
     output_mb: int = DEFAULT_OUTPUT_MB
+    require_isolation: bool = False  # refuse to grade unless every wall is in force
+    checks_timeout: float = DEFAULT_CHECKS_TIMEOUT
 
 
 class ProtocolError(ValueError):
@@ -109,14 +119,12 @@ class PoolConfig(Message):
     workers: int
     limits: Limits = field(default_factory=Limits)
     hide_dirs: list[str] = field(default_factory=list)
-    hide_files: list[str] = field(default_factory=list)
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> PoolConfig:
         return cls(lab=data["lab"], paths=list(data["paths"]), workers=int(data["workers"]),
                    limits=Limits(**data.get("limits", {})),
-                   hide_dirs=list(data.get("hide_dirs", [])),
-                   hide_files=list(data.get("hide_files", [])))
+                   hide_dirs=list(data.get("hide_dirs", [])))
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,9 @@ class ServerRequest(Message):
     kind: ClassVar[str] = "serve"
     port: int
     nonce: str
+    uid: int = 0  # the server's own uid (0: the grader is not root)
+    gid: int = 0
+    cgroup: list[str] = field(default_factory=list)  # its cgroup folders (one per hierarchy)
 
 
 @dataclass(frozen=True)
@@ -244,19 +255,81 @@ class Report(Message):
 
 
 @dataclass(frozen=True)
+class ZygoteConfig(Message):
+    """What the submission zygote is told when it starts: the lab (found without its
+    checks), the limits, the walls to build, and the folders to hide — coarsened, so no
+    classmate is named (``grader.grading.caller.hidden_paths``)."""
+
+    kind: ClassVar[str] = "zygote"
+    lab: str
+    limits: Limits
+    caps: dict[str, Any]
+    hide_dirs: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> ZygoteConfig:
+        return cls(lab=data["lab"], limits=Limits(**data["limits"]), caps=dict(data["caps"]),
+                   hide_dirs=list(data.get("hide_dirs", [])))
+
+
+@dataclass(frozen=True)
+class ZygoteReady(Message):
+    """The zygote is warm (or failed: ``error``)."""
+
+    kind: ClassVar[str] = "zygote-ready"
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SubmissionRequest(Message):
+    """A worker asks the zygote to run one submission: its code, its server, its uid and
+    its cgroup folders. Sent in a memfd (code can be megabytes) with the pipes as fds."""
+
+    kind: ClassVar[str] = "run"
+    cells: list[str]
+    notebook: bool
+    endpoint: str
+    ports: list[int] | None
+    account: dict[str, str]
+    uid: int
+    gid: int
+    cgroup: list[str] = field(default_factory=list)
+    cgroup_v2: bool = False
+
+
+@dataclass(frozen=True)
+class SubmissionStarted(Message):
+    """The relay forked the submission: ``pid`` is the process to kill to stop it all."""
+
+    kind: ClassVar[str] = "started"
+    pid: int
+
+
+@dataclass(frozen=True)
+class SubmissionEnded(Message):
+    """The submission's top process ended with wait status ``status``."""
+
+    kind: ClassVar[str] = "ended"
+    status: int
+
+
+# --- what a forked child is handed ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class SubmissionContext:
-    """What the submission's processes need from the pool, and nothing more: no checks,
-    no other submission's path, no grader clients."""
+    """What the submission's processes need, and nothing more: no checks, no other
+    submission's path, no grader clients. Built in the zygote, which never had them."""
 
     lab: Lab  # found without reading its folder
     limits: Limits
     caps: Capabilities
     keep: list[Path]
-    hide_dirs: list[Path]
-    hide_files: list[Path]
     data: dict[str, bytes]  # the lab's data files, copied into the submission's home
     shell: Any  # the warm IPython shell
     loader: Any  # the warm botocore data loader
     account: Account
     endpoint: str = ""
     ports: frozenset[int] | None = None  # loopback ports it may reach (None: all, netns)
+    user: tuple[int, int] | None = None  # its slot's uid and gid (root only)
+    seccomp: Any = None  # the filter (grader.grading.hardening.build)

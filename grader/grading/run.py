@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.aws import REGION, install_loopback_guard, lab_environment
-from grader.grading import isolation, netguard
+from grader.grading import hardening, isolation, netguard
 from grader.grading.caller import kill_group
 from grader.grading.cells import Reporter, run_submission
 from grader.grading.protocol import (
@@ -22,8 +23,13 @@ from grader.grading.protocol import (
     MAX_PROCESSES,
     TMP_MB,
     Limits,
+    ProtocolError,
     Report,
     SubmissionContext,
+    SubmissionEnded,
+    SubmissionRequest,
+    SubmissionStarted,
+    decode,
 )
 from grader.paths import PACKAGE_DIR
 from grader.results import Status
@@ -42,6 +48,7 @@ class SubmissionRun:
     done: bool = False
     timed_out: bool = False
     too_much_output: bool = False
+    out_of_memory: bool = False  # its cgroup's memory ceiling was hit
     output_bytes: int = 0
     exit_code: int | None = None
     signal: int | None = None
@@ -75,7 +82,7 @@ class SubmissionRun:
         elif self.signal is not None:
             name = _signal_name(self.signal)
             memory = ""
-            if any("MemoryError" in e for _, e in self.errors):
+            if self.out_of_memory or any("MemoryError" in e for _, e in self.errors):
                 memory = f" after running out of memory (limit {limits.memory_mb} MB)"
             first = (f"The {what}'s process was killed ({name}){memory} {where}; graded what "
                      "it had created by then.")
@@ -120,60 +127,68 @@ def _child_env(context: SubmissionContext, home: str) -> dict[str, str]:
     return env
 
 
-def run_submission_isolated(context: SubmissionContext, own_pidns: int | None,
-                            cells: list[str], notebook: bool) -> SubmissionRun:
-    """Fork the submission, watch it (time, output, progress), and kill all it started."""
-    caps = context.caps
+def child_main(context: SubmissionContext, cells: list[str], notebook: bool, out_w: int,
+               rep_w: int) -> None:
+    """The submission's top process (forked by the zygote's relay): PID 1 of its own
+    namespaces, or, without namespaces, the submission itself in a scratch folder."""
+    try:
+        if context.caps.private:
+            _init_process(context, cells, notebook, out_w, rep_w)
+        else:
+            scratch = tempfile.mkdtemp(prefix="computelab-sub-")
+            if context.user:
+                os.chown(scratch, *context.user)
+            _submission_process(context, cells, notebook, out_w, rep_w, scratch)
+    except BaseException as exc:
+        _report_internal(rep_w, exc)
+    finally:
+        os._exit(70)
+
+
+def kill_leftovers(pid: int) -> None:
+    """Without a PID namespace: the submission's process group, then anything detached
+    (re-parented to the relay, a child-subreaper)."""
+    kill_group(pid)
+    _reap_leftovers()
+
+
+def run_submission_isolated(conn: socket.socket, request: SubmissionRequest,
+                            netns: int | None, limits: Limits) -> SubmissionRun:
+    """Have the zygote fork the submission, watch it (time, output, progress), and make
+    sure all it started is gone."""
     out_r, out_w = os.pipe()
     rep_r, rep_w = os.pipe()
-    scratch = None if caps.namespaces else tempfile.mkdtemp(prefix="computelab-sub-")
-    if scratch and caps.root:
-        os.chown(scratch, *caps.user)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    if caps.namespaces:
-        isolation.unshare(isolation.CLONE_NEWPID)  # the next child is PID 1 of a new namespace
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        try:
-            if caps.namespaces:
-                _init_process(context, cells, notebook, out_w, rep_w)
-            else:
-                _submission_process(context, cells, notebook, out_w, rep_w, scratch or "/tmp")
-        except BaseException as exc:
-            _report_internal(rep_w, exc)
-        finally:
-            os._exit(70)
-    if own_pidns is not None:
-        isolation.setns(own_pidns, isolation.CLONE_NEWPID)
-    os.close(out_w)
-    os.close(rep_w)
-    run = _watch(pid, out_r, rep_r, context.limits)
-    if not caps.namespaces:  # (with namespaces the kernel already killed everything)
-        kill_group(pid)  # the submission's process group, grandchildren included
-        _reap_leftovers()  # and detached ones, re-parented to this grading process
-    if scratch:
-        import shutil
-
-        shutil.rmtree(scratch, ignore_errors=True)
-    return run
+    status_r, status_w = os.pipe()
+    alive_r, alive_w = os.pipe()
+    memfd = os.memfd_create("submission")
+    os.write(memfd, request.to_bytes())
+    os.lseek(memfd, 0, os.SEEK_SET)
+    sent = [memfd, out_w, rep_w, status_w, alive_r] + ([netns] if netns is not None else [])
+    try:
+        socket.send_fds(conn, [b"run"], sent)
+    finally:
+        for fd in sent[:5]:
+            os.close(fd)
+    try:
+        return _watch(status_r, out_r, rep_r, limits)
+    finally:
+        os.close(alive_w)  # the relay kills whatever is left when this closes
 
 
-def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> SubmissionRun:
+def _watch(status_r: int, out_r: int, rep_r: int, limits: Limits) -> SubmissionRun:
     run = SubmissionRun()
     deadline = time.monotonic() + limits.timeout
     cap = limits.output_mb * 1024 * 1024
-    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-    open_fds = {out_r, rep_r}
-    pending = b""
-    status = None
-    while True:
+    open_fds = {out_r, rep_r, status_r}
+    pending, status_buffer = b"", b""
+    started: int | None = None
+    status: int | None = None
+    while status_r in open_fds:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             run.timed_out = True
             break
-        watch = list(open_fds) + ([pidfd] if pidfd is not None else [])
-        ready, _, _ = select.select(watch, [], [], min(remaining, 0.02 if pidfd is None else 5))
+        ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 5))
         if out_r in ready:
             chunk = os.read(out_r, 1 << 20)
             if not chunk:
@@ -187,17 +202,25 @@ def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> SubmissionRun:
             if not chunk:
                 open_fds.discard(rep_r)
             pending = _parse_report(run, pending + chunk)
-        if pidfd is None or pidfd in ready:
-            waited, status = os.waitpid(pid, os.WNOHANG)
-            if waited:
+        if status_r in ready:
+            chunk = os.read(status_r, 1 << 12)
+            if not chunk:
+                open_fds.discard(status_r)
+            status_buffer += chunk
+            started, status = _parse_status(status_buffer, started, status)
+    if status is None and started:
+        _kill_top(started)
+    if status is None:  # wait (briefly) for the relay to report the end
+        os.set_blocking(status_r, True)
+        end = time.monotonic() + 10
+        while status is None and time.monotonic() < end:
+            if not select.select([status_r], [], [], 1)[0]:
+                continue
+            chunk = os.read(status_r, 1 << 12)
+            if not chunk:
                 break
-            status = None
-    if status is None:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _, status = os.waitpid(pid, 0)
+            status_buffer += chunk
+            started, status = _parse_status(status_buffer, started, status)
     # whatever the submission wrote just before it ended
     for fd in (out_r, rep_r):
         os.set_blocking(fd, False)
@@ -207,9 +230,10 @@ def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> SubmissionRun:
         except (BlockingIOError, OSError):
             pass
         os.close(fd)
-    if pidfd is not None:
-        os.close(pidfd)
-    if os.WIFSIGNALED(status):
+    os.close(status_r)
+    if status is None:
+        run.signal = signal.SIGKILL
+    elif os.WIFSIGNALED(status):
         run.signal = os.WTERMSIG(status)
     else:
         code = os.WEXITSTATUS(status)
@@ -220,6 +244,32 @@ def _watch(pid: int, out_r: int, rep_r: int, limits: Limits) -> SubmissionRun:
     if run.timed_out or run.too_much_output:
         run.signal = None
     return run
+
+
+def _parse_status(data: bytes, started: int | None,
+                  status: int | None) -> tuple[int | None, int | None]:
+    for line in data.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            message = decode(line, SubmissionStarted, SubmissionEnded)
+        except ProtocolError:
+            continue  # an incomplete last line: read again
+        if isinstance(message, SubmissionStarted):
+            started = message.pid
+        elif isinstance(message, SubmissionEnded):
+            status = message.status
+    return started, status
+
+
+def _kill_top(pid: int) -> None:
+    """SIGKILL the submission's top process (PID 1 of its namespace: all go with it) and,
+    without namespaces, its process group."""
+    kill_group(pid)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _parse_report(run: SubmissionRun, data: bytes) -> bytes:
@@ -301,15 +351,18 @@ def _init_process(context: SubmissionContext, cells: list[str], notebook: bool,
     isolation.die_with_parent()
     isolation.close_fds_except({out_w, rep_w})
     os.umask(0o022)
-    isolation.unshare(isolation.CLONE_NEWNS)
+    user = context.user  # (none as an ordinary user: the home is already ours)
+    # (the course, --out and the class are already hidden in the zygote's mount namespace)
+    isolation.unshare(isolation.CLONE_NEWNS | isolation.CLONE_NEWIPC | isolation.CLONE_NEWUTS
+                      | isolation.CLONE_NEWCGROUP)  # its cgroup is the root it sees
     isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
+    isolation.set_hostname("submission")
     isolation.private_tmp(TMP_MB, context.keep)
-    isolation.hide_paths(context.hide_dirs, context.hide_files, context.keep)
-    isolation.make_traversable(context.keep, *context.caps.user)
     isolation.fresh_proc()
     _mark(rep_w, "walls")
     home = tempfile.mkdtemp(prefix="submission-", dir="/tmp")
-    os.chown(home, *context.caps.user)
+    if user:
+        os.chown(home, *user)
     child = os.fork()
     if child == 0:
         try:
@@ -347,8 +400,10 @@ def _submission_process(context: SubmissionContext, cells: list[str], notebook: 
     isolation.limit_resources(memory, MAX_PROCESSES if caps.root else None,
                               MAX_FILE_MB * 1024 * 1024)
     if caps.root:
-        isolation.drop_privileges(*caps.user)
+        isolation.drop_privileges(*(context.user or caps.user))
         isolation.set_dumpable(caps.namespaces)  # own /proc readable; nobody else can see it
+    elif caps.user_namespaces:
+        isolation.drop_capabilities()  # those the user namespace gave us: no mounts, no way out
     isolation.die_with_parent()
     for name, content in context.data.items():  # as the submission's user: its own copies
         try:
@@ -366,6 +421,7 @@ def _submission_process(context: SubmissionContext, cells: list[str], notebook: 
         pass
     _prepare_interpreter(context)
     netguard.install(context.ports)
+    hardening.apply(context.seccomp)  # last: no new privileges, no namespaces, no ptrace...
     _mark(rep_w, "setup")
     run_submission(cells, notebook, Reporter(rep_w), context.shell if notebook else None)
     os._exit(0)

@@ -3,8 +3,10 @@
 Code never runs inside moto. A check that must judge what a handler returns takes the zip
 from the S3 object the function was deployed from (the object whose SHA-256 equals the
 function's ``CodeSha256``) and calls the handler in a separate Python process (``-I``, a
-minimal environment that reaches nothing real, a 1 GiB address-space cap, a time limit);
-never in the grader's own process.
+minimal environment that reaches nothing real, a 1 GiB address-space cap, CPU, file-size
+and time limits); never in the grader's own process. When a class is graded as root, the
+grading worker sets ``PREEXEC`` (``grader.grading.learner``): the process then starts
+behind the same walls as a submission.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import signal
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from grader.aws import AWS
 
+PREEXEC: Callable[[Path], Callable[[], None]] | None = None  # set while grading as root
 MAX_UNZIPPED = 250 * 1024 * 1024  # Lambda's limit for a function's unzipped package
 STARTUP_GRACE = 2  # seconds for the interpreter to start before the handler's own timeout
 
@@ -60,12 +64,14 @@ def deployed_zip(aws: AWS, function: dict[str, Any]) -> bytes:
 
 _RUNNER = r"""
 import importlib, json, sys
-try:  # cap the address space (1 GiB) so a runaway handler cannot exhaust the machine
+code_dir, handler, function_name, events_file, result_file, seconds = sys.argv[1:7]
+try:  # a runaway handler cannot exhaust the machine: memory, CPU time, file size, no cores
     import resource
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    for kind, value in ((resource.RLIMIT_AS, 1 << 30), (resource.RLIMIT_CPU, int(seconds)),
+                        (resource.RLIMIT_FSIZE, 64 << 20), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(kind, (value, value))
 except (ImportError, ValueError, OSError):
     pass
-code_dir, handler, function_name, events_file, result_file = sys.argv[1:6]
 sys.path.insert(0, code_dir)
 
 
@@ -169,10 +175,12 @@ def invoke(code_dir: Path, function: dict[str, Any], events: list[Any], workdir:
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
         "HOME": str(workdir), "PYTHONDONTWRITEBYTECODE": "1"})
     command = [sys.executable, "-I", "-c", _RUNNER, str(code_dir), function["Handler"],
-               function["FunctionName"], str(events_file), str(result_file)]
+               function["FunctionName"], str(events_file), str(result_file),
+               str(seconds + STARTUP_GRACE)]
     proc = subprocess.Popen(command, cwd=code_dir, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=os.name == "posix")
+                            start_new_session=os.name == "posix",
+                            preexec_fn=PREEXEC(workdir) if PREEXEC else None)
     try:
         proc.wait(timeout=seconds + STARTUP_GRACE)
     except subprocess.TimeoutExpired:

@@ -23,6 +23,7 @@ from typing import Any
 
 from grader.aws import REGION, Account
 from grader.sandbox.fidelity import Fidelity, NoSilentGaps
+from grader.sandbox.refusals import DebugRoutesRefused
 
 ACCOUNTS_ROUTE = "/_computelab/accounts"
 PING_ROUTE = "/_computelab/ping"
@@ -91,8 +92,10 @@ class AccountsRoute:
         return self.inner(environ, start_response)
 
 
+# DebugRoutesRefused first: moto's recorder/config/proxy routes never reach moto.
 # NoSilentGaps outside Fidelity: a correction that fails is still an AWS-shaped error.
-DEFAULT_LAYERS: tuple[Layer, ...] = (PingRoute, AccountsRoute, NoSilentGaps, Fidelity)
+DEFAULT_LAYERS: tuple[Layer, ...] = (DebugRoutesRefused, PingRoute, AccountsRoute,
+                                     NoSilentGaps, Fidelity)
 
 
 def moto_app() -> WSGIApp:

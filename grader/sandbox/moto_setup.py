@@ -30,10 +30,13 @@ def configure_moto_for_teaching() -> None:
 
 
 def speed_up_moto() -> None:
-    """Two costs every submission would pay again in moto 5.2 (same results, less CPU):
-    ~2,600 random ids drawn one hex digit at a time for each account's AMI catalogue, and
-    a fresh 2048-bit RSA key (~50 ms) per ``create_key_pair``: keys come from a small pool
-    made once, so the same submission also gets the same key material every time.
+    """Costs every submission would pay again in moto 5.2 (same results, less CPU):
+    ~2,600 random ids drawn one hex digit at a time for each account's AMI catalogue; a
+    fresh 2048-bit RSA key (~50 ms) per ``create_key_pair`` (keys come from a small pool
+    made once, so the same submission also gets the same key material every time); a new
+    ``boto3.Session`` built to list partitions on every EKS role check
+    (``eks.utils.validate_role_arn``); and moto's own folder listed on every request
+    (``backends.list_of_moto_modules``, asked by the dispatcher for each host).
 
     Both patch moto internals: re-check them when moto is upgraded (pinned at 5.2.5).
     Idempotent: every sandbox in a process shares the one patch."""
@@ -56,3 +59,32 @@ def speed_up_moto() -> None:
         return dict(pool[(served[0] - 1) % len(pool)])
 
     key_pairs.random_rsa_key_pair = pooled_rsa_key_pair
+    _cache_role_arn_partitions()
+    _cache_module_folder()
+
+
+def _cache_role_arn_partitions() -> None:
+    import re
+
+    import moto.eks.models as eks_models
+    import moto.eks.utils as eks_utils
+    from boto3 import Session
+
+    original = eks_utils.validate_role_arn
+    partitions = frozenset(Session().get_available_partitions())
+    pattern = re.compile("arn:(?P<partition>.+):iam::(?P<account_id>[0-9]{12}):role/.+")
+
+    def validate_role_arn(arn: str) -> None:
+        match = pattern.match(arn) if arn else None
+        if not (match and match.group("partition") in partitions):
+            original(arn)  # moto's own error, worded as before
+
+    eks_utils.validate_role_arn = validate_role_arn
+    eks_models.validate_role_arn = validate_role_arn  # (imported by name there)
+
+
+def _cache_module_folder() -> None:
+    import moto.backends as backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules

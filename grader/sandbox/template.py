@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import asdict
@@ -27,6 +28,7 @@ from typing import Any
 from grader.aws import AWS, Account
 from grader.checks import run_checks
 from grader.grading import isolation
+from grader.grading.cgroups import Group
 from grader.grading.protocol import ServerReply, ServerRequest, TemplateReady, expect
 from grader.labs import load_lab
 from grader.sandbox.app import WSGIApp, build_app, make_loopback_server, new_account
@@ -120,6 +122,11 @@ def template_main(lab_path: Path, conns: list[socket.socket], ready_fd: int) -> 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # servers are reaped automatically
     try:
         app, account = warm_template(lab_path)
+        from grader.grading import hardening
+        from grader.grading.zygote import keep_paths
+
+        _KEEP.extend(keep_paths())
+        _FILTER.append(hardening.build())
         gc.collect()
         gc.freeze()
         ready = TemplateReady(account=asdict(account))
@@ -158,9 +165,12 @@ def _fork_server(app: WSGIApp, conn: socket.socket, netns: int | None,
         return
     try:  # pragma: no cover - runs in the server
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        isolation.die_with_parent()  # the template goes (the grader was killed): so do we
         for other in conns:
             if other is not conn:
                 other.close()
+        if request.cgroup:
+            Group(tuple(Path(p) for p in request.cgroup), v2=False).join()
         if netns is not None:
             isolation.setns(netns, isolation.CLONE_NEWNET)  # the worker's private loopback
         from moto.moto_api._internal import mock_random
@@ -170,7 +180,9 @@ def _fork_server(app: WSGIApp, conn: socket.socket, netns: int | None,
             server = make_loopback_server(app, request.port)
         except OSError:
             server = make_loopback_server(app, 0)
-        reply = ServerReply(request.nonce, os.getpid(), server.server_address[1])
+        port = server.server_address[1]
+        wall_server(request, port, netns is not None)
+        reply = ServerReply(request.nonce, os.getpid(), port)
         conn.sendall(reply.to_bytes())
         conn.close()
         server.serve_forever()
@@ -178,11 +190,47 @@ def _fork_server(app: WSGIApp, conn: socket.socket, netns: int | None,
         os._exit(1)
 
 
-def request_server(conn: socket.socket, netns: int | None, port: int = 0) -> tuple[int, int]:
-    """From a worker: ask the template for a fresh server (on ``port`` if it is free);
-    return its pid and port."""
+def wall_server(request: ServerRequest, port: int, namespaces: bool) -> None:
+    """The walls around a submission's server, once it listens: private working and temp
+    folders, its own unprivileged uid, no new privileges, the seccomp filter, and no
+    connection to anything but its own port (moto sends some requests on a caller's
+    behalf)."""
+    from grader.grading import hardening, netguard
+
+    if namespaces:
+        isolation.unshare(isolation.CLONE_NEWNS | isolation.CLONE_NEWIPC)
+        isolation.mount("none", "/", None, isolation.MS_REC | isolation.MS_PRIVATE)
+        isolation.private_tmp(64, _KEEP)
+        if request.uid:
+            isolation.make_traversable(_KEEP, request.uid, request.gid)
+    home = tempfile.mkdtemp(prefix="computelab-server-")
+    if request.uid:
+        os.chown(home, request.uid, request.gid)
+    os.chdir(home)  # moto writes debugging files to its working folder
+    os.environ["TMPDIR"] = home
+    tempfile.tempdir = home
+    isolation.limit_resources(None, None, 256 * 1024 * 1024)
+    if request.uid:
+        isolation.drop_privileges(request.uid, request.gid)
+        isolation.set_dumpable(False)
+        isolation.die_with_parent()  # (a change of uid clears the earlier request)
+        if os.getppid() == 1:
+            os._exit(1)  # the template died in between
+    netguard.install({port})
+    hardening.apply(_FILTER[0] if _FILTER else None)
+
+
+_KEEP: list[Path] = []
+_FILTER: list[Any] = []
+
+
+def request_server(conn: socket.socket, netns: int | None, port: int = 0,
+                   user: tuple[int, int] = (0, 0),
+                   cgroup: list[str] | None = None) -> tuple[int, int]:
+    """From a worker: ask the template for a fresh server (on ``port`` if it is free, as
+    ``user``, in the ``cgroup`` folders); return its pid and port."""
     nonce = os.urandom(8).hex()
-    request = ServerRequest(port, nonce)
+    request = ServerRequest(port, nonce, user[0], user[1], cgroup or [])
     socket.send_fds(conn, [request.to_bytes()], [netns] if netns is not None else [])
     buffer = b""
     while True:

@@ -18,7 +18,12 @@ from grader.grading.protocol import (
     ServerReply,
     ServerRequest,
     ServerStarted,
+    SubmissionEnded,
+    SubmissionRequest,
+    SubmissionStarted,
     TemplateReady,
+    ZygoteConfig,
+    ZygoteReady,
     decode,
     expect,
 )
@@ -29,7 +34,15 @@ RESULT = LabResult("01-ec2-from-ami", [CheckResult("a", "A", 2, 2, "passed", "Do
 
 
 @pytest.mark.parametrize("message", [
-    PoolConfig("/labs/01", ["/s/alice.ipynb"], 2, Limits(timeout=9.5), ["/a"], ["/b"]),
+    PoolConfig("/labs/01", ["/s/alice.ipynb"], 2, Limits(timeout=9.5), ["/a"]),
+    ZygoteConfig("/labs/01", Limits(memory_mb=512, require_isolation=True), {"root": True},
+                 ["/srv"]),
+    ZygoteReady(error="ImportError: IPython"),
+    SubmissionRequest(["print(1)"], True, "http://127.0.0.1:5000", None,
+                      {"account_id": "1", "access_key_id": "k", "secret_access_key": "s"},
+                      61000, 61000, ["/sys/fs/cgroup/memory/x"], False),
+    SubmissionStarted(12),
+    SubmissionEnded(9),
     PoolReady("submissions run as uid 65534"),
     PoolFatal("Could not start grading."),
     Graded(3, RESULT, 1.25, {"run": 0.5}),
@@ -37,6 +50,7 @@ RESULT = LabResult("01-ec2-from-ami", [CheckResult("a", "A", 2, 2, "passed", "Do
                            "secret_access_key": "s"}),
     TemplateReady(error="ImportError: moto"),
     ServerRequest(5000, "ab12"),
+    ServerRequest(5000, "ab12", 61001, 61001, ["/sys/fs/cgroup/pids/x"]),
     ServerReply("ab12", 77, 5000),
     ServerStarted(77),
     Report(cell=3, error="KeyError: 'x'"),
