@@ -1,9 +1,10 @@
 """What a lab notebook's first and last cells call: connect, check my work, reset.
 
 ``connect`` makes the kernel's plain boto3 land in this lab's sandbox account: it sets the
-lab environment, installs the loopback guard, and starts a sandbox inside the kernel when
-none is running. Under ``computelab grade`` (``COMPUTELAB_GRADING=1``) it only reads the
-environment the grader prepared and the check button is inert: the grader checks itself.
+lab environment and installs the loopback guard. With no sandbox running it says how to
+start the trainer and leaves boto3 pointing nowhere (tests may allow an in-kernel sandbox).
+Under ``computelab grade`` (``COMPUTELAB_GRADING=1``) it only keeps the environment the
+grader prepared, without reading any course file, and the check cell is inert.
 """
 
 from __future__ import annotations
@@ -72,7 +73,6 @@ class LabSession:
 
     lab: Lab
     aws: AWS
-    grading: bool = False
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(o)}</li>" for o in self.lab.objectives)
@@ -126,10 +126,7 @@ class LabSession:
         return result
 
     def check(self) -> Any:
-        """Show the "Check my work" button (inert under batch grading)."""
-        if self.grading:
-            print("Checked by the grader after your notebook runs.")
-            return None
+        """Show the "Check my work" button."""
         from grader.ui.check_panel import CheckPanel
 
         return CheckPanel(self).widget
@@ -170,16 +167,28 @@ def _show_aws_errors_as_one_line() -> None:
         install(shell)
 
 
-def connect(lab_name: str) -> LabSession | None:
+@dataclass
+class GradedSession:
+    """What a notebook's connect() gives under batch grading: the grader prepared the
+    environment and checks by itself, so nothing here needs the course's files (the walls
+    hide them from a submission)."""
+
+    aws: AWS
+    grading: bool = True
+
+    def check(self) -> None:
+        print("Checked by the grader after your notebook runs.")
+
+
+def connect(lab_name: str) -> LabSession | GradedSession | None:
     """Connect the kernel to the lab's account; show the objectives (one sentence on errors)."""
+    if os.environ.get(GRADING_ENV):
+        install_loopback_guard()
+        return GradedSession(AWS(endpoint=os.environ.get("AWS_ENDPOINT_URL"),
+                                 access_key_id=os.environ.get("AWS_ACCESS_KEY_ID"),
+                                 secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY")))
     try:
         lab = find_lab(lab_name)
-        if os.environ.get(GRADING_ENV):
-            install_loopback_guard()
-            aws = AWS(endpoint=os.environ["AWS_ENDPOINT_URL"],
-                      access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
-                      secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"])
-            return LabSession(lab, aws, grading=True)
         endpoint, note = _ensure_sandbox()
         aws = lab_aws(lab, endpoint)
         _use(aws)
