@@ -41,7 +41,8 @@ def _builder(aws):
     builders = _builders(aws)
     if not builders:
         absent(aws, "No instance tagged Name=web-builder yet: launch the builder with that "
-                    "tag.", "ec2", _tagged("web-builder"))
+                    "tag.", "ec2", _tagged("web-builder"),
+               key="web-builder")
     source = (_golden_or_none(aws) or {}).get("SourceInstanceId")
     made_it = [i for i in builders if i["InstanceId"] == source]
     return made_it[0] if made_it else max(builders, key=lambda i: i["LaunchTime"])
@@ -58,7 +59,7 @@ def _golden(aws):
     if image is None:
         absent(aws, "No AMI named 'web-golden' owned by your account yet.", "ec2",
                lambda ec2: ec2.describe_images(Owners=["self"], Filters=[
-                   {"Name": "name", "Values": ["web-golden"]}])["Images"])
+                   {"Name": "name", "Values": ["web-golden"]}])["Images"], key="golden")
     return image
 
 
@@ -244,7 +245,7 @@ def two_web_instances(aws):
                    "redundancy.")
         if web:
             fail(message, *(i["InstanceId"] for i in web))
-        absent(aws, message, "ec2", _tagged("web"))
+        absent(aws, message, "ec2", _tagged("web"), key="web")
     golden = _golden(aws)["ImageId"]
     problems = {
         "not launched from web-golden (use the golden image so every server starts "
@@ -268,7 +269,7 @@ def encrypted_gp3_root(aws):
     """Each web instance has an encrypted gp3 root volume"""
     web = _web_instances(aws)
     if not web:
-        absent(aws, "No running web instances yet.", "ec2", _tagged("web"))
+        absent(aws, "No running web instances yet.", "ec2", _tagged("web"), key="web")
     ids = [i["InstanceId"] for i in web]
     volumes = aws.client("ec2").describe_volumes(Filters=[
         {"Name": "attachment.instance-id", "Values": ids}])["Volumes"]

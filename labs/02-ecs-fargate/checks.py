@@ -77,7 +77,8 @@ def _cluster(aws):
     clusters = aws.once("cluster", lambda: _find_cluster(aws.client("ecs")))
     if not clusters:
         absent(aws, f"No active ECS cluster named '{CLUSTER}' yet: create it with "
-                    f"ecs.create_cluster(clusterName='{CLUSTER}').", "ecs", _find_cluster)
+                    f"ecs.create_cluster(clusterName='{CLUSTER}').", "ecs", _find_cluster,
+               key="cluster")
     return clusters[0]
 
 

@@ -59,7 +59,7 @@ def _function(aws, consequence):
     function = aws.once("function", lambda: _find_function(aws.client("lambda")))
     if function is None:
         absent(aws, f"No Lambda function named '{FUNCTION}' yet, so {consequence}.", "lambda",
-               _find_function)
+               _find_function, key="function")
     return function
 
 
