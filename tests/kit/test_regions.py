@@ -16,11 +16,11 @@ def key_pairs(ec2):
 
 def test_a_resource_in_another_region_is_found_there(fresh_aws):
     aws = fresh_aws("01")
-    aws.client("ec2", "ap-southeast-2").create_key_pair(KeyName="web-key")
-    assert elsewhere(aws, "ec2", key_pairs) == ["ap-southeast-2"]
+    aws.client("ec2", "ap-northeast-1").create_key_pair(KeyName="web-key")
+    assert elsewhere(aws, "ec2", key_pairs) == ["ap-northeast-1"]
     with pytest.raises(CheckFailed) as failed:
         absent(aws, "No key pair named 'web-key'.", "ec2", key_pairs, "web-key")
-    assert str(failed.value).startswith("No key pair named 'web-key'. Found in ap-southeast-2; "
+    assert str(failed.value).startswith("No key pair named 'web-key'. Found in ap-northeast-1; "
                                         "the lab grades us-east-1")
     assert failed.value.resources == ["web-key"]
 
