@@ -152,6 +152,20 @@ def test_check_refuses_when_boto3_points_elsewhere(session, monkeypatch):
     assert store.lab_status(LAB.id) == "not started"
 
 
+def test_a_new_default_session_is_checked_again_after_a_good_click(session):
+    """The boto3 setup is remembered once verified, but a new default session is asked again."""
+    import boto3
+
+    assert session.misconfigured() == ""
+    assert session.misconfigured() == ""  # remembered: no clients built
+    boto3.setup_default_session(aws_access_key_id="AKIAOTHER", aws_secret_access_key="x",
+                                region_name="us-east-1")
+    try:
+        assert "credentials were changed" in session.misconfigured()
+    finally:
+        boto3.DEFAULT_SESSION = None
+
+
 def test_reset_asks_for_confirmation_then_wipes_only_this_lab(session):
     from grader.ui.check_panel import CheckPanel
 

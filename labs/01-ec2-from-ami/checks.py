@@ -7,16 +7,19 @@ they run unchanged against the sandbox, LocalStack or a real account.
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 import time
 
-from grader import check
+from grader import check, fail
 from grader.kit.lookups import instances
+from grader.kit.regions import absent
 
 AL2023_NAME = re.compile(r"^al2023-ami-(2023\.\d+\.\d+\.\d+)-kernel-[\d.]+-x86_64$")
 WEB_SERVER = re.compile(
     r"\b(dnf|yum|apt-get|apt)\b[^\n]*\binstall\b[^\n]*\b(httpd|nginx|apache2)\b")
 LIVE = ("pending", "running")
+GONE = ("shutting-down", "terminated")
 
 
 def _instances(ec2, name):
@@ -27,17 +30,37 @@ def _builders(aws):
     return aws.once("builders", lambda: _instances(aws.client("ec2"), "web-builder"))
 
 
+def _tagged(name):
+    """A finder for ``regions.absent``: instances tagged Name=``name`` (any state)."""
+    return lambda ec2: ec2.describe_instances(
+        Filters=[{"Name": "tag:Name", "Values": [name]}])["Reservations"]
+
+
 def _builder(aws):
+    """The builder: the web-builder the golden AMI was made from, else the newest one."""
     builders = _builders(aws)
-    assert builders, "No instance tagged Name=web-builder yet: launch the builder with that tag."
-    return builders[-1]
+    if not builders:
+        absent(aws, "No instance tagged Name=web-builder yet: launch the builder with that "
+                    "tag.", "ec2", _tagged("web-builder"),
+               key="web-builder")
+    source = (_golden_or_none(aws) or {}).get("SourceInstanceId")
+    made_it = [i for i in builders if i["InstanceId"] == source]
+    return made_it[0] if made_it else max(builders, key=lambda i: i["LaunchTime"])
+
+
+def _golden_or_none(aws):
+    images = aws.once("golden", lambda: aws.client("ec2").describe_images(
+        Owners=["self"], Filters=[{"Name": "name", "Values": ["web-golden"]}])["Images"])
+    return images[0] if images else None
 
 
 def _golden(aws):
-    images = aws.once("golden", lambda: aws.client("ec2").describe_images(
-        Owners=["self"], Filters=[{"Name": "name", "Values": ["web-golden"]}])["Images"])
-    assert images, "No AMI named 'web-golden' owned by your account yet."
-    return images[0]
+    image = _golden_or_none(aws)
+    if image is None:
+        absent(aws, "No AMI named 'web-golden' owned by your account yet.", "ec2",
+               lambda ec2: ec2.describe_images(Owners=["self"], Filters=[
+                   {"Name": "name", "Values": ["web-golden"]}])["Images"], key="golden")
+    return image
 
 
 _CATALOGUE_TTL = 3600.0
@@ -72,25 +95,35 @@ def builder_runs_latest_al2023(aws):
     """The builder runs the current Amazon Linux 2023 x86_64 AMI"""
     builder = _builder(aws)
     latest = _latest_al2023_ids(aws)
-    assert builder["ImageId"] in latest, (
-        "The builder was not launched from the newest Amazon Linux 2023 x86_64 image owned by "
-        "'amazon'. Old images miss security patches and arm64 images need Graviton instance "
-        "types: look the AMI up with the public SSM parameter or describe_images filters.")
+    if builder["ImageId"] not in latest:
+        fail(f"The builder {builder['InstanceId']} runs {builder['ImageId']}, not the newest "
+             "Amazon Linux 2023 x86_64 image owned by 'amazon'. Old images miss security "
+             "patches and arm64 images need Graviton instance types: look the AMI up with the "
+             "public SSM parameter or describe_images filters, then launch a new builder.",
+             builder["InstanceId"])
 
 
 @check(points=1, hint="ec2.create_key_pair(KeyName='web-key')")
 def key_pair_created(aws):
     """Key pair web-key exists"""
-    pairs = aws.client("ec2").describe_key_pairs(
-        Filters=[{"Name": "key-name", "Values": ["web-key"]}])["KeyPairs"]
-    assert pairs, ("No key pair named 'web-key'. AWS keeps the public key; you download the "
-                   "private key once, when you create the pair.")
+    def find(ec2):
+        return ec2.describe_key_pairs(
+            Filters=[{"Name": "key-name", "Values": ["web-key"]}])["KeyPairs"]
+
+    if not find(aws.client("ec2")):
+        absent(aws, "No key pair named 'web-key'. AWS keeps the public key; you download the "
+                    "private key once, when you create the pair.", "ec2", find)
 
 
-def _security_group(ec2):
-    groups = ec2.describe_security_groups(
+def _find_groups(ec2):
+    return ec2.describe_security_groups(
         Filters=[{"Name": "group-name", "Values": ["web-sg"]}])["SecurityGroups"]
-    assert groups, "No security group named 'web-sg' yet."
+
+
+def _security_group(aws):
+    groups = _find_groups(aws.client("ec2"))
+    if not groups:
+        absent(aws, "No security group named 'web-sg' yet.", "ec2", _find_groups)
     return groups[0]
 
 
@@ -98,6 +131,12 @@ def _covers(rule, port):
     if rule["IpProtocol"] == "-1":
         return True
     return rule["IpProtocol"] in ("tcp", "6") and rule["FromPort"] <= port <= rule["ToPort"]
+
+
+def _all_ports(rule):
+    """True for a rule on every protocol, or on the whole port range of one."""
+    return rule["IpProtocol"] == "-1" or (
+        rule.get("FromPort", 0) in (0, -1) and rule.get("ToPort", 65535) in (65535, -1))
 
 
 def _world(rule):
@@ -109,18 +148,30 @@ def _world(rule):
                       "tcp 22 from one CIDR such as 203.0.113.10/32")
 def security_group_rules(aws):
     """Security group web-sg allows 80 from anywhere and 22 from one CIDR only"""
-    rules = _security_group(aws.client("ec2"))["IpPermissions"]
-    assert not any(r["IpProtocol"] == "-1" and _world(r) for r in rules), (
-        "web-sg opens every protocol and port to the internet; allow only 80 and 22.")
-    assert any(_covers(r, 80) and _world(r) for r in rules), (
-        "web-sg does not allow tcp port 80 from 0.0.0.0/0, so visitors cannot reach the site.")
+    group = _security_group(aws)
+    sg = group["GroupId"]
+    rules = group["IpPermissions"]
+    revoke = (f"remove it with ec2.revoke_security_group_ingress(GroupId='{sg}', "
+              "IpPermissions=[...that rule...])")
+    if any(_all_ports(r) and _world(r) for r in rules):
+        fail(f"web-sg ({sg}) opens every port (or every protocol) to the internet; {revoke} "
+             "and allow only tcp 80 and 22.", sg)
+    if not any(_covers(r, 80) and _world(r) for r in rules):
+        fail(f"web-sg ({sg}) does not allow tcp port 80 from 0.0.0.0/0, so visitors cannot "
+             "reach the site.", sg)
     ssh = [r for r in rules if _covers(r, 22)]
+    if not ssh:
+        fail(f"web-sg ({sg}) has no rule for port 22; allow SSH from one admin CIDR.", sg)
+    if any(_world(r) for r in ssh):
+        fail(f"Port 22 of web-sg ({sg}) is open to the whole internet (0.0.0.0/0 or ::/0); "
+             f"{revoke}, then allow SSH from one CIDR.", sg)
     cidrs = [c["CidrIp"] for r in ssh for c in r.get("IpRanges", [])]
-    assert ssh, "web-sg has no rule for port 22; allow SSH from one admin CIDR."
-    assert not any(_world(r) for r in ssh), (
-        "Port 22 is open to the whole internet (0.0.0.0/0 or ::/0); allow SSH from one CIDR.")
-    assert len(cidrs) == 1 and not any(r.get("Ipv6Ranges") for r in ssh), (
-        f"Port 22 should be open to exactly one CIDR; found {len(cidrs)} IPv4 ranges.")
+    others = sum(len(r.get("Ipv6Ranges", [])) + len(r.get("UserIdGroupPairs", []))
+                 + len(r.get("PrefixListIds", [])) for r in ssh)
+    if len(cidrs) != 1 or others:
+        fail(f"Port 22 of web-sg ({sg}) should be open to exactly one IPv4 CIDR; found "
+             f"{len(cidrs)} IPv4 range(s) and {others} other source(s): {revoke} for the "
+             "extra ones.", sg)
 
 
 @check(points=2, hint="run_instances(..., UserData='#!/bin/bash\\ndnf install -y httpd\\n"
@@ -129,31 +180,53 @@ def builder_user_data_installs_web_server(aws):
     """The builder's user data installs a web server"""
     ec2 = aws.client("ec2")
     builder = _builder(aws)
-    attr = ec2.describe_instance_attribute(InstanceId=builder["InstanceId"],
-                                           Attribute="userData")
+    iid = builder["InstanceId"]
+    attr = ec2.describe_instance_attribute(InstanceId=iid, Attribute="userData")
     encoded = attr.get("UserData", {}).get("Value")
-    assert encoded, "The builder has no user data: pass UserData to run_instances."
+    if not encoded:
+        fail(f"The builder {iid} has no user data: pass UserData to run_instances (user data "
+             "runs only at first boot, so launch a new builder).", iid)
     script = base64.b64decode(encoded).decode("utf-8", "replace")
-    assert script.startswith(("#!", "#cloud-config")), (
-        "User data must start with '#!' (a shell script) or '#cloud-config', or cloud-init "
-        "will not run it at first boot.")
-    assert WEB_SERVER.search(script) or re.search(r"packages:[\s\S]*(httpd|nginx|apache2)",
-                                                  script), (
-        "The user data does not install a web server (httpd, nginx or apache2) with "
-        "dnf, yum or apt.")
+    if _base64_again(script):
+        fail(f"The builder {iid}'s user data is base64 text, not a script: boto3 encodes "
+             "UserData for you, so pass the plain script (no base64.b64encode).", iid)
+    if not script.lstrip("\ufeff").startswith(("#!", "#cloud-config")):
+        fail(f"The builder {iid}'s user data does not start with '#!' (a shell script) or "
+             "'#cloud-config', so cloud-init will not run it at first boot.", iid)
+    if not (WEB_SERVER.search(script)
+            or re.search(r"packages:[\s\S]*\b(httpd|nginx|apache2)\b", script)):
+        fail(f"The builder {iid}'s user data does not install a web server (httpd, nginx or "
+             "apache2) with dnf, yum or apt.", iid)
+
+
+def _base64_again(script):
+    """True when decoded user data is itself base64 of a script (encoded twice)."""
+    text = script.strip()
+    if not text or not re.fullmatch(r"[A-Za-z0-9+/=\s]+", text):
+        return False
+    try:
+        return base64.b64decode(text).lstrip().startswith((b"#!", b"#cloud-config"))
+    except (binascii.Error, ValueError):
+        return False
 
 
 @check(points=2, hint="ec2.create_image(InstanceId=builder_id, Name='web-golden')")
 def golden_ami_from_builder(aws):
     """AMI web-golden is made from the builder"""
     image = _golden(aws)
-    assert image["State"] == "available", (
-        f"web-golden is {image['State']}; wait until it is available.")
+    ami = image["ImageId"]
+    if image["State"] != "available":
+        fail(f"web-golden ({ami}) is {image['State']}; wait until it is available "
+             "(ec2.get_waiter('image_available')).", ami)
     source = image.get("SourceInstanceId")
-    if source:
-        builder_ids = {i["InstanceId"] for i in _builders(aws)}
-        assert source in builder_ids, (
-            "web-golden was made from an instance that is not the web-builder.")
+    builder_ids = {i["InstanceId"] for i in _builders(aws)}
+    if not source:  # register_image and copy_image record no source instance
+        fail(f"web-golden ({ami}) was not captured from an instance (it has no "
+             "SourceInstanceId, as with register_image or copy_image). Deregister it and "
+             "run ec2.create_image(InstanceId=<the builder>, Name='web-golden').", ami)
+    if source not in builder_ids:
+        fail(f"web-golden ({ami}) was made from {source}, which is not tagged "
+             "Name=web-builder. Deregister it and create it from the builder.", ami, source)
 
 
 def _web_instances(aws):
@@ -167,44 +240,70 @@ def _web_instances(aws):
 def two_web_instances(aws):
     """Two t3.micro web instances run from web-golden with web-key and web-sg"""
     web = _web_instances(aws)
-    assert len(web) >= 2, (
-        f"Found {len(web)} running instance(s) tagged Name=web; launch two for redundancy.")
+    if len(web) < 2:
+        message = (f"Found {len(web)} running instance(s) tagged Name=web; launch two for "
+                   "redundancy.")
+        if web:
+            fail(message, *(i["InstanceId"] for i in web))
+        absent(aws, message, "ec2", _tagged("web"), key="web")
     golden = _golden(aws)["ImageId"]
-    for inst in web:
-        assert inst["ImageId"] == golden, (
-            "A web instance was not launched from web-golden: use the golden image so every "
-            "server starts identical.")
-        assert inst["InstanceType"] == "t3.micro", (
-            f"A web instance is {inst['InstanceType']}; the task asks for t3.micro.")
-        assert inst.get("KeyName") == "web-key", "A web instance was launched without web-key."
-        groups = {g["GroupName"] for g in inst.get("SecurityGroups", [])}
-        assert "web-sg" in groups, "A web instance is not in the web-sg security group."
+    problems = {
+        "not launched from web-golden (use the golden image so every server starts "
+        "identical)": [i for i in web if i["ImageId"] != golden],
+        "not t3.micro": [i for i in web if i["InstanceType"] != "t3.micro"],
+        "launched without key pair web-key": [i for i in web if i.get("KeyName") != "web-key"],
+        "not in security group web-sg": [
+            i for i in web if "web-sg" not in {g["GroupName"] for g in i.get("SecurityGroups",
+                                                                                [])}],
+    }
+    for what, wrong in problems.items():
+        if wrong:
+            ids = [i["InstanceId"] for i in wrong]
+            fail(f"Web instance(s) {', '.join(ids)}: {what}. Terminate them and launch "
+                 "replacements the right way (these settings are fixed at launch).", *ids)
 
 
 @check(points=2, hint="BlockDeviceMappings=[{'DeviceName': golden['RootDeviceName'], "
                       "'Ebs': {'VolumeType': 'gp3', 'Encrypted': True, 'VolumeSize': 8}}]")
 def encrypted_gp3_root(aws):
     """Each web instance has an encrypted gp3 root volume"""
-    ec2 = aws.client("ec2")
     web = _web_instances(aws)
-    assert web, "No running web instances yet."
-    for inst in web:
-        volumes = ec2.describe_volumes(Filters=[
-            {"Name": "attachment.instance-id", "Values": [inst["InstanceId"]]},
-            {"Name": "attachment.device", "Values": [inst["RootDeviceName"]]}])["Volumes"]
-        assert volumes, ("A web instance has no volume on its root device: map the golden "
-                         "AMI's RootDeviceName, not a new device name.")
-        assert any(v["VolumeType"] == "gp3" for v in volumes), (
-            "A web instance's root volume is not gp3 (gp3 is cheaper than gp2 with a "
-            "baseline of 3,000 IOPS).")
-        assert any(v["VolumeType"] == "gp3" and v["Encrypted"] for v in volumes), (
-            "A web instance's root volume is not encrypted; set Encrypted=True in its "
-            "block device mapping.")
+    if not web:
+        absent(aws, "No running web instances yet.", "ec2", _tagged("web"), key="web")
+    ids = [i["InstanceId"] for i in web]
+    volumes = aws.client("ec2").describe_volumes(Filters=[
+        {"Name": "attachment.instance-id", "Values": ids}])["Volumes"]
+    roots = {i["InstanceId"]: [v for v in volumes for a in v["Attachments"]
+                               if a["InstanceId"] == i["InstanceId"]
+                               and a["Device"] == i.get("RootDeviceName")] for i in web}
+    no_root = [i for i, found in roots.items() if not found]
+    if no_root:
+        fail(f"Web instance(s) {', '.join(no_root)} have no volume on their root device: map "
+             "the golden AMI's RootDeviceName, not a new device name.", *no_root)
+    not_gp3 = [i for i, found in roots.items()
+               if not any(v["VolumeType"] == "gp3" for v in found)]
+    if not_gp3:
+        fail(f"The root volume of web instance(s) {', '.join(not_gp3)} is not gp3 (gp3 is "
+             "cheaper than gp2 with a baseline of 3,000 IOPS): change it with "
+             "ec2.modify_volume(VolumeId=..., VolumeType='gp3').", *not_gp3)
+    plain = [i for i, found in roots.items()
+             if not any(v["VolumeType"] == "gp3" and v["Encrypted"] for v in found)]
+    if plain:
+        fail(f"The root volume of web instance(s) {', '.join(plain)} is not encrypted. An "
+             "existing volume cannot be encrypted in place: terminate them and launch "
+             "replacements with Encrypted=True in the root block device mapping.", *plain)
 
 
 @check(points=1, hint="ec2.terminate_instances(InstanceIds=[builder_id])")
 def builder_terminated(aws):
     """The builder is terminated once the AMI exists"""
-    builder = _builder(aws)
-    assert builder["State"]["Name"] in ("shutting-down", "terminated"), (
-        "The builder is still running; you pay for it by the second until it is terminated.")
+    _builder(aws)  # fails when there is none
+    left = [i for i in _builders(aws) if i["State"]["Name"] not in GONE]
+    if not left:
+        return
+    ids = [i["InstanceId"] for i in left]
+    states = sorted({i["State"]["Name"] for i in left})
+    cost = ("you pay for it by the second" if set(states) & set(LIVE) else
+            "a stopped instance still pays for its EBS volume and can be started again")
+    fail(f"Builder instance(s) {', '.join(ids)} are {' / '.join(states)}, not terminated: "
+         f"{cost}. Call ec2.terminate_instances(InstanceIds=[...]).", *ids)

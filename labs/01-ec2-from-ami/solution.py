@@ -66,9 +66,11 @@ print("Security group:", sg_id)
 # %% [markdown]
 # ## Task 3 — Launch the builder with user data
 #
-# Launch one instance from the AMI of task 1 with tag **`Name=web-builder`**, `web-key`, `web-sg`
-# and **user data**: a script starting with `#!/bin/bash` that installs a web server, e.g.
-# `dnf install -y httpd` and `systemctl enable --now httpd`. User data runs once, at first boot.
+# Launch one instance from the AMI of task 1 with tag **`Name=web-builder`** and **user data**: a
+# script starting with `#!/bin/bash` that installs a web server, e.g. `dnf install -y httpd` and
+# `systemctl enable --now httpd`. Pass the script as plain text: boto3 base64-encodes `UserData`
+# for you. User data runs once, at first boot. (`web-key` and `web-sg` let you log in to the
+# builder; the lab does not require them here.)
 # **Look at:** `ec2.describe_instance_attribute(InstanceId=..., Attribute="userData")` (base64).
 
 # %%
@@ -136,7 +138,8 @@ print("Web instances:", web_ids)
 # ## Task 6 — Terminate the builder
 #
 # The golden image exists, so the builder has done its job: terminate it (you pay for running
-# instances by the second).
+# instances by the second). Stopping is not enough: a stopped instance still pays for its volume.
+# If you launched more than one builder, terminate each of them.
 
 # %%
 # BEGIN SOLUTION

@@ -14,6 +14,7 @@ import re
 
 from grader import check
 from grader.kit import fargate
+from grader.kit.feedback import about
 from grader.kit.lookups import ensure_default_subnets
 from grader.kit.policies import (
     attached_arns,
@@ -25,6 +26,7 @@ from grader.kit.policies import (
     role_statements,
     trusted_services,
 )
+from grader.kit.regions import absent
 
 CLUSTER = "web-cluster"
 SERVICE = "web"
@@ -66,25 +68,31 @@ def fargate_pair_ok(cpu, memory):
     return fargate.pair_ok(cpu, memory, FARGATE_SIZES)
 
 
-def _cluster(ecs):
-    clusters = ecs.describe_clusters(clusters=[CLUSTER])["clusters"]
-    assert clusters and clusters[0]["status"] == "ACTIVE", (
-        f"No active ECS cluster named '{CLUSTER}' yet: create it with "
-        f"ecs.create_cluster(clusterName='{CLUSTER}').")
+def _find_cluster(ecs):
+    return [c for c in ecs.describe_clusters(clusters=[CLUSTER])["clusters"]
+            if c["status"] == "ACTIVE"]
+
+
+def _cluster(aws):
+    clusters = aws.once("cluster", lambda: _find_cluster(aws.client("ecs")))
+    if not clusters:
+        absent(aws, f"No active ECS cluster named '{CLUSTER}' yet: create it with "
+                    f"ecs.create_cluster(clusterName='{CLUSTER}').", "ecs", _find_cluster,
+               key="cluster")
     return clusters[0]
 
 
-def _service(ecs):
-    cluster = _cluster(ecs)
-    services = [s for s in ecs.describe_services(cluster=CLUSTER, services=[SERVICE])["services"]
-                if s["status"] == "ACTIVE"]
+def _service(aws):
+    cluster = _cluster(aws)
+    services = aws.once("service", lambda: [
+        s for s in aws.client("ecs").describe_services(
+            cluster=CLUSTER, services=[SERVICE])["services"] if s["status"] == "ACTIVE"])
     assert services, (f"No active service named '{SERVICE}' in cluster '{CLUSTER}' yet: create "
                       "it with ecs.create_service.")
     return cluster, services[0]
 
 
-def _revisions(ecs):
-    """{revision: arn} for every registered revision (ACTIVE or INACTIVE) of the family."""
+def _list_revisions(ecs):
     found = {}
     for status in ("ACTIVE", "INACTIVE"):
         pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=FAMILY,
@@ -96,13 +104,24 @@ def _revisions(ecs):
     return found
 
 
-def _newest(ecs):
+def _revisions(aws):
+    """{revision: (arn, status)} for every registered revision (ACTIVE or INACTIVE) of the
+    family, read once per run."""
+    return aws.once("revisions", lambda: _list_revisions(aws.client("ecs")))
+
+
+def _describe(aws, task_definition):
+    """A task definition (by ARN, family:revision or family), read once per run."""
+    return aws.once(f"td:{task_definition}", lambda: aws.client("ecs").describe_task_definition(
+        taskDefinition=task_definition)["taskDefinition"])
+
+
+def _newest(aws):
     """The newest ACTIVE revision of the family (deregistered revisions don't count)."""
-    active = {r: arn for r, (arn, status) in _revisions(ecs).items() if status == "ACTIVE"}
+    active = {r: arn for r, (arn, status) in _revisions(aws).items() if status == "ACTIVE"}
     assert active, (f"No task definition in family '{FAMILY}' yet: register it with "
                     f"ecs.register_task_definition(family='{FAMILY}', ...).")
-    newest = max(active)
-    return ecs.describe_task_definition(taskDefinition=active[newest])["taskDefinition"]
+    return _describe(aws, active[max(active)])
 
 
 def split_image(image):
@@ -135,7 +154,7 @@ def _regions():
 @check(points=1, hint=f"ecs.create_cluster(clusterName='{CLUSTER}')")
 def cluster_created(aws):
     """ECS cluster web-cluster exists"""
-    _cluster(aws.client("ecs"))
+    _cluster(aws)
 
 
 @check(points=2, hint=f"iam.create_role(RoleName='{ROLE}', AssumeRolePolicyDocument=json.dumps("
@@ -144,20 +163,26 @@ def cluster_created(aws):
                       f"iam.attach_role_policy(RoleName='{ROLE}', PolicyArn='{EXECUTION_POLICY}')")
 def execution_role(aws):
     """Role ecsTaskExecutionRole trusts ecs-tasks.amazonaws.com and has the execution policy"""
-    iam = aws.client("iam")
+    with about(ROLE):
+        _judge_execution_role(aws.client("iam"))
+
+
+def _judge_execution_role(iam):
     role = get_role(iam, ROLE)
     assert role, (f"No IAM role named '{ROLE}' yet. On Fargate, ECS starts your task with this "
                   "role: it pulls the image and sends the container's logs to CloudWatch Logs.")
     trust = role.get("AssumeRolePolicyDocument")
     assert not open_to_everyone(trust), (
         f"{ROLE}'s trust policy lets any principal ('*') assume it; trust only the service "
-        f"principal {TRUSTED}.")
+        f"principal {TRUSTED}: replace the policy with iam.update_assume_role_policy(RoleName="
+        f"'{ROLE}', PolicyDocument=...).")
     services = trusted_services(trust)
     assert TRUSTED in services, (
         f"{ROLE}'s trust policy must allow sts:AssumeRole for the service principal {TRUSTED} "
         "(the ECS and Fargate agents that start tasks); found "
         f"{', '.join(sorted(services)) or 'no service principal'}. ecs.amazonaws.com belongs to "
-        "ECS's service-linked role and ec2.amazonaws.com to container instances.")
+        "ECS's service-linked role and ec2.amazonaws.com to container instances. Fix it with "
+        f"iam.update_assume_role_policy(RoleName='{ROLE}', PolicyDocument=...).")
     assert EXECUTION_POLICY in attached_arns(iam, ROLE), (
         f"{ROLE} does not have the AWS managed policy AmazonECSTaskExecutionRolePolicy "
         "attached. Without it the agent cannot write the container's logs to CloudWatch Logs "
@@ -172,7 +197,12 @@ def execution_role(aws):
                       "logGroupName='/ecs/webserver')")
 def nginx_container_logs_to_cloudwatch(aws):
     """The webserver container runs nginx on port 80 and logs to CloudWatch Logs"""
-    task_definition = _newest(aws.client("ecs"))
+    task_definition = _newest(aws)
+    with about(f"{FAMILY}:{task_definition['revision']}"):
+        _judge_container(aws, task_definition)
+
+
+def _judge_container(aws, task_definition):
     container = _nginx_container(task_definition)
     assert container, (f"The newest '{FAMILY}' revision has no container running an nginx "
                        "image (for example 'nginx:1.26').")
@@ -224,9 +254,13 @@ def nginx_container_logs_to_cloudwatch(aws):
                       "memory='512', executionRoleArn=role_arn, containerDefinitions=[...])")
 def fargate_task_definition(aws):
     """Task definition webserver is valid for Fargate"""
-    ecs, iam = aws.client("ecs"), aws.client("iam")
-    task_definition = _newest(ecs)
+    task_definition = _newest(aws)
     name = f"{FAMILY}:{task_definition['revision']}"
+    with about(name):
+        _judge_task_definition(aws.client("iam"), task_definition, name)
+
+
+def _judge_task_definition(iam, task_definition, name):
     mode = task_definition.get("networkMode") or "bridge"
     assert mode == "awsvpc", (
         f"{name} uses networkMode '{mode}'. Fargate supports only 'awsvpc': each task gets its "
@@ -255,7 +289,9 @@ def fargate_task_definition(aws):
     assert role, (
         f"{name}'s executionRoleArn does not name an IAM role in your account, so ECS could "
         "not start the task: pass the Arn that iam.get_role returns.")
-    assert TRUSTED in trusted_services(role.get("AssumeRolePolicyDocument")), (
+    # ecsTaskExecutionRole's trust is judged by execution_role: one mistake, one lost check
+    assert role["RoleName"] == ROLE or TRUSTED in trusted_services(
+        role.get("AssumeRolePolicyDocument")), (
         f"{name}'s execution role '{role['RoleName']}' does not trust {TRUSTED}, so the agent "
         "that starts the task cannot assume it.")
 
@@ -270,11 +306,18 @@ def _describe_sizes(units):
                       "subnet_b], 'securityGroups': [sg_id], 'assignPublicIp': 'ENABLED'}})")
 def fargate_service(aws):
     """Service web asks for 2 Fargate tasks in two subnets with a security group"""
-    ecs, ec2 = aws.client("ecs"), aws.client("ec2")
-    cluster, service = _service(ecs)
+    cluster, service = _service(aws)
+    vpc_config = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+    with about(service.get("serviceArn", SERVICE), *vpc_config.get("subnets", []),
+               *vpc_config.get("securityGroups", [])):
+        _judge_service(aws.client("ec2"), cluster, service)
+
+
+def _judge_service(ec2, cluster, service):
     assert service.get("desiredCount") == 2, (
         f"Service '{SERVICE}' has desiredCount {service.get('desiredCount')}; the task asks for "
-        "2, so one task can fail (or one Availability Zone go down) while the other serves.")
+        "2, so one task can fail (or one Availability Zone go down) while the other serves: "
+        f"ecs.update_service(cluster='{CLUSTER}', service='{SERVICE}', desiredCount=2).")
     strategy = service.get("capacityProviderStrategy") or []
     if strategy:
         providers = {item["capacityProvider"] for item in strategy}
@@ -332,6 +375,43 @@ def fargate_service(aws):
     assert len(vpcs) == 1, (
         "The service's subnets and security groups are not all in the same VPC; AWS requires "
         "every subnet and security group in an awsvpcConfiguration to come from one VPC.")
+    assert any(_lets_in(rule, 80) for g in groups for rule in g.get("IpPermissions", [])), (
+        f"None of the service's security groups ({', '.join(group_ids)}) allows tcp 80 in, so "
+        "nothing can reach nginx: ec2.authorize_security_group_ingress(GroupId=..., "
+        "IpProtocol='tcp', FromPort=80, ToPort=80, CidrIp='0.0.0.0/0').")
+    if vpc_config.get("assignPublicIp") != "ENABLED":
+        offline = [s for s in subnet_ids
+                   if _internet_route(ec2, s, next(iter(vpcs))) in ("igw", "")]
+        assert not offline, (
+            f"The service gives its tasks no public IP (assignPublicIp is not ENABLED), but "
+            f"subnet(s) {', '.join(offline)} reach the internet only through an internet "
+            "gateway, or not at all, so a task there cannot pull nginx from Docker Hub. Set "
+            "assignPublicIp='ENABLED' with ecs.update_service(..., networkConfiguration=...), "
+            "or use subnets whose default route goes to a NAT gateway.")
+
+
+def _lets_in(rule, port):
+    """True when an ingress rule admits tcp ``port`` (from any source)."""
+    if rule.get("IpProtocol") == "-1":
+        return True
+    return (rule.get("IpProtocol") in ("tcp", "6")
+            and rule.get("FromPort", 0) <= port <= rule.get("ToPort", 65535))
+
+
+def _internet_route(ec2, subnet_id, vpc_id):
+    """Where the subnet's default route (its own route table, else the VPC's main one) sends
+    internet traffic: 'igw' (needs a public IP), 'other' (a NAT gateway, transit gateway or
+    appliance that translates for the task) or '' (nowhere)."""
+    tables = ec2.describe_route_tables(Filters=[
+        {"Name": "association.subnet-id", "Values": [subnet_id]}])["RouteTables"]
+    if not tables:
+        tables = ec2.describe_route_tables(Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    for route in (r for t in tables for r in t.get("Routes", [])):
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0":
+            return "igw" if str(route.get("GatewayId", "")).startswith("igw-") else "other"
+    return ""
 
 
 @check(points=2, hint="ecs.register_task_definition(...same settings, image='nginx:1.27'...) "
@@ -339,9 +419,8 @@ def fargate_service(aws):
                       "taskDefinition='webserver:2')")
 def service_runs_new_revision(aws):
     """A second webserver revision changes the image tag and the service uses it"""
-    ecs = aws.client("ecs")
-    newest = _newest(ecs)
-    revisions = _revisions(ecs)
+    newest = _newest(aws)
+    revisions = _revisions(aws)
     number = newest["revision"]
     earlier = [arn for revision, (arn, _) in sorted(revisions.items(), reverse=True)
                if revision < number]  # newest first
@@ -353,16 +432,15 @@ def service_runs_new_revision(aws):
     tag = split_image(container["image"])[1]
 
     def earlier_tag(arn):
-        old = _nginx_container(ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"])
+        old = _nginx_container(_describe(aws, arn))
         return split_image(old["image"])[1] if old else None
 
     # stops at the first revision with another tag: one call in the usual case
     assert any(earlier_tag(arn) != tag for arn in earlier), (
         f"{FAMILY}:{number} runs the same image tag ('{tag}') as the earlier revisions; change "
         "the tag (for example nginx:1.26 -> nginx:1.27) to roll out a new version.")
-    _, service = _service(ecs)
-    current = ecs.describe_task_definition(
-        taskDefinition=service["taskDefinition"])["taskDefinition"]
+    _, service = _service(aws)
+    current = _describe(aws, service["taskDefinition"])
     running = f"{current['family']}:{current['revision']}"
     assert running == f"{FAMILY}:{number}", (
         f"Service '{SERVICE}' runs {running}, but the newest revision is {FAMILY}:{number}. "

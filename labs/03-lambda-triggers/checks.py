@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import uuid
 from pathlib import Path
 
-from grader import check
-from grader.kit import handlers
+from grader import check, fail
+from grader.kit import handlers, probes
+from grader.kit.feedback import about
 from grader.kit.lookups import or_fail, or_none
 from grader.kit.policies import (
     allowed,
@@ -31,6 +33,7 @@ from grader.kit.policies import (
     role_statements,
     statements,
 )
+from grader.kit.regions import absent
 from grader.kit.schedules import schedule_problem
 
 FUNCTION = "order-processor"
@@ -45,10 +48,19 @@ MAX_HANDLER_SECONDS = 10  # never wait longer than this for a learner's handler
 # --- small helpers ---------------------------------------------------------------------------
 
 
+def _find_function(client):
+    return or_none(lambda: client.get_function_configuration(FunctionName=FUNCTION),
+                   "ResourceNotFoundException")
+
+
 def _function(aws, consequence):
-    return or_fail(lambda: aws.client("lambda").get_function_configuration(FunctionName=FUNCTION),
-                   "ResourceNotFoundException",
-                   f"No Lambda function named '{FUNCTION}' yet, so {consequence}.")
+    """The function's configuration, read once per run; fails saying what is missing (and
+    where else it was made, if it was)."""
+    function = aws.once("function", lambda: _find_function(aws.client("lambda")))
+    if function is None:
+        absent(aws, f"No Lambda function named '{FUNCTION}' yet, so {consequence}.", "lambda",
+               _find_function, key="function")
+    return function
 
 
 def _role(iam, role_arn):
@@ -68,11 +80,14 @@ def _targets_function(arn, function_arn):
 
 
 def _mappings(aws, function_arn):
-    """The function's SQS event source mappings (listed unfiltered, then matched by ARN)."""
-    pages = aws.client("lambda").get_paginator("list_event_source_mappings").paginate()
-    return [m for page in pages for m in page["EventSourceMappings"]
-            if _targets_function(m.get("FunctionArn", ""), function_arn)
-            and m.get("EventSourceArn", "").startswith("arn:aws:sqs:")]
+    """The function's SQS event source mappings (listed unfiltered, then matched by ARN),
+    read once per run."""
+    def read():
+        pages = aws.client("lambda").get_paginator("list_event_source_mappings").paginate()
+        return [m for page in pages for m in page["EventSourceMappings"]
+                if _targets_function(m.get("FunctionArn", ""), function_arn)
+                and m.get("EventSourceArn", "").startswith("arn:aws:sqs:")]
+    return aws.once(f"mappings:{function_arn}", read)
 
 
 def _resource_policy(aws, qualifier=None):
@@ -80,8 +95,9 @@ def _resource_policy(aws, qualifier=None):
     kwargs = {"FunctionName": FUNCTION}
     if qualifier:
         kwargs["Qualifier"] = qualifier
-    return statements(or_none(lambda: aws.client("lambda").get_policy(**kwargs)["Policy"],
-                              "ResourceNotFoundException"))
+    return aws.once(f"policy:{qualifier}", lambda: statements(or_none(
+        lambda: aws.client("lambda").get_policy(**kwargs)["Policy"],
+        "ResourceNotFoundException")))
 
 
 def _qualifier(target_arn, function_arn):
@@ -131,10 +147,32 @@ def _permission_problem(policy, service, source_arn, what, kind):
 # --- the sample events the handler is run on ------------------------------------------------
 
 
-_GOOD = ("3f1c2a8e-5b7d-4e90-9a6b-0c1d2e3f4a51", "7a2b9c4d-1e6f-4a3b-8c5d-2e7f9a1b3c62",
-         "b4c8d2e6-0f1a-4b5c-9d7e-3f8a2b6c1d73")
-_NOT_JSON = "d9e3f7a1-2b6c-4d8e-a0f4-5b9c3d7e1f84"
-_NO_ORDER_ID = "e1f5a9b3-4c8d-4e2f-b6a0-7d1e5f9b3c95"
+# (what the body is, the body, whether the handler must report it). Good orders vary the
+# order_id's type and the other fields; bad ones cover every way a body can fail the
+# contract, including two that fool a text search or a list-unaware lookup.
+GOOD_BODIES = [
+    ("an order with a string order_id", json.dumps({"order_id": "A-1", "quantity": 1})),
+    ("an order with a numeric order_id", json.dumps({"order_id": 1042, "quantity": 3})),
+    ("an order with non-ASCII text", json.dumps({"order_id": "Ü-7", "note": "café"})),
+    ("an order with nested items", json.dumps({"quantity": 2, "order_id": "B-2",
+                                               "items": [{"sku": "x-1"}]})),
+]
+BAD_BODIES = [
+    ("not JSON ('quantity=2')", "quantity=2"),
+    ("empty", ""),
+    ("JSON without order_id", json.dumps({"quantity": 1})),
+    ("JSON that mentions order_id only in a value", json.dumps({"note": "order_id missing"})),
+    ("a JSON list, not an object", json.dumps([{"order_id": "A-9"}])),
+    ("truncated JSON", '{"order_id": "A-5"'),
+]
+_G, _B = [(label, body, False) for label, body in GOOD_BODIES], [
+    (label, body, True) for label, body in BAD_BODIES]
+SAMPLE_BATCHES = [
+    _G,                                                   # every message good
+    [_G[0], _B[0], _G[1], _B[2], _B[3], _G[2]],           # mixed, bad ones in between
+    [_B[4]],                                              # one message, and it is bad
+    [_G[3], _B[1], _G[0], _B[5], _G[1], _B[2], _G[2], _B[0], _G[3], _B[4]],  # ten
+]
 
 
 def _record(aws, message_id, body):
@@ -145,13 +183,20 @@ def _record(aws, message_id, body):
             "eventSourceARN": f"arn:aws:sqs:{aws.region}:{aws.account_id}:orders"}
 
 
+def _message_id(batch, position):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"computelab/03/{batch}/{position}"))
+
+
 def _sample_events(aws):
-    """Two SQS batches: all good, then mixed. Returns (events, expected failed ids)."""
-    good = [_record(aws, mid, json.dumps({"order_id": f"A-{n}", "quantity": n}))
-            for n, mid in enumerate(_GOOD, 1)]
-    mixed = [good[0], _record(aws, _NOT_JSON, "quantity=2"), good[1],
-             _record(aws, _NO_ORDER_ID, json.dumps({"quantity": 1}))]
-    return [{"Records": good}, {"Records": mixed}], [set(), {_NOT_JSON, _NO_ORDER_ID}]
+    """The SQS events the handler is tried on, and per event {messageId: (label, is bad)}."""
+    events, truth = [], []
+    for number, batch in enumerate(SAMPLE_BATCHES):
+        ids = [_message_id(number, n) for n in range(len(batch))]
+        events.append({"Records": [_record(aws, mid, body)
+                                   for mid, (_, body, _) in zip(ids, batch, strict=True)]})
+        truth.append({mid: (label, bad) for mid, (label, _, bad) in zip(ids, batch,
+                                                                         strict=True)})
+    return events, truth
 
 
 def _failed_ids(result):
@@ -243,65 +288,130 @@ def deployed_from_s3(aws):
     function = _function(aws, "nothing is deployed: upload the .zip to S3, then call "
                               "lambda.create_function with Code={'S3Bucket': ..., 'S3Key': ...}")
     runtime = function.get("Runtime", "")
-    assert runtime in PYTHON_RUNTIMES, (
-        f"order-processor uses runtime '{runtime}'; use a current Python runtime "
-        f"({PYTHON_RUNTIMES[0]} to {PYTHON_RUNTIMES[-1]}). Deprecated runtimes such as "
-        "python3.9 get no security patches and cannot be used for new functions.")
-    handlers.deployed_zip(aws, function)
+    with about(FUNCTION):
+        assert runtime in PYTHON_RUNTIMES, (
+            f"order-processor uses runtime '{runtime}'; use a current Python runtime "
+            f"({PYTHON_RUNTIMES[0]} to {PYTHON_RUNTIMES[-1]}) with "
+            "lambda.update_function_configuration(FunctionName='order-processor', Runtime=...). "
+            "Deprecated runtimes such as python3.9 get no security patches and cannot be used "
+            "for new functions.")
+    _deployed_code(aws, function)
 
 
-@check(points=3, hint="def handler(event, context): return {'batchItemFailures': "
-                      "[{'itemIdentifier': r['messageId']} for r in event['Records'] if the "
-                      "body is not JSON with an order_id]}")
-def handler_reports_batch_failures(aws):
-    """The handler reports exactly the bad messages of an SQS batch"""
-    function = _function(aws, "there is no handler to try on a sample SQS batch")
-    assert function.get("Runtime", "").startswith("python"), (
-        "order-processor is not a Python function, so its handler cannot be tried here.")
-    module = handlers.handler_module(function.get("Handler"))
+def _zip_objects(aws):
+    """(bucket, key) of every .zip object in the account's buckets."""
+    s3 = aws.client("s3")
+    found = []
+    for bucket in s3.list_buckets().get("Buckets", []):
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
+            found += [(bucket["Name"], o["Key"]) for o in page.get("Contents", [])
+                      if o["Key"].endswith(".zip")]
+    return found
+
+
+def _read_deployed_code(aws, function):
+    """(zip bytes, '', []) or (None, why not, S3 objects it is about): the S3 object the
+    function runs, or the reason, telling a zip uploaded after the last deploy (drift) from
+    code that never came from S3."""
     try:
-        code = handlers.deployed_zip(aws, function)
+        return handlers.deployed_zip(aws, function), "", []
     except AssertionError as exc:
-        raise AssertionError(f"The handler cannot be fetched to try it. {exc}") from None
-    assert handlers.code_sha256(code) == function["CodeSha256"], (
-        "The code changed while it was read.")
-    seconds = min(int(function.get("Timeout", 3)), MAX_HANDLER_SECONDS)
-    events, expected = _sample_events(aws)
+        zips = _zip_objects(aws)
+        if not zips:
+            return None, str(exc), []
+        keys = ", ".join(sorted({key for _, key in zips})[:3])
+        return None, (
+            f"order-processor's deployed code matches no object in your buckets, but they "
+            f"hold {keys}: the zip changed after the last deploy, so the function still runs "
+            "older code than your notebook's. Deploy it with lambda.update_function_code("
+            "FunctionName='order-processor', S3Bucket=..., S3Key=...)."), [
+                f"s3://{bucket}/{key}" for bucket, key in zips]
+
+
+def _deployed_code(aws, function):
+    """The deployed zip (read once per run); fails naming the function when it is not in S3."""
+    code, problem, objects = aws.once("code", lambda: _read_deployed_code(aws, function))
+    if code is None:
+        fail(problem, FUNCTION, *objects)
+    return code
+
+
+def _try_handler(aws, function, code, module, events, seconds):
+    """Run the handler on every sample event in one separate process."""
     with tempfile.TemporaryDirectory(prefix="computelab-lambda-") as tmp:
         workdir = Path(tmp)
         code_dir = workdir / "task"
         handlers.unpack(code, code_dir, module)
-        outcome = handlers.invoke(code_dir, function, events, workdir, aws.region, seconds)
+        return handlers.invoke(code_dir, function, events, workdir, aws.region, seconds)
+
+
+@check(points=3, hint="def handler(event, context): return {'batchItemFailures': "
+                      "[{'itemIdentifier': r['messageId']} for r in event['Records'] if the "
+                      "body is not a JSON object with an order_id]}, then upload the zip and "
+                      "lambda.update_function_code(FunctionName='order-processor', "
+                      "S3Bucket=..., S3Key=...)")
+def handler_reports_batch_failures(aws):
+    """The handler reports exactly the bad messages of an SQS batch"""
+    function = _function(aws, "there is no handler to try on a sample SQS batch")
+    with about(FUNCTION):
+        _judge_handler(aws, function)
+
+
+def _judge_handler(aws, function):
+    assert function.get("Runtime", "").startswith("python"), (
+        "order-processor is not a Python function, so its handler cannot be tried here.")
+    module = handlers.handler_module(function.get("Handler"))
+    try:
+        code = _deployed_code(aws, function)
+    except AssertionError as exc:
+        raise AssertionError(f"The handler cannot be fetched to try it. {exc}") from None
+    seconds = min(int(function.get("Timeout", 3)), MAX_HANDLER_SECONDS)
+    events, truth = _sample_events(aws)
+    settings = {"handler": function.get("Handler"), "seconds": seconds,
+                "environment": function.get("Environment", {}).get("Variables", {})}
+    outcome = probes.probe(function["CodeSha256"], settings, events,
+                           lambda: _try_handler(aws, function, code, module, events, seconds))
     stage = outcome.get("stage")
     assert stage != "timeout", (
-        f"The handler did not finish the two sample batches within {seconds} s (the "
+        f"The handler did not finish the {len(events)} sample batches within {seconds} s (the "
         "function's Timeout, at most 10 s here); Lambda would stop it and retry the batch.")
     assert stage != "import", (
         f"Importing the handler '{function['Handler']}' failed: {outcome.get('error')}. "
         "Lambda would report Runtime.ImportModuleError.")
     assert stage != "invoke", (
         f"The handler raised {outcome.get('error')} on a sample SQS batch. An unhandled error "
-        "fails the whole batch, so every message would come back after the visibility timeout.")
+        "fails the whole batch, so every message would come back after the visibility "
+        "timeout: catch the error per record and report that record instead.")
     assert stage != "serialize", (
         f"The handler returned a value Lambda cannot turn into JSON ({outcome.get('error')}).")
     assert stage == "done", f"The handler's process stopped early ({outcome.get('error')})."
-    for number, (result, wanted) in enumerate(zip(outcome["results"], expected,
-                                                  strict=True), 1):
-        failed = _failed_ids(result)
-        shown = json.dumps(result)[:120]
-        assert failed is not None, (
-            f"For sample batch {number} the handler returned {shown}; it must return a partial "
-            "batch response: {'batchItemFailures': [{'itemIdentifier': messageId}, ...]}.")
-        if not wanted:
-            assert not failed, (
-                f"For sample batch {number}, three valid orders, the handler reported "
-                f"{len(failed)} failure(s); Lambda would put good messages back on the queue.")
-        else:
-            assert failed == wanted, (
-                f"For sample batch {number} (4 messages: one body not JSON, one without "
-                f"order_id) the handler reported {len(failed)} failure(s) matching "
-                f"{len(failed & wanted)} of the 2 bad messageIds; report exactly the bad ones, "
-                "so Lambda deletes the rest and retries only those.")
+    for number, (result, batch) in enumerate(zip(outcome["results"], truth, strict=True), 1):
+        _judge_batch(number, result, batch)
+
+
+def _judge_batch(number, result, batch):
+    """One sample batch's response against the truth: names the first misjudged body."""
+    failed = _failed_ids(result)
+    size = f"{len(batch)} message{'s' if len(batch) > 1 else ''}"
+    assert failed is not None, (
+        f"For sample batch {number} ({size}) the handler returned {json.dumps(result)[:120]}; "
+        "it must return a partial batch response: {'batchItemFailures': [{'itemIdentifier': "
+        "record['messageId']}, ...]}.")
+    unknown = failed - set(batch)
+    assert not unknown, (
+        f"For sample batch {number} ({size}) the handler reported itemIdentifier(s) that are "
+        "no messageId of the batch; report record['messageId'] (not the receipt handle), or "
+        "Lambda treats the whole batch as failed.")
+    good_reported = [label for mid, (label, bad) in batch.items() if mid in failed and not bad]
+    assert not good_reported, (
+        f"For sample batch {number} ({size}) the handler reported a good message as failed "
+        f"(body: {good_reported[0]}); Lambda would put it back on the queue and process it "
+        "again. A body counts as good when it is a JSON object with an order_id.")
+    missed = [label for mid, (label, bad) in batch.items() if bad and mid not in failed]
+    assert not missed, (
+        f"For sample batch {number} ({size}) the handler did not report a bad message (body: "
+        f"{missed[0]}); Lambda would delete it as processed. Report every record whose body "
+        "is not a JSON object with an order_id.")
 
 
 @check(points=2, hint="lambda.create_event_source_mapping(EventSourceArn=queue_arn, "

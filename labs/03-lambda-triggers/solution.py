@@ -171,10 +171,11 @@ print("Function:", function_arn, "CodeSha256:", created["CodeSha256"])
 #
 # listing only the failed records (an empty list when all succeeded); Lambda deletes the rest.
 #
-# **The contract the check tests:** a record has failed when its body is **not JSON** or the JSON
-# has **no `order_id`**. Finish `HANDLER_SOURCE`, try it on the sample batch below, then upload
-# the new zip and deploy it with `lam.update_function_code(FunctionName=..., S3Bucket=...,
-# S3Key=...)`. **Check my work** runs your deployed handler in a separate Python process with
+# **The contract the check tests:** a record has failed when its body is **not a JSON object with
+# an `order_id`**: not JSON at all (empty, truncated, plain text), a JSON list, or an object
+# without an `order_id` key (a value that merely mentions "order_id" does not count). Finish
+# `HANDLER_SOURCE`, try it on the sample batch below, then upload the new zip and deploy it with
+# `lam.update_function_code(FunctionName=..., S3Bucket=..., S3Key=...)`. **Check my work** runs your deployed handler in a separate Python process with
 # sample batches, within the function's `Timeout` (at most 10 s).
 # **Look at:** what your handler returns for the sample, and the new `CodeSha256`.
 
@@ -341,5 +342,7 @@ print(notification["LambdaFunctionConfigurations"])
 #
 # Click **Check my work** to see each objective, a message for anything missing, and a hint. The
 # handler check downloads the zip your function was deployed from (it must match the function's
-# `CodeSha256`) and runs your handler in a separate Python process with two sample SQS batches.
+# `CodeSha256`) and runs your handler in a separate Python process with several sample SQS
+# batches (all good, mixed, a single bad message, ten messages). If you uploaded a new zip but
+# did not call `update_function_code`, the check says so: the function still runs the old code.
 # **Reset this lab** gives this lab a fresh, empty sandbox account.
