@@ -59,13 +59,14 @@ def regions_with(aws: Any, service: str, found: Callable[[Any], bool], key: str,
 
 def elsewhere(aws: Any, what: str, service: str, found: Callable[[Any], bool], key: str,
               among: Sequence[str] | None = None) -> str | None:
-    """"<what> was found in eu-west-1; the lab grades us-east-1 ..." or None if nowhere."""
+    """"<what>: found in eu-west-1; the lab grades us-east-1 ..." or None if nowhere."""
     regions = regions_with(aws, service, found, key, among)
     if not regions:
         return None
-    return (f"{what} was found in {', '.join(regions)}; the lab grades {aws.region}. Create it "
-            f"again in {aws.region} (boto3.client(..., region_name='{aws.region}'), or no "
-            "region_name at all in the lab's notebook) and delete the stray copy.")
+    where = ", ".join(regions)
+    return (f"{what}: found in {where}; the lab grades {aws.region}. Redo that step in "
+            f"{aws.region} (no region_name in boto3.client(...), or region_name="
+            f"'{aws.region}') and delete what you made in {where}.")
 
 
 def missing(aws: Any, message: str, what: str, service: str, found: Callable[[Any], bool],

@@ -237,10 +237,10 @@ def security_groups(aws):
     alb, instance = _security_groups(aws)
     assert alb, _absent(aws, f"No security group named '{ALB_SG}' yet: create it in the VPC "
                         "of your subnets and open tcp 80 to 0.0.0.0/0.",
-                        f"A security group named '{ALB_SG}'", "ec2", _sg_finder(ALB_SG))
+                        f"Security group '{ALB_SG}'", "ec2", _sg_finder(ALB_SG))
     assert instance, _absent(aws, f"No security group named '{INSTANCE_SG}' yet: create it "
                              "for the instances, in the same VPC as the load balancer's group.",
-                             f"A security group named '{INSTANCE_SG}'", "ec2",
+                             f"Security group '{INSTANCE_SG}'", "ec2",
                              _sg_finder(INSTANCE_SG))
     if not any(_covers(r, 80) and _open_to_ipv4_world(r) for r in alb["IpPermissions"]):
         fail(f"{ALB_SG} does not allow tcp 80 from 0.0.0.0/0, so visitors cannot reach the load "
@@ -307,7 +307,7 @@ def launch_template(aws):
     template = _template(aws)
     assert template, _absent(aws, f"No launch template named '{TEMPLATE}' yet. A launch "
                              "template is the recipe Auto Scaling follows for every instance "
-                             "it starts.", f"A launch template named '{TEMPLATE}'", "ec2",
+                             "it starts.", f"Launch template '{TEMPLATE}'", "ec2",
                              _named_template)
     version, group = _version_in_use(aws, template)
     try:
@@ -372,7 +372,7 @@ def target_group(aws):
     group = _target_group(aws)
     assert group, _absent(aws, f"No target group named '{TARGET_GROUP}' yet. The load balancer "
                           "sends requests to the targets registered in a target group.",
-                          f"A target group named '{TARGET_GROUP}'", "elbv2",
+                          f"Target group '{TARGET_GROUP}'", "elbv2",
                           _named_target_group)
     assert group.get("Protocol") == "HTTP" and group.get("Port") == 80, (
         f"{TARGET_GROUP} uses {group.get('Protocol')}:{group.get('Port')}; the web servers "
@@ -430,7 +430,7 @@ def load_balancer(aws):
     """web-alb is an internet-facing ALB in two public subnets in two AZs, with web-alb-sg"""
     balancer = _load_balancer(aws)
     assert balancer, _absent(aws, f"No load balancer named '{LOAD_BALANCER}' yet.",
-                             f"A load balancer named '{LOAD_BALANCER}'", "elbv2",
+                             f"Load balancer '{LOAD_BALANCER}'", "elbv2",
                              _named_load_balancer)
     assert balancer.get("Type") == "application", (
         f"{LOAD_BALANCER} is a {balancer.get('Type')} load balancer; the task needs an "
@@ -509,7 +509,7 @@ def auto_scaling_group(aws):
     """Auto Scaling group web-asg: web-lt, two AZs, min 2 / max 4, attached to web-tg"""
     group = _auto_scaling_group(aws)
     assert group, _absent(aws, f"No Auto Scaling group named '{GROUP}' yet.",
-                          f"An Auto Scaling group named '{GROUP}'", "autoscaling", _named_group)
+                          f"Auto Scaling group '{GROUP}'", "autoscaling", _named_group)
     assert not group.get("LaunchConfigurationName"), (
         f"{GROUP} uses a launch configuration. AWS is retiring launch configurations "
         f"(new accounts cannot create them): launch from the template {TEMPLATE}.")

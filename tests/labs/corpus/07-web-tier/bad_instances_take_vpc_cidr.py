@@ -1,14 +1,15 @@
 """Lets the whole VPC range reach the instances on 80 instead of referencing web-alb-sg."""
 
-LOSES = ['security_groups']
-
 import boto3
+
+LOSES = ["security_groups"]
 
 ec2 = boto3.client("ec2")
 elbv2 = boto3.client("elbv2")
 autoscaling = boto3.client("autoscaling")
 
-vpc_id = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+vpc_id = ec2.describe_vpcs(
+    Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
 subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
                                         {"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
 by_zone = {}
@@ -35,9 +36,10 @@ tg_arn = elbv2.create_target_group(
     HealthCheckProtocol="HTTP", HealthCheckPath="/health", Matcher={"HttpCode": "200"},
 )["TargetGroups"][0]["TargetGroupArn"]
 
-alb_arn = elbv2.create_load_balancer(
+alb = elbv2.create_load_balancer(
     Name="web-alb", Type="application", Scheme="internet-facing", Subnets=subnet_ids,
-    SecurityGroups=[alb_sg])["LoadBalancers"][0]["LoadBalancerArn"]
+    SecurityGroups=[alb_sg])
+alb_arn = alb["LoadBalancers"][0]["LoadBalancerArn"]
 
 elbv2.create_listener(LoadBalancerArn=alb_arn, Protocol="HTTP", Port=80,
                       DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}])

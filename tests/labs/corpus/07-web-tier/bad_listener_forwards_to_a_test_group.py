@@ -1,14 +1,15 @@
 """The listener forwards to a second, test target group."""
 
-LOSES = ['listener']
-
 import boto3
+
+LOSES = ["listener"]
 
 ec2 = boto3.client("ec2")
 elbv2 = boto3.client("elbv2")
 autoscaling = boto3.client("autoscaling")
 
-vpc_id = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+vpc_id = ec2.describe_vpcs(
+    Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
 subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
                                         {"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
 by_zone = {}
@@ -23,7 +24,8 @@ ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[
 instance_sg = ec2.create_security_group(GroupName="web-instance-sg", Description="instances",
                                         VpcId=vpc_id)["GroupId"]
 ec2.authorize_security_group_ingress(GroupId=instance_sg, IpPermissions=[
-    {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": alb_sg}]}])
+    {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
+     "UserIdGroupPairs": [{"GroupId": alb_sg}]}])
 
 golden_id = ec2.describe_images(Owners=["self"], Filters=[
     {"Name": "name", "Values": ["web-golden"]}])["Images"][0]["ImageId"]
@@ -35,9 +37,10 @@ tg_arn = elbv2.create_target_group(
     HealthCheckProtocol="HTTP", HealthCheckPath="/health", Matcher={"HttpCode": "200"},
 )["TargetGroups"][0]["TargetGroupArn"]
 
-alb_arn = elbv2.create_load_balancer(
+alb = elbv2.create_load_balancer(
     Name="web-alb", Type="application", Scheme="internet-facing", Subnets=subnet_ids,
-    SecurityGroups=[alb_sg])["LoadBalancers"][0]["LoadBalancerArn"]
+    SecurityGroups=[alb_sg])
+alb_arn = alb["LoadBalancers"][0]["LoadBalancerArn"]
 
 test_tg = elbv2.create_target_group(Name="web-tg-test", Protocol="HTTP", Port=80,
                                     VpcId=vpc_id)["TargetGroups"][0]["TargetGroupArn"]
