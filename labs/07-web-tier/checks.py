@@ -545,6 +545,15 @@ def auto_scaling_group(aws):
     assert vpcs == {target["VpcId"]}, (
         f"{GROUP}'s subnets are not all in {TARGET_GROUP}'s VPC; the load balancer, its target "
         "group and the Auto Scaling group must share one VPC.")
+    balancer = _load_balancer(aws)
+    served = {z["ZoneName"] for z in (balancer or {}).get("AvailabilityZones", [])}
+    unserved = sorted(zones - served) if balancer else []
+    if unserved:
+        fail(f"{GROUP} launches instances in {', '.join(unserved)}, where {LOAD_BALANCER} has "
+             "no subnet: a load balancer sends no traffic to targets in a zone it does not "
+             "serve (their health is 'unused'). Give the group subnets in the load balancer's "
+             "zones (update_auto_scaling_group VPCZoneIdentifier), or add those zones to the "
+             "load balancer (elbv2.set_subnets).", group["AutoScalingGroupARN"])
 
 
 @check(points=2, hint="autoscaling.set_desired_capacity(AutoScalingGroupName='web-asg', "
