@@ -13,6 +13,7 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from grader import check, fail
+from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import error_code, or_none
 from grader.kit.other_regions import missing, regions_with
 
@@ -229,11 +230,21 @@ def _references(group, port, source_group_id):
                for rule in group.get("IpPermissions", []))
 
 
+def _read_together(aws):
+    """Start every independent read of this run at once (the first check waits for them):
+    each then comes from the run's memo instead of one round trip after another."""
+    readers = [_load_balancer, _target_group, _auto_scaling_group, _template,
+               _all_security_groups, _golden, lambda a: _subnets(a, ()), _route_tables,
+               _attached_gateways]
+    aws.once("read-together", lambda: read_concurrently(aws, readers))
+
+
 @check(points=3, hint="ec2.authorize_security_group_ingress(GroupId=instance_sg, IpPermissions="
                       "[{'IpProtocol': 'tcp', 'FromPort': 80, 'ToPort': 80, "
                       "'UserIdGroupPairs': [{'GroupId': alb_sg}]}])")
 def security_groups(aws):
     """web-alb-sg takes port 80 from the world; web-instance-sg takes it only from web-alb-sg"""
+    _read_together(aws)
     alb, instance = _security_groups(aws)
     assert alb, _absent(aws, f"No security group named '{ALB_SG}' yet: create it in the VPC "
                         "of your subnets and open tcp 80 to 0.0.0.0/0.",
@@ -399,6 +410,20 @@ def target_group(aws):
         "/health answers when the server works.")
 
 
+def _route_tables(aws):
+    return aws.once("route-tables",
+                    lambda: aws.client("ec2").describe_route_tables()["RouteTables"])
+
+
+def _attached_gateways(aws):
+    """(VPC id, internet gateway id) for every attached internet gateway."""
+    return aws.once("internet-gateways", lambda: {
+        (a["VpcId"], g["InternetGatewayId"])
+        for g in aws.client("ec2").describe_internet_gateways()["InternetGateways"]
+        for a in g.get("Attachments", []) if a.get("State", "available") in (
+            "available", "attached")})
+
+
 def _route_table_of(tables, subnet):
     """The subnet's own route table, else its VPC's main one (AWS's rule)."""
     own = [t for t in tables if any(a.get("SubnetId") == subnet["SubnetId"]
@@ -410,13 +435,7 @@ def _route_table_of(tables, subnet):
 def _public(aws, subnet):
     """True when the subnet's route table sends 0.0.0.0/0 to an internet gateway attached
     to its VPC."""
-    ec2 = aws.client("ec2")
-    tables = aws.once("route-tables", lambda: ec2.describe_route_tables()["RouteTables"])
-    attached = aws.once("internet-gateways", lambda: {
-        (a["VpcId"], g["InternetGatewayId"])
-        for g in ec2.describe_internet_gateways()["InternetGateways"]
-        for a in g.get("Attachments", []) if a.get("State", "available") in (
-            "available", "attached")})
+    tables, attached = _route_tables(aws), _attached_gateways(aws)
     return any(route.get("DestinationCidrBlock") == "0.0.0.0/0"
                and (subnet["VpcId"], route.get("GatewayId")) in attached
                for table in _route_table_of(tables, subnet)

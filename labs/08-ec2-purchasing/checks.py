@@ -25,6 +25,7 @@ from typing import NamedTuple
 from botocore.exceptions import ClientError
 
 from grader import check, fail
+from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import instances
 from grader.kit.other_regions import missing, regions_with
 
@@ -121,13 +122,23 @@ def spot_launches(aws):
     return aws.once("spot-launches", lambda: _read_spot_launches(aws))
 
 
+def _spot_request_pages(aws):
+    return aws.once("spot-requests", lambda: list(
+        aws.client("ec2").get_paginator("describe_spot_instance_requests").paginate()))
+
+
+def _read_together(aws):
+    """The run's independent reads at once (see grader.kit.concurrent_reads)."""
+    aws.once("read-together", lambda: read_concurrently(
+        aws, [_live_instances, _spot_request_pages, _params], services=("ec2", "ssm")))
+
+
 def _read_spot_launches(aws):
     ec2 = aws.client("ec2")
     launches, covered, cache = [], set(), aws.once("template-data", dict)
     instances = _live_instances(aws)
     types = {i["InstanceId"]: i["InstanceType"] for i in instances}
-    pages = ec2.get_paginator("describe_spot_instance_requests").paginate()
-    for page in pages:
+    for page in _spot_request_pages(aws):
         for req in page["SpotInstanceRequests"]:
             if req["State"] not in LIVE_REQUEST_STATES:
                 continue
@@ -237,6 +248,7 @@ def _judge_max_price(launch):
                       "{'MaxPrice': '0.05', ...}}}), then run_instances(LaunchTemplate=...)")
 def spot_max_price(aws):
     """Spot capacity for m5.large with a maximum price below the On-Demand rate"""
+    _read_together(aws)
     _best_failure(aws, _judge_max_price)
 
 
@@ -395,6 +407,20 @@ def cheapest_recorded(aws):
         "table (upfront + hourly rate x 8,760).")
 
 
+# Offerings are AWS's catalogue, not the learner's state: the same id answers the same on
+# every click, so it is read once per endpoint, Region and id, not once per run.
+_OFFERINGS: dict[tuple, list] = {}
+
+
+def _offering(aws, offering_id):
+    key = (aws.endpoint, aws.region, offering_id)
+    if key not in _OFFERINGS:
+        offerings = aws.client("ec2").describe_reserved_instances_offerings(
+            ReservedInstancesOfferingIds=[offering_id])["ReservedInstancesOfferings"]
+        _OFFERINGS[key] = [o for o in offerings if o["ReservedInstancesOfferingId"] == offering_id]
+    return _OFFERINGS[key]
+
+
 @check(points=2, hint="ec2.describe_reserved_instances_offerings(Filters=[{'Name': "
                       "'instance-type', 'Values': ['m5.large']}, {'Name': 'offering-type', "
                       "'Values': ['All Upfront']}, {'Name': 'product-description', "
@@ -406,9 +432,7 @@ def ri_offering_matches(aws):
         f"No SSM parameter {OFFERING_PARAM} yet: store the ReservedInstancesOfferingId of the "
         "offering you would buy."))
     offering_id = offering_id.strip()
-    offerings = aws.client("ec2").describe_reserved_instances_offerings(
-        ReservedInstancesOfferingIds=[offering_id])["ReservedInstancesOfferings"]
-    match = [o for o in offerings if o["ReservedInstancesOfferingId"] == offering_id]
+    match = _offering(aws, offering_id)
     assert match, (f"{OFFERING_PARAM} names no Reserved Instance offering in this Region: "
                    "copy a ReservedInstancesOfferingId from describe_reserved_instances_offerings.")
     offering = match[0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from grader import check, fail
+from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import instances, or_none
 from grader.kit.other_regions import missing, regions_with
 
@@ -48,9 +49,13 @@ def _tag(resource, key="Name"):
 # instance, volumes and snapshots against each other.
 
 
-def _servers(aws):
-    found = aws.once("servers", lambda: instances(
+def _servers_read(aws):
+    return aws.once("servers", lambda: instances(
         aws.client("ec2"), [{"Name": "tag:Name", "Values": [SERVER]}]))
+
+
+def _servers(aws):
+    found = _servers_read(aws)
     live = [i for i in found if i["State"]["Name"] in LIVE]
     assert live, (f"The instance tagged Name={SERVER} is missing or terminated. The lab "
                   "launched it for you: Reset this lab (or `computelab reset 09`) brings it "
@@ -66,6 +71,17 @@ def _tagged_data_volumes(ec2):
 
 def _data_volumes(aws):
     return aws.once("data-volumes", lambda: _tagged_data_volumes(aws.client("ec2")))
+
+
+def _stored_answer(aws):
+    return aws.once("answer", lambda: _answer(aws.client("ssm")))
+
+
+def _read_together(aws):
+    """The run's independent reads at once (see grader.kit.concurrent_reads)."""
+    aws.once("read-together", lambda: read_concurrently(
+        aws, [_servers_read, _data_volumes, _stored_answer],
+        services=("ec2", "ssm")))
 
 
 def _answer(ssm):
@@ -146,6 +162,7 @@ def gp3_problem(size, iops, throughput):
                       "'Tags': [{'Key': 'Name', 'Value': 'data-volume'}]}])")
 def data_volume_encrypted_gp3(aws):
     """data-volume is an encrypted gp3 volume within gp3's limits"""
+    _read_together(aws)
     ec2 = aws.client("ec2")
     volume = _data_volume(aws)
     assert volume["VolumeType"] == "gp3", (
@@ -308,7 +325,7 @@ def answer_events(value):
                       "Value='event,event,...', Type='StringList', Overwrite=True)")
 def instance_store_answer(aws):
     """You recorded which lifecycle events wipe an instance store"""
-    value = _answer(aws.client("ssm"))
+    value = _stored_answer(aws)
     assert value is not None, _elsewhere(
         aws, f"No SSM parameter {PARAMETER} yet: store your answer (task 6) as a "
         "comma-separated list of events.", f"Parameter {PARAMETER}", "ssm", _answer)
