@@ -1,8 +1,8 @@
-"""Gives the ALB two subnets in the same zone (a new one next to the default)."""
+"""Gives the ALB two subnets in one zone, so the group's second zone gets no traffic."""
 
 import boto3
 
-LOSES = ["load_balancer"]
+LOSES = ["auto_scaling_group", "load_balancer"]
 
 ec2 = boto3.client("ec2")
 elbv2 = boto3.client("elbv2")

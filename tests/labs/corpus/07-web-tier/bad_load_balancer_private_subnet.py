@@ -38,7 +38,7 @@ tg_arn = elbv2.create_target_group(
 )["TargetGroups"][0]["TargetGroupArn"]
 
 private = ec2.create_subnet(VpcId=vpc_id, CidrBlock="172.31.112.0/20",
-                            AvailabilityZone=sorted(by_zone)[2])["Subnet"]["SubnetId"]
+                            AvailabilityZone=sorted(by_zone)[1])["Subnet"]["SubnetId"]
 table = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
 ec2.associate_route_table(RouteTableId=table, SubnetId=private)
 alb = elbv2.create_load_balancer(
