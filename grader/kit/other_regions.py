@@ -69,7 +69,17 @@ def elsewhere(aws: Any, what: str, service: str, found: Callable[[Any], bool], k
             f"'{aws.region}') and delete what you made in {where}.")
 
 
+Footprint = tuple[str, Callable[[Any], bool]]  # (service, found): any stray work of a lab
+
+
 def missing(aws: Any, message: str, what: str, service: str, found: Callable[[Any], bool],
-            key: str, among: Sequence[str] | None = None) -> str:
-    """``message`` (the "not there yet" text), unless ``what`` exists in another Region."""
+            key: str, among: Sequence[str] | None = None,
+            footprint: Footprint | None = None) -> str:
+    """``message`` (the "not there yet" text), unless ``what`` exists in another Region.
+
+    With ``footprint``, only the Regions where it finds something are asked about ``what``
+    (one scan of all Regions per run, shared by every check that uses the same footprint).
+    """
+    if footprint is not None:
+        among = regions_with(aws, footprint[0], footprint[1], key="footprint")
     return elsewhere(aws, what, service, found, key, among) or message

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from grader import check, fail
 from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import error_code, or_none
-from grader.kit.other_regions import missing, regions_with
+from grader.kit.other_regions import missing
 
 GOLDEN = "web-golden"
 ALB_SG = "web-alb-sg"
@@ -161,8 +161,7 @@ def _footprint(ec2):
 def _absent(aws, message, what, service, found):
     """``message``, or where ``what`` was made instead when it exists in another Region
     (asked only in the Regions where the lab's security groups were made)."""
-    worked_in = regions_with(aws, "ec2", _footprint, key="footprint")
-    return missing(aws, message, what, service, found, key=what, among=worked_in)
+    return missing(aws, message, what, service, found, key=what, footprint=("ec2", _footprint))
 
 
 def _template_spec(group):

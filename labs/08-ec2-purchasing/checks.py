@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from grader import check, fail
 from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import instances
-from grader.kit.other_regions import missing, regions_with
+from grader.kit.other_regions import missing
 
 PRICES = json.loads((Path(__file__).parent / "prices.json").read_text())
 INSTANCE_TYPE = PRICES["instance_type"]
@@ -191,8 +191,7 @@ def _footprint(ec2):
 def _elsewhere(aws, message, what, service, found):
     """``message``, or where ``what`` was made instead when it is in another Region (asked
     only in the Regions where the learner launched instances)."""
-    worked_in = regions_with(aws, "ec2", _footprint, key="footprint")
-    return missing(aws, message, what, service, found, key=what, among=worked_in)
+    return missing(aws, message, what, service, found, key=what, footprint=("ec2", _footprint))
 
 
 def _spot_elsewhere(ec2):
@@ -326,8 +325,10 @@ def _param(aws, name):
 
 
 def _params_elsewhere(aws, message):
-    return _elsewhere(aws, message, "The /lab08 parameters", "ssm",
-                      lambda ssm: ssm.get_parameters(Names=PARAMS)["Parameters"])
+    """Parameters are asked about in every Region: a learner may have stored only them
+    elsewhere (an SSM client made with another region_name)."""
+    return missing(aws, message, "The /lab08 parameters", "ssm",
+                   lambda ssm: ssm.get_parameters(Names=PARAMS)["Parameters"], key="params")
 
 
 def _usd(name, value):

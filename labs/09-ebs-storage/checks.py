@@ -16,7 +16,7 @@ import re
 from grader import check, fail
 from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import instances, or_none
-from grader.kit.other_regions import missing, regions_with
+from grader.kit.other_regions import missing
 
 SERVER = "data-server"
 DATA = "data-volume"
@@ -97,8 +97,7 @@ def _footprint(ec2):
 def _elsewhere(aws, message, what, service, found):
     """``message``, or where ``what`` was made instead when it is in another Region (asked
     only in the Regions where a data-volume was made)."""
-    worked_in = regions_with(aws, "ec2", _footprint, key="footprint")
-    return missing(aws, message, what, service, found, key=what, among=worked_in)
+    return missing(aws, message, what, service, found, key=what, footprint=("ec2", _footprint))
 
 
 def _attachment(volume):
@@ -326,9 +325,10 @@ def answer_events(value):
 def instance_store_answer(aws):
     """You recorded which lifecycle events wipe an instance store"""
     value = _stored_answer(aws)
-    assert value is not None, _elsewhere(
+    assert value is not None, missing(  # asked in every Region: only the answer may be astray
         aws, f"No SSM parameter {PARAMETER} yet: store your answer (task 6) as a "
-        "comma-separated list of events.", f"Parameter {PARAMETER}", "ssm", _answer)
+        "comma-separated list of events.", f"Parameter {PARAMETER}", "ssm", _answer,
+        key="answer")
     events = answer_events(value)
     unknown = sorted(set(events) - set(EVENTS))
     assert not unknown, (
@@ -338,9 +338,9 @@ def instance_store_answer(aws):
     assert "reboot" not in chosen, (
         "Instance store data survives a reboot: the instance stays on the same host and its "
         "local disks are kept. Remove reboot from your answer.")
-    missing = [e for e in EVENTS if e in LOST - chosen]
-    assert not missing, (
-        f"Your answer leaves out {', '.join(missing)}. Stopping, hibernating or terminating "
+    left_out = [e for e in EVENTS if e in LOST - chosen]
+    assert not left_out, (
+        f"Your answer leaves out {', '.join(left_out)}. Stopping, hibernating or terminating "
         "an instance releases its host, and the host's local disks are wiped before anyone "
         "else gets them, so every block of an instance store is lost. Only EBS volumes keep "
         "their data (hibernation even writes the RAM image to the EBS root volume).")
