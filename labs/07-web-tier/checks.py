@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from grader import check
+from grader import check, fail
+from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import error_code, or_none
+from grader.kit.other_regions import missing
 
 GOLDEN = "web-golden"
 ALB_SG = "web-alb-sg"
@@ -67,23 +69,23 @@ def setup(aws):
 # --- reading state --------------------------------------------------------------------
 
 
-def _load_balancer(elb):
+def _named_load_balancer(elb):
     return or_none(lambda: elb.describe_load_balancers(Names=[LOAD_BALANCER])["LoadBalancers"][0],
                    "LoadBalancerNotFound")
 
 
-def _target_group(elb):
+def _named_target_group(elb):
     return or_none(lambda: elb.describe_target_groups(Names=[TARGET_GROUP])["TargetGroups"][0],
                    "TargetGroupNotFound")
 
 
-def _auto_scaling_group(autoscaling):
+def _named_group(autoscaling):
     groups = autoscaling.describe_auto_scaling_groups(
         AutoScalingGroupNames=[GROUP])["AutoScalingGroups"]
     return groups[0] if groups else None
 
 
-def _template(ec2):
+def _named_template(ec2):
     try:
         return ec2.describe_launch_templates(LaunchTemplateNames=[TEMPLATE])["LaunchTemplates"][0]
     except ClientError as exc:
@@ -92,24 +94,74 @@ def _template(ec2):
         raise
 
 
-def _groups_named(ec2, name):
-    groups = ec2.describe_security_groups(
-        Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+# Each read happens at most once per "Check my work" (aws.once): the checks judge the same
+# few resources against each other, so they share them.
+
+
+def _load_balancer(aws):
+    return aws.once("web-alb", lambda: _named_load_balancer(aws.client("elbv2")))
+
+
+def _target_group(aws):
+    return aws.once("web-tg", lambda: _named_target_group(aws.client("elbv2")))
+
+
+def _auto_scaling_group(aws):
+    return aws.once("web-asg", lambda: _named_group(aws.client("autoscaling")))
+
+
+def _template(aws):
+    return aws.once("web-lt", lambda: _named_template(aws.client("ec2")))
+
+
+def _all_security_groups(aws):
+    return aws.once("security-groups", lambda: [
+        g for page in aws.client("ec2").get_paginator("describe_security_groups").paginate()
+        for g in page["SecurityGroups"]])
+
+
+def _groups_named(aws, name):
+    groups = [g for g in _all_security_groups(aws) if g["GroupName"] == name]
     return sorted(groups, key=lambda g: (g["VpcId"], g["GroupId"]))
+
+
+def _groups_by_id(aws, ids):
+    return [g for g in _all_security_groups(aws) if g["GroupId"] in set(ids)]
 
 
 def _security_groups(aws):
     """(web-alb-sg, web-instance-sg), either None; the ones that belong together if there
     are several of a name (one per VPC)."""
-    ec2 = aws.client("ec2")
-    albs, instances = _groups_named(ec2, ALB_SG), _groups_named(ec2, INSTANCE_SG)
-    balancer = _load_balancer(aws.client("elbv2"))
+    albs, instances = _groups_named(aws, ALB_SG), _groups_named(aws, INSTANCE_SG)
+    balancer = _load_balancer(aws)
     attached = set(balancer.get("SecurityGroups") or []) if balancer else set()
     alb = next((g for g in albs if g["GroupId"] in attached), albs[0] if albs else None)
     vpc = alb["VpcId"] if alb else None
     instance = next((g for g in instances if g["VpcId"] == vpc),
                     instances[0] if instances else None)
     return alb, instance
+
+
+def _golden(aws):
+    return aws.once("golden", lambda: aws.client("ec2").describe_images(
+        Owners=["self"], Filters=[{"Name": "name", "Values": [GOLDEN]}])["Images"])
+
+
+def _sg_finder(name):
+    return lambda ec2: ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+
+
+def _footprint(ec2):
+    """Any of the lab's security groups: every way through the lab makes one first."""
+    return ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": [ALB_SG, INSTANCE_SG]}])["SecurityGroups"]
+
+
+def _absent(aws, message, what, service, found):
+    """``message``, or where ``what`` was made instead when it exists in another Region
+    (asked only in the Regions where the lab's security groups were made)."""
+    return missing(aws, message, what, service, found, key=what, footprint=("ec2", _footprint))
 
 
 def _template_spec(group):
@@ -127,8 +179,12 @@ def _uses_template(group, template):
         or spec.get("LaunchTemplateName") == TEMPLATE)
 
 
-def _subnets(ec2, ids):
-    return ec2.describe_subnets(SubnetIds=list(ids))["Subnets"] if ids else []
+def _subnets(aws, ids):
+    """The subnets with these ids (all of the account's read once per run)."""
+    subnets = aws.once("subnets", lambda: [
+        s for page in aws.client("ec2").get_paginator("describe_subnets").paginate()
+        for s in page["Subnets"]])
+    return [s for s in subnets if s["SubnetId"] in set(ids)]
 
 
 # --- security group rules -------------------------------------------------------------
@@ -173,35 +229,50 @@ def _references(group, port, source_group_id):
                for rule in group.get("IpPermissions", []))
 
 
+def _read_together(aws):
+    """Start every independent read of this run at once (the first check waits for them):
+    each then comes from the run's memo instead of one round trip after another."""
+    readers = [_load_balancer, _target_group, _auto_scaling_group, _template,
+               _all_security_groups, _golden, lambda a: _subnets(a, ()), _route_tables,
+               _attached_gateways]
+    aws.once("read-together", lambda: read_concurrently(aws, readers))
+
+
 @check(points=3, hint="ec2.authorize_security_group_ingress(GroupId=instance_sg, IpPermissions="
                       "[{'IpProtocol': 'tcp', 'FromPort': 80, 'ToPort': 80, "
                       "'UserIdGroupPairs': [{'GroupId': alb_sg}]}])")
 def security_groups(aws):
     """web-alb-sg takes port 80 from the world; web-instance-sg takes it only from web-alb-sg"""
+    _read_together(aws)
     alb, instance = _security_groups(aws)
-    assert alb, (f"No security group named '{ALB_SG}' yet: create it in the VPC of your "
-                 "subnets and open tcp 80 to 0.0.0.0/0.")
-    assert instance, (f"No security group named '{INSTANCE_SG}' yet: create it for the "
-                      "instances, in the same VPC as the load balancer's group.")
-    assert any(_covers(r, 80) and _open_to_ipv4_world(r) for r in alb["IpPermissions"]), (
-        f"{ALB_SG} does not allow tcp 80 from 0.0.0.0/0, so visitors cannot reach the load "
-        "balancer over IPv4: it is the one public entry to the web tier.")
-    assert instance["VpcId"] == alb["VpcId"], (
-        f"{INSTANCE_SG} and {ALB_SG} are in different VPCs; a rule can only reference a "
-        "security group in the same VPC (or a peered one), so create both in one VPC.")
+    assert alb, _absent(aws, f"No security group named '{ALB_SG}' yet: create it in the VPC "
+                        "of your subnets and open tcp 80 to 0.0.0.0/0.",
+                        f"Security group '{ALB_SG}'", "ec2", _sg_finder(ALB_SG))
+    assert instance, _absent(aws, f"No security group named '{INSTANCE_SG}' yet: create it "
+                             "for the instances, in the same VPC as the load balancer's group.",
+                             f"Security group '{INSTANCE_SG}'", "ec2",
+                             _sg_finder(INSTANCE_SG))
+    if not any(_covers(r, 80) and _open_to_ipv4_world(r) for r in alb["IpPermissions"]):
+        fail(f"{ALB_SG} does not allow tcp 80 from 0.0.0.0/0, so visitors cannot reach the load "
+        "balancer over IPv4: it is the one public entry to the web tier.", alb["GroupId"])
+    if instance["VpcId"] != alb["VpcId"]:
+        fail(f"{INSTANCE_SG} and {ALB_SG} are in different VPCs; a rule can only reference a "
+             "security group in the same VPC (or a peered one), so create both in one VPC.",
+             instance["GroupId"], alb["GroupId"])
     world = [r for r in instance["IpPermissions"] if _open_to_world(r)]
-    assert not world, (
-        f"{INSTANCE_SG} opens a port to the whole internet (0.0.0.0/0 or ::/0). The instances "
-        "sit behind the load balancer: nothing should reach them directly from outside.")
+    if world:
+        fail(f"{INSTANCE_SG} opens a port to the whole internet (0.0.0.0/0 or ::/0). The "
+             "instances sit behind the load balancer: nothing should reach them directly from "
+             "outside. Revoke that rule (revoke_security_group_ingress).", instance["GroupId"])
     assert _references(instance, 80, alb["GroupId"]), (
         f"{INSTANCE_SG} does not allow tcp 80 from {ALB_SG}. Reference the load balancer's "
         "group (UserIdGroupPairs=[{'GroupId': alb_sg}]) rather than an address range: the "
         "ALB's node addresses change, its group does not.")
     others = _other_sources(instance, 80, alb["GroupId"])
-    assert not others, (
-        f"{INSTANCE_SG} also lets {', '.join(sorted(set(others)))} reach port 80. Only the "
-        "load balancer may talk to the instances, so every port-80 rule must name "
-        f"{ALB_SG} alone.")
+    if others:
+        fail(f"{INSTANCE_SG} also lets {', '.join(sorted(set(others)))} reach port 80. Only "
+             "the load balancer may talk to the instances: revoke those rules so every port-80 "
+             f"rule names {ALB_SG} alone.", instance["GroupId"])
 
 
 # --- launch template ------------------------------------------------------------------
@@ -209,7 +280,7 @@ def security_groups(aws):
 
 def _version_in_use(aws, template):
     """The version the Auto Scaling group launches, or $Default when no group uses it yet."""
-    group = _auto_scaling_group(aws.client("autoscaling"))
+    group = _auto_scaling_group(aws)
     if group and _uses_template(group, template):
         return (_template_spec(group) or {}).get("Version") or "$Default", group
     return "$Default", None
@@ -243,24 +314,25 @@ def _instance_types(data, group):
 def launch_template(aws):
     """Launch template web-lt starts web-golden with an instance type in web-instance-sg"""
     ec2 = aws.client("ec2")
-    template = _template(ec2)
-    assert template, (f"No launch template named '{TEMPLATE}' yet. A launch template is the "
-                      "recipe Auto Scaling follows for every instance it starts.")
+    template = _template(aws)
+    assert template, _absent(aws, f"No launch template named '{TEMPLATE}' yet. A launch "
+                             "template is the recipe Auto Scaling follows for every instance "
+                             "it starts.", f"Launch template '{TEMPLATE}'", "ec2",
+                             _named_template)
     version, group = _version_in_use(aws, template)
     try:
         found = ec2.describe_launch_template_versions(
             LaunchTemplateId=template["LaunchTemplateId"],
             Versions=[version])["LaunchTemplateVersions"]
     except ClientError as exc:
-        if "NotFound" not in error_code(exc):
+        if "NotFound" not in error_code(exc) and "InvalidLaunchTemplate" not in error_code(exc):
             raise
         found = []
     assert found, (f"{GROUP} asks for version {version} of {TEMPLATE}, which does not exist, "
                    "so it could launch nothing. Use '$Latest', '$Default' or an existing "
                    "version number.")
     data = found[0]["LaunchTemplateData"]
-    golden = ec2.describe_images(Owners=["self"], Filters=[
-        {"Name": "name", "Values": [GOLDEN]}])["Images"]
+    golden = _golden(aws)
     assert golden, f"The {GOLDEN} AMI is missing from your account; reset this lab."
     assert data.get("ImageId") == golden[0]["ImageId"], (
         f"Version {version} of {TEMPLATE} does not launch the {GOLDEN} AMI. Every instance "
@@ -272,8 +344,9 @@ def launch_template(aws):
         "instance-type overrides), so Auto Scaling cannot launch anything. Set InstanceType, "
         "e.g. 't3.micro'.")
     architecture = golden[0].get("Architecture", "x86_64")
-    described = ec2.describe_instance_types(InstanceTypes=sorted(set(types)))[
-        "InstanceTypes"] if types else []  # None: AWS picks types that fit the AMI
+    described = aws.once(f"types:{sorted(set(types))}", lambda: ec2.describe_instance_types(
+        InstanceTypes=sorted(set(types)))["InstanceTypes"]) if types else []
+    # (None: attribute-based selection, where AWS picks types that fit the AMI)
     for info in described:
         supported = info.get("ProcessorInfo", {}).get("SupportedArchitectures", [])
         assert architecture in supported, (
@@ -287,15 +360,15 @@ def launch_template(aws):
         "(SecurityGroupIds, or Groups of a network interface). Without it they land in the "
         "VPC's default group and the load balancer cannot reach port 80.")
     others = set(ids) - {instance["GroupId"]}
-    listed = ec2.describe_security_groups(GroupIds=sorted(others))["SecurityGroups"] if (
-        others) else []
-    listed += [g for name in sorted(names - {INSTANCE_SG}) for g in _groups_named(ec2, name)
+    listed = _groups_by_id(aws, others)
+    listed += [g for name in sorted(names - {INSTANCE_SG}) for g in _groups_named(aws, name)
                if g["VpcId"] == instance["VpcId"]]
     for extra in listed:
-        assert not _other_sources(extra, 80, alb["GroupId"] if alb else None), (
-            f"{TEMPLATE} also puts instances in {extra['GroupName']}, which lets other "
-            "sources reach port 80. Security groups add up, so one open group undoes "
-            f"{INSTANCE_SG}: list only {INSTANCE_SG}.")
+        if _other_sources(extra, 80, alb["GroupId"] if alb else None):
+            fail(f"{TEMPLATE} also puts instances in {extra['GroupName']}, which lets other "
+                 "sources reach port 80. Security groups add up, so one open group undoes "
+                 f"{INSTANCE_SG}: create a new template version listing only {INSTANCE_SG}.",
+                 template["LaunchTemplateId"], extra["GroupId"])
 
 
 # --- target group, load balancer, listener --------------------------------------------
@@ -306,9 +379,11 @@ def launch_template(aws):
                       "Matcher={'HttpCode': '200'})")
 def target_group(aws):
     """Target group web-tg: HTTP:80, instance targets, health check GET /health expecting 200"""
-    group = _target_group(aws.client("elbv2"))
-    assert group, (f"No target group named '{TARGET_GROUP}' yet. The load balancer sends "
-                   "requests to the targets registered in a target group.")
+    group = _target_group(aws)
+    assert group, _absent(aws, f"No target group named '{TARGET_GROUP}' yet. The load balancer "
+                          "sends requests to the targets registered in a target group.",
+                          f"Target group '{TARGET_GROUP}'", "elbv2",
+                          _named_target_group)
     assert group.get("Protocol") == "HTTP" and group.get("Port") == 80, (
         f"{TARGET_GROUP} uses {group.get('Protocol')}:{group.get('Port')}; the web servers "
         "listen for HTTP on port 80.")
@@ -334,19 +409,36 @@ def target_group(aws):
         "/health answers when the server works.")
 
 
-def _public(ec2, subnet):
-    """True when the subnet's route table sends 0.0.0.0/0 to an attached internet gateway."""
-    tables = ec2.describe_route_tables(Filters=[
-        {"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}])["RouteTables"]
-    if not tables:
-        tables = ec2.describe_route_tables(Filters=[
-            {"Name": "vpc-id", "Values": [subnet["VpcId"]]},
-            {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
-    gateways = {g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=[
-        {"Name": "attachment.vpc-id", "Values": [subnet["VpcId"]]}])["InternetGateways"]}
+def _route_tables(aws):
+    return aws.once("route-tables",
+                    lambda: aws.client("ec2").describe_route_tables()["RouteTables"])
+
+
+def _attached_gateways(aws):
+    """(VPC id, internet gateway id) for every attached internet gateway."""
+    return aws.once("internet-gateways", lambda: {
+        (a["VpcId"], g["InternetGatewayId"])
+        for g in aws.client("ec2").describe_internet_gateways()["InternetGateways"]
+        for a in g.get("Attachments", []) if a.get("State", "available") in (
+            "available", "attached")})
+
+
+def _route_table_of(tables, subnet):
+    """The subnet's own route table, else its VPC's main one (AWS's rule)."""
+    own = [t for t in tables if any(a.get("SubnetId") == subnet["SubnetId"]
+                                    for a in t.get("Associations", []))]
+    return own or [t for t in tables if t["VpcId"] == subnet["VpcId"] and any(
+        a.get("Main") for a in t.get("Associations", []))]
+
+
+def _public(aws, subnet):
+    """True when the subnet's route table sends 0.0.0.0/0 to an internet gateway attached
+    to its VPC."""
+    tables, attached = _route_tables(aws), _attached_gateways(aws)
     return any(route.get("DestinationCidrBlock") == "0.0.0.0/0"
-               and route.get("GatewayId") in gateways
-               for table in tables for route in table.get("Routes", []))
+               and (subnet["VpcId"], route.get("GatewayId")) in attached
+               for table in _route_table_of(tables, subnet)
+               for route in table.get("Routes", []))
 
 
 @check(points=2, hint="elbv2.create_load_balancer(Name='web-alb', Type='application', "
@@ -354,9 +446,10 @@ def _public(ec2, subnet):
                       "SecurityGroups=[alb_sg])")
 def load_balancer(aws):
     """web-alb is an internet-facing ALB in two public subnets in two AZs, with web-alb-sg"""
-    ec2 = aws.client("ec2")
-    balancer = _load_balancer(aws.client("elbv2"))
-    assert balancer, f"No load balancer named '{LOAD_BALANCER}' yet."
+    balancer = _load_balancer(aws)
+    assert balancer, _absent(aws, f"No load balancer named '{LOAD_BALANCER}' yet.",
+                             f"Load balancer '{LOAD_BALANCER}'", "elbv2",
+                             _named_load_balancer)
     assert balancer.get("Type") == "application", (
         f"{LOAD_BALANCER} is a {balancer.get('Type')} load balancer; the task needs an "
         "Application Load Balancer (Type='application'), which speaks HTTP and checks /health.")
@@ -371,15 +464,16 @@ def load_balancer(aws):
     assert len(set(zones)) >= 2, (
         f"{LOAD_BALANCER} is in {len(set(zones))} Availability Zone(s); an Application Load "
         "Balancer needs subnets in at least two, so it keeps serving when one zone fails.")
-    subnets = _subnets(ec2, [z["SubnetId"] for z in balancer["AvailabilityZones"]])
-    private = [s["AvailabilityZone"] for s in subnets if not _public(ec2, s)]
-    assert not private, (
-        f"{LOAD_BALANCER}'s subnet in {', '.join(sorted(private))} is private: its route "
-        "table has no 0.0.0.0/0 route to an internet gateway of the VPC, so an internet-facing "
-        "load balancer cannot be reached there. Use public subnets (the default VPC's are).")
-    names = {g["GroupName"] for g in ec2.describe_security_groups(
-        GroupIds=balancer["SecurityGroups"])["SecurityGroups"]} if balancer.get(
-        "SecurityGroups") else set()
+    subnets = _subnets(aws, [z["SubnetId"] for z in balancer["AvailabilityZones"]])
+    private = sorted((s["AvailabilityZone"], s["SubnetId"]) for s in subnets
+                     if not _public(aws, s))
+    if private:
+        fail(f"{LOAD_BALANCER}'s subnet in {', '.join(z for z, _ in private)} is private: its "
+             "route table has no 0.0.0.0/0 route to an internet gateway of the VPC, so an "
+             "internet-facing load balancer cannot be reached there. Use public subnets (the "
+             "default VPC's are): elbv2.set_subnets(LoadBalancerArn=..., Subnets=[...]).",
+             *(i for _, i in private))
+    names = {g["GroupName"] for g in _groups_by_id(aws, balancer.get("SecurityGroups") or [])}
     assert ALB_SG in names, (
         f"{LOAD_BALANCER} does not use {ALB_SG}. Without it the load balancer gets the VPC's "
         f"default group, and {INSTANCE_SG}'s rule (which names {ALB_SG}) would not let it "
@@ -400,9 +494,9 @@ def _forward_targets(action):
 def listener(aws):
     """web-alb listens on HTTP:80 and forwards to web-tg"""
     elb = aws.client("elbv2")
-    balancer = _load_balancer(elb)
+    balancer = _load_balancer(aws)
     assert balancer, f"No load balancer named '{LOAD_BALANCER}' yet, so it has no listener."
-    group = _target_group(elb)
+    group = _target_group(aws)
     assert group, f"No target group named '{TARGET_GROUP}' yet for the listener to forward to."
     listeners = elb.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
     http = [item for item in listeners
@@ -412,12 +506,14 @@ def listener(aws):
                   "without one it accepts no requests.")
     targets = [arn for action in http[0].get("DefaultActions", [])
                for arn in _forward_targets(action)]
-    assert targets and set(targets) == {group["TargetGroupArn"]}, (
-        f"The HTTP:80 listener does not forward only to {TARGET_GROUP}; its default action "
-        "should be {'Type': 'forward', 'TargetGroupArn': <web-tg>}.")
-    assert group["VpcId"] == balancer["VpcId"], (
-        f"{TARGET_GROUP} is in another VPC than {LOAD_BALANCER}; AWS only forwards to a "
-        "target group in the load balancer's VPC.")
+    if not targets or set(targets) != {group["TargetGroupArn"]}:
+        fail(f"The HTTP:80 listener does not forward only to {TARGET_GROUP}; change its "
+             "default action (elbv2.modify_listener) to {'Type': 'forward', 'TargetGroupArn': "
+             "<web-tg>}.", http[0]["ListenerArn"])
+    if group["VpcId"] != balancer["VpcId"]:
+        fail(f"{TARGET_GROUP} is in another VPC than {LOAD_BALANCER}; AWS only forwards to a "
+             "target group in the load balancer's VPC. Create web-tg again in the load "
+             "balancer's VPC.", group["TargetGroupArn"])
 
 
 # --- Auto Scaling ----------------------------------------------------------------------
@@ -429,13 +525,13 @@ def listener(aws):
                       "VPCZoneIdentifier='subnet-a,subnet-b', TargetGroupARNs=[tg_arn])")
 def auto_scaling_group(aws):
     """Auto Scaling group web-asg: web-lt, two AZs, min 2 / max 4, attached to web-tg"""
-    ec2 = aws.client("ec2")
-    group = _auto_scaling_group(aws.client("autoscaling"))
-    assert group, f"No Auto Scaling group named '{GROUP}' yet."
+    group = _auto_scaling_group(aws)
+    assert group, _absent(aws, f"No Auto Scaling group named '{GROUP}' yet.",
+                          f"Auto Scaling group '{GROUP}'", "autoscaling", _named_group)
     assert not group.get("LaunchConfigurationName"), (
         f"{GROUP} uses a launch configuration. AWS is retiring launch configurations "
         f"(new accounts cannot create them): launch from the template {TEMPLATE}.")
-    assert _uses_template(group, _template(ec2)), (
+    assert _uses_template(group, _template(aws)), (
         f"{GROUP} does not launch from {TEMPLATE}. Give it LaunchTemplate={{'LaunchTemplateName':"
         f" '{TEMPLATE}', 'Version': '$Latest'}} (or a MixedInstancesPolicy that uses it).")
     subnet_ids = [s.strip() for s in (group.get("VPCZoneIdentifier") or "").split(",")
@@ -443,7 +539,7 @@ def auto_scaling_group(aws):
     assert subnet_ids, (
         f"{GROUP} has no subnets (VPCZoneIdentifier), so it is not placed in your VPC. List "
         "two subnets in different Availability Zones, comma-separated.")
-    subnets = _subnets(ec2, subnet_ids)
+    subnets = _subnets(aws, subnet_ids)
     zones = {s["AvailabilityZone"] for s in subnets}
     assert len(zones) >= 2, (
         f"{GROUP}'s {len(subnet_ids)} subnet(s) are all in one Availability Zone; with subnets "
@@ -458,7 +554,7 @@ def auto_scaling_group(aws):
     assert group["MaxSize"] >= SCALED, (
         f"{GROUP} has MaxSize {group['MaxSize']}, so it can never grow to {SCALED}; the task "
         "asks for 4.")
-    target = _target_group(aws.client("elbv2"))
+    target = _target_group(aws)
     assert target and target["TargetGroupArn"] in (group.get("TargetGroupARNs") or []), (
         f"{GROUP} is not attached to {TARGET_GROUP}. Pass TargetGroupARNs (or call "
         "attach_load_balancer_target_groups) so Auto Scaling registers every instance it "
@@ -467,13 +563,22 @@ def auto_scaling_group(aws):
     assert vpcs == {target["VpcId"]}, (
         f"{GROUP}'s subnets are not all in {TARGET_GROUP}'s VPC; the load balancer, its target "
         "group and the Auto Scaling group must share one VPC.")
+    balancer = _load_balancer(aws)
+    served = {z["ZoneName"] for z in (balancer or {}).get("AvailabilityZones", [])}
+    unserved = sorted(zones - served) if balancer else []
+    if unserved:
+        fail(f"{GROUP} launches instances in {', '.join(unserved)}, where {LOAD_BALANCER} has "
+             "no subnet: a load balancer sends no traffic to targets in a zone it does not "
+             "serve (their health is 'unused'). Give the group subnets in the load balancer's "
+             "zones (update_auto_scaling_group VPCZoneIdentifier), or add those zones to the "
+             "load balancer (elbv2.set_subnets).", group["AutoScalingGroupARN"])
 
 
 @check(points=2, hint="autoscaling.set_desired_capacity(AutoScalingGroupName='web-asg', "
                       "DesiredCapacity=3); then elbv2.describe_target_health(TargetGroupArn=tg)")
 def scaled_to_three(aws):
     """web-asg runs 3 instances, all registered as targets of web-tg"""
-    group = _auto_scaling_group(aws.client("autoscaling"))
+    group = _auto_scaling_group(aws)
     assert group, f"No Auto Scaling group named '{GROUP}' yet, so nothing to scale."
     desired = group["DesiredCapacity"]
     assert desired == SCALED, (
@@ -487,7 +592,7 @@ def scaled_to_three(aws):
     assert len(running) == SCALED, (
         f"{GROUP} has {len(running)} InService instance(s), not {SCALED}. On AWS new instances "
         "take a minute or two to boot; check again shortly.")
-    target = _target_group(aws.client("elbv2"))
+    target = _target_group(aws)
     assert target, f"No target group named '{TARGET_GROUP}' to register the instances in."
     health = aws.client("elbv2").describe_target_health(
         TargetGroupArn=target["TargetGroupArn"])["TargetHealthDescriptions"]

@@ -250,7 +250,8 @@ print("Listener:", listener_arn)
 # - `LaunchTemplate={"LaunchTemplateName": "web-lt", "Version": "$Latest"}` (`$Default` or a
 #   version number work too; a `MixedInstancesPolicy` that uses `web-lt` is also fine);
 # - `VPCZoneIdentifier=",".join(subnet_ids)`: subnets in **two Availability Zones**, in the
-#   target group's VPC;
+#   target group's VPC and in zones the load balancer serves (it sends no traffic to targets in a
+#   zone where it has no subnet);
 # - `MinSize=2`, `MaxSize=4`, `DesiredCapacity=2`: never fewer than 2, room to grow to 4;
 # - `TargetGroupARNs=[tg_arn]`: the group then registers every instance it launches in `web-tg`
 #   and deregisters every one it terminates (you never call `register_targets` yourself).

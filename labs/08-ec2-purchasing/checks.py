@@ -24,8 +24,10 @@ from typing import NamedTuple
 
 from botocore.exceptions import ClientError
 
-from grader import check
-from grader.kit.lookups import instances, or_none
+from grader import check, fail
+from grader.kit.concurrent_reads import read_concurrently
+from grader.kit.lookups import instances
+from grader.kit.other_regions import missing
 
 PRICES = json.loads((Path(__file__).parent / "prices.json").read_text())
 INSTANCE_TYPE = PRICES["instance_type"]
@@ -72,6 +74,7 @@ class SpotLaunch(NamedTuple):
     """One Spot launch and the options it was made with (None: not readable)."""
 
     source: str  # "request", "launch template" or "unreadable"
+    resource: str = ""  # the Spot request's or the instance's id
     instance_type: str | None = None
     max_price: str | None = None
     request_type: str = "one-time"
@@ -79,8 +82,10 @@ class SpotLaunch(NamedTuple):
     launch_group: str | None = None
 
 
-def _live_instances(ec2, filters=None):
-    return [i for i in instances(ec2, filters or []) if i["State"]["Name"] not in GONE]
+def _live_instances(aws):
+    """Every instance not on its way out, read once per run."""
+    return aws.once("live-instances", lambda: [
+        i for i in instances(aws.client("ec2")) if i["State"]["Name"] not in GONE])
 
 
 def _tag(resource, key):
@@ -111,19 +116,35 @@ def _is_spot(ec2, instance, cache):
             or _template_market_options(ec2, instance, cache) is not None)
 
 
-def spot_launches(ec2):
-    """Every live Spot launch in the account, with its options where they can be read."""
-    launches, covered, cache = [], set(), {}
-    instances = _live_instances(ec2)
+def spot_launches(aws):
+    """Every live Spot launch in the account, with its options where they can be read
+    (read once per run: two checks judge the same launches)."""
+    return aws.once("spot-launches", lambda: _read_spot_launches(aws))
+
+
+def _spot_request_pages(aws):
+    return aws.once("spot-requests", lambda: list(
+        aws.client("ec2").get_paginator("describe_spot_instance_requests").paginate()))
+
+
+def _read_together(aws):
+    """The run's independent reads at once (see grader.kit.concurrent_reads)."""
+    aws.once("read-together", lambda: read_concurrently(
+        aws, [_live_instances, _spot_request_pages, _params], services=("ec2", "ssm")))
+
+
+def _read_spot_launches(aws):
+    ec2 = aws.client("ec2")
+    launches, covered, cache = [], set(), aws.once("template-data", dict)
+    instances = _live_instances(aws)
     types = {i["InstanceId"]: i["InstanceType"] for i in instances}
-    pages = ec2.get_paginator("describe_spot_instance_requests").paginate()
-    for page in pages:
+    for page in _spot_request_pages(aws):
         for req in page["SpotInstanceRequests"]:
             if req["State"] not in LIVE_REQUEST_STATES:
                 continue
             spec = req.get("LaunchSpecification", {})
             launches.append(SpotLaunch(
-                source="request",
+                source="request", resource=req["SpotInstanceRequestId"],
                 instance_type=spec.get("InstanceType") or types.get(req.get("InstanceId")),
                 max_price=req.get("SpotPrice"), request_type=req.get("Type", "one-time"),
                 behaviour=req.get("InstanceInterruptionBehavior", "terminate"),
@@ -138,13 +159,14 @@ def spot_launches(ec2):
             options = data["InstanceMarketOptions"].get("SpotOptions") or {}
             hibernation = (data.get("HibernationOptions") or {}).get("Configured")
             launches.append(SpotLaunch(
-                source="launch template", instance_type=instance["InstanceType"],
+                source="launch template", resource=instance["InstanceId"],
+                instance_type=instance["InstanceType"],
                 max_price=options.get("MaxPrice"),
                 request_type=options.get("SpotInstanceType", "one-time"),
                 behaviour=options.get("InstanceInterruptionBehavior",
                                       "hibernate" if hibernation else "terminate")))
         elif instance.get("InstanceLifecycle") == "spot":
-            launches.append(SpotLaunch(source="unreadable",
+            launches.append(SpotLaunch(source="unreadable", resource=instance["InstanceId"],
                                        instance_type=instance["InstanceType"]))
     return launches
 
@@ -161,17 +183,36 @@ NO_SPOT = ("No live Spot request or Spot instance yet: launch the burst worker o
            "run_instances from it; or the legacy request_spot_instances).")
 
 
-def _best_failure(launches, judge):
+def _footprint(ec2):
+    """Any live instance: every way through the lab launches one."""
+    return [i for i in instances(ec2) if i["State"]["Name"] not in GONE]
+
+
+def _elsewhere(aws, message, what, service, found):
+    """``message``, or where ``what`` was made instead when it is in another Region (asked
+    only in the Regions where the learner launched instances)."""
+    return missing(aws, message, what, service, found, key=what, footprint=("ec2", _footprint))
+
+
+def _spot_elsewhere(ec2):
+    return [i for i in _footprint(ec2) if i.get("InstanceLifecycle") == "spot"
+            or _tag(i, "aws:ec2launchtemplate:id")] or ec2.describe_spot_instance_requests(
+        Filters=[{"Name": "state", "Values": list(LIVE_REQUEST_STATES)}])[
+        "SpotInstanceRequests"]
+
+
+def _best_failure(aws, judge):
     """Pass if any launch passes ``judge``; else fail with the message of the closest one.
 
     ``judge`` returns None (pass) or (stage, message); a later stage is closer to right.
     """
-    assert launches, NO_SPOT
-    verdicts = [judge(launch) for launch in launches]
-    if any(v is None for v in verdicts):
+    launches = spot_launches(aws)
+    assert launches, _elsewhere(aws, NO_SPOT, "The Spot launch", "ec2", _spot_elsewhere)
+    verdicts = [(judge(launch), launch) for launch in launches]
+    if any(v is None for v, _ in verdicts):
         return
-    _, message = max(verdicts)
-    raise AssertionError(message)
+    (_, message), launch = max(verdicts, key=lambda pair: pair[0])
+    fail(message, launch.resource)
 
 
 def _judge_max_price(launch):
@@ -206,7 +247,8 @@ def _judge_max_price(launch):
                       "{'MaxPrice': '0.05', ...}}}), then run_instances(LaunchTemplate=...)")
 def spot_max_price(aws):
     """Spot capacity for m5.large with a maximum price below the On-Demand rate"""
-    _best_failure(spot_launches(aws.client("ec2")), _judge_max_price)
+    _read_together(aws)
+    _best_failure(aws, _judge_max_price)
 
 
 def _judge_behaviour(launch):
@@ -231,7 +273,7 @@ def _judge_behaviour(launch):
                       "'InstanceInterruptionBehavior': 'stop'}")
 def spot_interruption_behaviour(aws):
     """Interrupted burst workers stop or hibernate (a persistent Spot request)"""
-    _best_failure(spot_launches(aws.client("ec2")), _judge_behaviour)
+    _best_failure(aws, _judge_behaviour)
 
 
 # --- On-Demand ------------------------------------------------------------------------------
@@ -243,33 +285,54 @@ def spot_interruption_behaviour(aws):
 def steady_on_demand(aws):
     """The steady part runs On-Demand: an m5.large tagged Role=steady"""
     ec2 = aws.client("ec2")
-    steady = _live_instances(ec2, [{"Name": "tag:Role", "Values": ["steady"]},
-                                   {"Name": "instance-state-name",
-                                    "Values": ["pending", "running"]}])
-    assert steady, ("No running instance tagged Role=steady yet: launch one m5.large "
-                    "On-Demand (run_instances without InstanceMarketOptions) with that tag.")
-    cache = {}
+    steady = [i for i in _live_instances(aws) if _tag(i, "Role") == "steady"
+              and i["State"]["Name"] in ("pending", "running")]
+    assert steady, _elsewhere(
+        aws, "No running instance tagged Role=steady yet: launch one m5.large On-Demand "
+        "(run_instances without InstanceMarketOptions) with that tag.",
+        "The instance tagged Role=steady", "ec2",
+        lambda client: [i for i in _footprint(client) if _tag(i, "Role") == "steady"])
+    cache = aws.once("template-data", dict)
     for instance in steady:
-        assert not _is_spot(ec2, instance, cache), (
-            "An instance tagged Role=steady runs on the Spot market. The steady part must not "
-            "be interrupted, so launch it On-Demand (no InstanceMarketOptions, not from a Spot "
-            "launch template); cover it with a Savings Plan or Reserved Instance for the "
-            "discount.")
-        assert instance["InstanceType"] == INSTANCE_TYPE, (
-            f"An instance tagged Role=steady is {instance['InstanceType']}; the steady part is "
-            f"an {INSTANCE_TYPE}, the type the Reserved Instance comparison is for.")
+        if _is_spot(ec2, instance, cache):
+            fail("An instance tagged Role=steady runs on the Spot market. The steady part must "
+                 "not be interrupted: terminate it and launch it On-Demand (no "
+                 "InstanceMarketOptions, not from a Spot launch template); cover it with a "
+                 "Savings Plan or Reserved Instance for the discount.", instance["InstanceId"])
+        if instance["InstanceType"] != INSTANCE_TYPE:
+            fail(f"An instance tagged Role=steady is {instance['InstanceType']}; the steady "
+                 f"part is an {INSTANCE_TYPE}, the type the Reserved Instance comparison is "
+                 "for. Terminate it (or stop it and change its type) and run an "
+                 f"{INSTANCE_TYPE}.", instance["InstanceId"])
 
 
 # --- Reserved Instance arithmetic -----------------------------------------------------------
 
 
-def _param(ssm, name):
-    return or_none(lambda: ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"],
-                   "ParameterNotFound")
+PARAMS = [COST_PARAM.format(o) for o in OPTIONS] + [CHEAPEST_PARAM, CHEAPEST_COST_PARAM,
+                                                   OFFERING_PARAM]
+
+
+def _params(aws):
+    """Every answer parameter in one call (get_parameters takes up to 10 names)."""
+    return aws.once("params", lambda: {
+        p["Name"]: p["Value"] for p in aws.client("ssm").get_parameters(
+            Names=PARAMS, WithDecryption=True)["Parameters"]})
+
+
+def _param(aws, name):
+    return _params(aws).get(name)
+
+
+def _params_elsewhere(aws, message):
+    """Parameters are asked about in every Region: a learner may have stored only them
+    elsewhere (an SSM client made with another region_name)."""
+    return missing(aws, message, "The /lab08 parameters", "ssm",
+                   lambda ssm: ssm.get_parameters(Names=PARAMS)["Parameters"], key="params")
 
 
 def _usd(name, value):
-    text = re.sub(r"(?i)\s*usd\s*$", "", value.strip()).lstrip("$").replace(",", "").strip()
+    text = re.sub(r"(?i)usd|[$,\s]", "", value)
     try:
         return Decimal(text)
     except InvalidOperation:
@@ -285,11 +348,13 @@ def _close(found, expected):
                       "Value=str(upfront + hourly * 8760), Type='String', Overwrite=True)")
 def one_year_costs(aws):
     """The 1-year cost of each option is computed from the price table"""
-    ssm = aws.client("ssm")
-    values = {option: _param(ssm, COST_PARAM.format(option)) for option in OPTIONS}
-    missing = [COST_PARAM.format(o) for o in OPTIONS if values[o] is None]
-    assert not missing, (f"Missing SSM parameter(s): {', '.join(missing)}. Store the 1-year "
-                         "cost in USD of each option there.")
+    values = {option: _param(aws, COST_PARAM.format(option)) for option in OPTIONS}
+    absent = [COST_PARAM.format(o) for o in OPTIONS if values[o] is None]
+    if absent:
+        message = (f"Missing SSM parameter(s): {', '.join(absent)}. Store the 1-year cost in "
+                   "USD of each option there.")
+        fail(_params_elsewhere(aws, message) if len(absent) == len(OPTIONS) else message,
+             *absent)
     for option in OPTIONS:
         name = COST_PARAM.format(option)
         found = _usd(name, values[option])
@@ -297,37 +362,64 @@ def one_year_costs(aws):
         if _close(found, one_year_cost(option)):
             continue
         if upfront and _close(found, hourly * HOURS):
-            raise AssertionError(f"{name} leaves out the upfront payment of ${upfront:f}.")
+            fail(f"{name} leaves out the upfront payment of ${upfront:f}.", name)
         if hourly and upfront and _close(found, upfront):
-            raise AssertionError(
-                f"{name} leaves out the hourly charge: Partial Upfront bills its hourly rate "
-                "for every hour of the term, whether or not an instance runs.")
-        raise AssertionError(
-            f"{name} is {found:f}, which does not match the price table. A 24x7 year is "
-            "8,760 hours: cost = upfront + hourly rate x 8,760.")
+            fail(f"{name} leaves out the hourly charge: Partial Upfront bills its hourly rate "
+                 "for every hour of the term, whether or not an instance runs.", name)
+        fail(f"{name} is {found:f}, which does not match the price table. A 24x7 year is "
+             "8,760 hours: cost = upfront + hourly rate x 8,760.", name)
+
+
+def _carried(aws, choice):
+    """Why a wrong choice was made, when it follows from the learner's own wrong totals."""
+    stored = {}
+    for option in OPTIONS:
+        try:
+            stored[option] = _usd(option, _param(aws, COST_PARAM.format(option)) or "")
+        except AssertionError:
+            return ""
+    if min(stored, key=stored.get) == choice and any(
+            not _close(stored[o], one_year_cost(o)) for o in OPTIONS):
+        return (" (it is the cheapest of your /lab08/1yr-cost values, but some of those do "
+                "not match the price table: fix them first)")
+    return ""
 
 
 @check(points=2, hint="ssm.put_parameter(Name='/lab08/cheapest-1yr', Value='all-upfront', "
                       "Type='String', Overwrite=True) and /lab08/cheapest-1yr-cost")
 def cheapest_recorded(aws):
     """The cheapest 1-year option and its total are recorded"""
-    ssm = aws.client("ssm")
-    choice, cost = _param(ssm, CHEAPEST_PARAM), _param(ssm, CHEAPEST_COST_PARAM)
-    assert choice is not None, (f"No SSM parameter {CHEAPEST_PARAM} yet: store the cheapest "
-                                "option's name there (on-demand, no-upfront, partial-upfront "
-                                "or all-upfront).")
+    choice, cost = _param(aws, CHEAPEST_PARAM), _param(aws, CHEAPEST_COST_PARAM)
+    assert choice is not None, _params_elsewhere(aws, (
+        f"No SSM parameter {CHEAPEST_PARAM} yet: store the cheapest option's name there "
+        "(on-demand, no-upfront, partial-upfront or all-upfront)."))
     key = re.sub(r"[^a-z]", "", choice.lower())
     names = {re.sub(r"[^a-z]", "", o): o for o in OPTIONS}
     assert key in names, (f"{CHEAPEST_PARAM} is {choice!r}; use one of on-demand, no-upfront, "
                           "partial-upfront or all-upfront.")
     best = cheapest_option()
-    assert names[key] == best, (
-        f"{CHEAPEST_PARAM} says {names[key]}, but another option costs less over a 24x7 year. "
-        "Compare the totals, not the hourly rates: the upfront payment counts too.")
+    if names[key] != best:
+        fail(f"{CHEAPEST_PARAM} says {names[key]}, but another option costs less over a 24x7 "
+             f"year{_carried(aws, names[key])}. Compare the totals, not the hourly rates: the "
+             "upfront payment counts too.", CHEAPEST_PARAM)
     assert cost is not None, f"No SSM parameter {CHEAPEST_COST_PARAM} yet: store its total."
     assert _close(_usd(CHEAPEST_COST_PARAM, cost), one_year_cost(best)), (
         f"{CHEAPEST_COST_PARAM} is {cost}, not the 1-year total of {best} from the price "
         "table (upfront + hourly rate x 8,760).")
+
+
+# Offerings are AWS's catalogue, not the learner's state: the same id answers the same on
+# every click, so it is read once per endpoint, Region and id, not once per run.
+_OFFERINGS: dict[tuple, list] = {}
+
+
+def _offering(aws, offering_id):
+    key = (aws.endpoint, aws.region, offering_id)
+    if key not in _OFFERINGS:
+        offerings = aws.client("ec2").describe_reserved_instances_offerings(
+            ReservedInstancesOfferingIds=[offering_id])["ReservedInstancesOfferings"]
+        _OFFERINGS[key] = [o for o in offerings if o["ReservedInstancesOfferingId"] == offering_id]
+    return _OFFERINGS[key]
 
 
 @check(points=2, hint="ec2.describe_reserved_instances_offerings(Filters=[{'Name': "
@@ -336,13 +428,12 @@ def cheapest_recorded(aws):
                       "'Values': ['Linux/UNIX']}])")
 def ri_offering_matches(aws):
     """The Reserved Instance offering to buy is identified"""
-    offering_id = _param(aws.client("ssm"), OFFERING_PARAM)
-    assert offering_id, (f"No SSM parameter {OFFERING_PARAM} yet: store the "
-                         "ReservedInstancesOfferingId of the offering you would buy.")
+    offering_id = _param(aws, OFFERING_PARAM)
+    assert offering_id, _params_elsewhere(aws, (
+        f"No SSM parameter {OFFERING_PARAM} yet: store the ReservedInstancesOfferingId of the "
+        "offering you would buy."))
     offering_id = offering_id.strip()
-    offerings = aws.client("ec2").describe_reserved_instances_offerings(
-        ReservedInstancesOfferingIds=[offering_id])["ReservedInstancesOfferings"]
-    match = [o for o in offerings if o["ReservedInstancesOfferingId"] == offering_id]
+    match = _offering(aws, offering_id)
     assert match, (f"{OFFERING_PARAM} names no Reserved Instance offering in this Region: "
                    "copy a ReservedInstancesOfferingId from describe_reserved_instances_offerings.")
     offering = match[0]

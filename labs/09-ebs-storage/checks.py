@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 
-from grader import check
-from grader.kit.lookups import instances, or_fail
+from grader import check, fail
+from grader.kit.concurrent_reads import read_concurrently
+from grader.kit.lookups import instances, or_none
+from grader.kit.other_regions import missing
 
 SERVER = "data-server"
 DATA = "data-volume"
@@ -34,6 +36,7 @@ SYNONYMS = {"reboots": "reboot", "rebooted": "reboot", "restart": "reboot",
             "stops": "stop", "stopped": "stop", "stopping": "stop",
             "hibernates": "hibernate", "hibernated": "hibernate", "hibernation": "hibernate",
             "terminates": "terminate", "terminated": "terminate", "termination": "terminate"}
+FILLERS = {"and", "or"}  # "stop, hibernate and terminate" is a list too
 
 
 # --- reading state --------------------------------------------------------------------------
@@ -42,8 +45,17 @@ def _tag(resource, key="Name"):
     return next((t["Value"] for t in resource.get("Tags") or [] if t["Key"] == key), None)
 
 
-def _servers(ec2):
-    found = instances(ec2, [{"Name": "tag:Name", "Values": [SERVER]}])
+# Every read happens at most once per "Check my work" (aws.once): the checks judge the same
+# instance, volumes and snapshots against each other.
+
+
+def _servers_read(aws):
+    return aws.once("servers", lambda: instances(
+        aws.client("ec2"), [{"Name": "tag:Name", "Values": [SERVER]}]))
+
+
+def _servers(aws):
+    found = _servers_read(aws)
     live = [i for i in found if i["State"]["Name"] in LIVE]
     assert live, (f"The instance tagged Name={SERVER} is missing or terminated. The lab "
                   "launched it for you: Reset this lab (or `computelab reset 09`) brings it "
@@ -51,23 +63,55 @@ def _servers(ec2):
     return {i["InstanceId"]: i for i in live}
 
 
-def _data_volumes(ec2):
+def _tagged_data_volumes(ec2):
     pages = ec2.get_paginator("describe_volumes").paginate(
         Filters=[{"Name": "tag:Name", "Values": [DATA]}])
     return [v for page in pages for v in page["Volumes"]]
+
+
+def _data_volumes(aws):
+    return aws.once("data-volumes", lambda: _tagged_data_volumes(aws.client("ec2")))
+
+
+def _stored_answer(aws):
+    return aws.once("answer", lambda: _answer(aws.client("ssm")))
+
+
+def _read_together(aws):
+    """The run's independent reads at once (see grader.kit.concurrent_reads)."""
+    aws.once("read-together", lambda: read_concurrently(
+        aws, [_servers_read, _data_volumes, _stored_answer],
+        services=("ec2", "ssm")))
+
+
+def _answer(ssm):
+    return or_none(lambda: ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"],
+                   "ParameterNotFound")
+
+
+def _footprint(ec2):
+    """Any volume tagged data-volume: every way through the lab makes one first."""
+    return _tagged_data_volumes(ec2)
+
+
+def _elsewhere(aws, message, what, service, found):
+    """``message``, or where ``what`` was made instead when it is in another Region (asked
+    only in the Regions where a data-volume was made)."""
+    return missing(aws, message, what, service, found, key=what, footprint=("ec2", _footprint))
 
 
 def _attachment(volume):
     return next(iter(volume.get("Attachments") or []), None)
 
 
-def _data_volume(ec2, servers=None):
+def _data_volume(aws, servers=None):
     """The volume tagged Name=data-volume: the one attached to data-server if there is one,
     else one attached anywhere, else the newest (a re-run cell may have made several)."""
-    volumes = _data_volumes(ec2)
-    assert volumes, (f"No volume tagged Name={DATA} yet: create it with ec2.create_volume "
-                     "(task 1).")
-    servers = servers if servers is not None else _servers(ec2)
+    volumes = _data_volumes(aws)
+    assert volumes, _elsewhere(
+        aws, f"No volume tagged Name={DATA} yet: create it with ec2.create_volume (task 1).",
+        f"Volume {DATA}", "ec2", _tagged_data_volumes)
+    servers = servers if servers is not None else _servers(aws)
 
     def rank(volume):
         attached = _attachment(volume)
@@ -77,10 +121,13 @@ def _data_volume(ec2, servers=None):
     return max(volumes, key=rank)
 
 
-def _snapshots(ec2, volume_id):
-    pages = ec2.get_paginator("describe_snapshots").paginate(
-        OwnerIds=["self"], Filters=[{"Name": "volume-id", "Values": [volume_id]}])
-    return [s for page in pages for s in page["Snapshots"]]
+def _snapshots(aws, volume_id):
+    def read():
+        pages = aws.client("ec2").get_paginator("describe_snapshots").paginate(
+            OwnerIds=["self"], Filters=[{"Name": "volume-id", "Values": [volume_id]}])
+        return [s for page in pages for s in page["Snapshots"]]
+
+    return aws.once(f"snapshots:{volume_id}", read)
 
 
 # --- 1. the data volume ---------------------------------------------------------------------
@@ -114,8 +161,9 @@ def gp3_problem(size, iops, throughput):
                       "'Tags': [{'Key': 'Name', 'Value': 'data-volume'}]}])")
 def data_volume_encrypted_gp3(aws):
     """data-volume is an encrypted gp3 volume within gp3's limits"""
+    _read_together(aws)
     ec2 = aws.client("ec2")
-    volume = _data_volume(ec2)
+    volume = _data_volume(aws)
     assert volume["VolumeType"] == "gp3", (
         f"{DATA} is {volume['VolumeType']}, not gp3. gp3 is the general-purpose default: "
         "3,000 IOPS and 125 MiB/s included at any size, about 20% cheaper per GiB than gp2. "
@@ -125,15 +173,15 @@ def data_volume_encrypted_gp3(aws):
         extra = (" Encryption by default is on in this account, but it only applies to "
                  "volumes created after you turn it on (and the sandbox records the setting "
                  "without applying it)." if by_default else "")
-        raise AssertionError(
-            f"{DATA} is not encrypted. With EBS encryption the data at rest, the traffic "
-            "between instance and volume, and every snapshot and restored volume are "
-            "encrypted with a KMS key. An existing volume cannot be encrypted in place: "
-            f"create a new one with Encrypted=True.{extra}")
+        fail(f"{DATA} is not encrypted. With EBS encryption the data at rest, the traffic "
+             "between instance and volume, and every snapshot and restored volume are "
+             "encrypted with a KMS key. An existing volume cannot be encrypted in place: "
+             f"create a new one with Encrypted=True (and delete this one).{extra}",
+             volume["VolumeId"])
     problem = gp3_problem(volume["Size"], volume.get("Iops"), volume.get("Throughput"))
-    assert problem is None, (
-        f"AWS would refuse {DATA}: {problem}. (The sandbox accepted it; EBS answers "
-        "InvalidParameterValue.)")
+    if problem is not None:
+        fail(f"AWS would refuse {DATA}: {problem}. (The sandbox accepted it; EBS answers "
+             "InvalidParameterValue.)", volume["VolumeId"])
 
 
 # --- 2. attached to data-server in its AZ ---------------------------------------------------
@@ -142,24 +190,25 @@ def data_volume_encrypted_gp3(aws):
                       "Device='/dev/sdf'); ec2.get_waiter('volume_in_use').wait(...)")
 def data_volume_attached(aws):
     """data-volume is attached to data-server, in the same Availability Zone"""
-    ec2 = aws.client("ec2")
-    servers = _servers(ec2)
-    volume = _data_volume(ec2, servers)
+    servers = _servers(aws)
+    volume = _data_volume(aws, servers)
     attachment = _attachment(volume)
     assert attachment, (f"{DATA} is not attached to anything yet: attach it to {SERVER} with "
                         "ec2.attach_volume (a device name such as /dev/sdf).")
-    assert attachment["InstanceId"] in servers, (
-        f"{DATA} is attached to an instance that is not {SERVER}. Detach it (the sandbox needs "
-        f"InstanceId and Device in detach_volume) and attach it to {SERVER}.")
+    if attachment["InstanceId"] not in servers:
+        fail(f"{DATA} is attached to an instance that is not {SERVER}. Detach it (the sandbox "
+             f"needs InstanceId and Device in detach_volume) and attach it to {SERVER}.",
+             volume["VolumeId"], attachment["InstanceId"])
     assert attachment["State"] == "attached", (
         f"{DATA}'s attachment is '{attachment['State']}', not 'attached' yet: wait with "
         "ec2.get_waiter('volume_in_use').")
     server_zone = servers[attachment["InstanceId"]]["Placement"]["AvailabilityZone"]
-    assert volume["AvailabilityZone"] == server_zone, (
-        f"{DATA} is in {volume['AvailabilityZone']} but {SERVER} runs in {server_zone}. An EBS "
-        "volume lives in one Availability Zone and attaches only to instances in that same "
-        "AZ: AWS refuses this attachment (the sandbox allowed it). Create the volume in "
-        f"{server_zone}.")
+    if volume["AvailabilityZone"] != server_zone:
+        fail(f"{DATA} is in {volume['AvailabilityZone']} but {SERVER} runs in {server_zone}. "
+             "An EBS volume lives in one Availability Zone and attaches only to instances in "
+             "that same AZ: AWS refuses this attachment (the sandbox allowed it). Detach it, "
+             f"create the volume again in {server_zone} and attach that one.",
+             volume["VolumeId"])
 
 
 # --- 3. DeleteOnTermination -----------------------------------------------------------------
@@ -169,9 +218,8 @@ def data_volume_attached(aws):
                       "{'DeviceName': '/dev/sdf', 'Ebs': {'DeleteOnTermination': False}}])")
 def delete_on_termination(aws):
     """The root volume is deleted with data-server; data-volume survives it"""
-    ec2 = aws.client("ec2")
-    servers = _servers(ec2)
-    volume = _data_volume(ec2, servers)
+    servers = _servers(aws)
+    volume = _data_volume(aws, servers)
     attachment = _attachment(volume)
     assert attachment and attachment["InstanceId"] in servers, (
         f"{DATA} is not attached to {SERVER}, so it has no DeleteOnTermination flag there yet: "
@@ -186,15 +234,16 @@ def delete_on_termination(aws):
                   "back.")
     assert data, (f"{SERVER}'s block device mappings do not list {DATA}: wait until the "
                   "attachment finishes, then look again.")
-    assert root["Ebs"].get("DeleteOnTermination") is True, (
-        f"{SERVER}'s root volume has DeleteOnTermination false, so terminating the instance "
-        "leaves an orphaned root volume that you keep paying for. The root volume holds only "
-        "the operating system, which the AMI can rebuild: set its flag to true with "
-        "modify_instance_attribute.")
-    assert data["Ebs"].get("DeleteOnTermination") is False, (
-        f"{DATA} has DeleteOnTermination true, so terminating {SERVER} would delete your data "
-        "with it. Volumes you attach yourself default to false; set it back to false so the "
-        "data outlives the instance.")
+    if root["Ebs"].get("DeleteOnTermination") is not True:
+        fail(f"{SERVER}'s root volume has DeleteOnTermination false, so terminating the "
+             "instance leaves an orphaned root volume that you keep paying for. The root "
+             "volume holds only the operating system, which the AMI can rebuild: set its flag "
+             "to true with modify_instance_attribute.", server["InstanceId"],
+             root["Ebs"].get("VolumeId", ""))
+    if data["Ebs"].get("DeleteOnTermination") is not False:
+        fail(f"{DATA} has DeleteOnTermination true, so terminating {SERVER} would delete your "
+             "data with it. Volumes you attach yourself default to false; set it back to false "
+             "so the data outlives the instance.", volume["VolumeId"])
 
 
 # --- 4. snapshot ----------------------------------------------------------------------------
@@ -203,9 +252,8 @@ def delete_on_termination(aws):
                       "backup'); ec2.get_waiter('snapshot_completed').wait(SnapshotIds=[...])")
 def snapshot_completed(aws):
     """A described snapshot of data-volume has completed"""
-    ec2 = aws.client("ec2")
-    volume = _data_volume(ec2)
-    snapshots = _snapshots(ec2, volume["VolumeId"])
+    volume = _data_volume(aws)
+    snapshots = _snapshots(aws, volume["VolumeId"])
     assert snapshots, (f"No snapshot of {DATA} yet: ec2.create_snapshot(VolumeId=...). A "
                        "snapshot is a point-in-time, incremental copy kept by EBS in S3.")
     completed = [s for s in snapshots if s["State"] == "completed"]
@@ -249,8 +297,8 @@ def _restore_problem(restored, source, snapshot_sizes):
 def restored_in_another_az(aws):
     """The snapshot is restored to an encrypted volume in another Availability Zone"""
     ec2 = aws.client("ec2")
-    source = _data_volume(ec2)
-    snapshots = _snapshots(ec2, source["VolumeId"])
+    source = _data_volume(aws)
+    snapshots = _snapshots(aws, source["VolumeId"])
     assert snapshots, f"Snapshot {DATA} first (task 4): a restore starts from a snapshot."
     sizes = {s["SnapshotId"]: s["VolumeSize"] for s in snapshots}
     pages = ec2.get_paginator("describe_volumes").paginate(
@@ -258,27 +306,29 @@ def restored_in_another_az(aws):
     restored = [v for page in pages for v in page["Volumes"]]
     assert restored, (f"No volume has been created from a snapshot of {DATA} yet: "
                       "ec2.create_volume(SnapshotId=..., AvailabilityZone=...).")
-    problems = [_restore_problem(v, source, sizes)
-                for v in sorted(restored, key=lambda v: v["CreateTime"], reverse=True)]
-    assert None in problems, problems[0][0].upper() + problems[0][1:] + "."
+    newest = sorted(restored, key=lambda v: v["CreateTime"], reverse=True)
+    problems = [_restore_problem(v, source, sizes) for v in newest]
+    if None not in problems:
+        fail(problems[0][0].upper() + problems[0][1:] + ".", newest[0]["VolumeId"])
 
 
 # --- 6. what an instance store loses --------------------------------------------------------
 
 def answer_events(value):
     """The lifecycle events named in the learner's answer, normalised (order and case free)."""
-    words = [w for w in re.split(r"[\s,;/|]+", value.strip().lower()) if w]
-    return [SYNONYMS.get(w, w) for w in words]
+    words = re.findall(r"[a-z]+", value.lower())
+    return [SYNONYMS.get(w, w) for w in words if w not in FILLERS]
 
 
 @check(points=1, hint="ssm.put_parameter(Name='/ebs-lab/instance-store-lost-on', "
                       "Value='event,event,...', Type='StringList', Overwrite=True)")
 def instance_store_answer(aws):
     """You recorded which lifecycle events wipe an instance store"""
-    value = or_fail(lambda: aws.client("ssm").get_parameter(Name=PARAMETER)["Parameter"]["Value"],
-                    "ParameterNotFound",
-                    f"No SSM parameter {PARAMETER} yet: store your answer (task 6) as a "
-                    "comma-separated list of events.")
+    value = _stored_answer(aws)
+    assert value is not None, missing(  # asked in every Region: only the answer may be astray
+        aws, f"No SSM parameter {PARAMETER} yet: store your answer (task 6) as a "
+        "comma-separated list of events.", f"Parameter {PARAMETER}", "ssm", _answer,
+        key="answer")
     events = answer_events(value)
     unknown = sorted(set(events) - set(EVENTS))
     assert not unknown, (
@@ -288,9 +338,9 @@ def instance_store_answer(aws):
     assert "reboot" not in chosen, (
         "Instance store data survives a reboot: the instance stays on the same host and its "
         "local disks are kept. Remove reboot from your answer.")
-    missing = [e for e in EVENTS if e in LOST - chosen]
-    assert not missing, (
-        f"Your answer leaves out {', '.join(missing)}. Stopping, hibernating or terminating "
+    left_out = [e for e in EVENTS if e in LOST - chosen]
+    assert not left_out, (
+        f"Your answer leaves out {', '.join(left_out)}. Stopping, hibernating or terminating "
         "an instance releases its host, and the host's local disks are wiped before anyone "
         "else gets them, so every block of an instance store is lost. Only EBS volumes keep "
         "their data (hibernation even writes the RAM image to the EBS root volume).")

@@ -1,5 +1,6 @@
-"""Lab 08 against a real moto server: every rule has a failing variant, wrong variants lose
-exactly their points, alternative correct solutions get full marks."""
+"""Lab 08 against a real moto server: what its corpus (tests/labs/corpus/08-ec2-purchasing) does
+not show: the price table, hibernation configured in a template, a valid launch beside a
+wrong one, and messages that read the same in every account."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 
 import nbformat
 import pytest
-from labkit import assert_passes, failed, points_of
+from labkit import assert_passes
 
 from grader.labs import find_lab
 from grader.session import check_lab
@@ -148,91 +149,6 @@ def test_alternative_correct_solutions_get_full_marks(fresh_aws, kwargs):
     assert result.score == FULL
 
 
-POINTS = points_of(LAB)
-
-# Every rule in lab.toml (by index) with at least one failing variant; each variant loses
-# exactly the listed checks. EC2 variants get a fresh account; SSM-only variants share one
-# account whose EC2 part is correct, and rewrite every answer each time.
-EC2_VARIANTS = [
-    (0, {"spot_instance_type": "t3.micro"}, ["spot_max_price"], "t3.micro"),
-    (1, {"max_price": None}, ["spot_max_price"], "no maximum price"),
-    (2, {"spot": "request", "max_price": "0.0005"}, ["spot_max_price"], "$0.001"),
-    (3, {"max_price": "0.096"}, ["spot_max_price"], "not below the On-Demand rate"),
-    (4, {"spot": "run-direct"}, ["spot_interruption_behaviour", "spot_max_price"],
-     "drops those SpotOptions"),
-    (5, {"spot": "request", "behaviour": "terminate"}, ["spot_interruption_behaviour"],
-     "'terminate'"),
-    (6, {"spot": "request", "spot_type": "one-time"}, ["spot_interruption_behaviour"],
-     "persistent request"),
-    (6, {"spot_type": None}, ["spot_interruption_behaviour"], "persistent request"),
-    (7, {"spot": "request", "launch_group": "burst"}, ["spot_interruption_behaviour"],
-     "launch group"),
-    (8, {"steady_type": "t3.large"}, ["steady_on_demand"], "t3.large"),
-    (9, {"steady": "spot-direct"}, ["steady_on_demand"], "Spot market"),
-    (9, {"steady": "spot-template"}, ["steady_on_demand"], "Spot market"),
-]
-SSM_VARIANTS = [
-    (10, {"costs": {"no-upfront": None}}, ["one_year_costs"], "/lab08/1yr-cost/no-upfront"),
-    (10, {"costs": {"partial-upfront": "254.04"}}, ["one_year_costs"], "upfront payment"),
-    (10, {"costs": {"partial-upfront": "257"}}, ["one_year_costs"], "hourly charge"),
-    (10, {"costs": {"on-demand": "70.08"}}, ["one_year_costs"], "8,760 hours"),
-    (10, {"costs": {"all-upfront": "five hundred"}}, ["one_year_costs"], "not an amount"),
-    (11, {"cheapest": "partial-upfront", "cheapest_cost": "511.04"}, ["cheapest_recorded"],
-     "costs less"),
-    (11, {"cheapest": "reserved"}, ["cheapest_recorded"], "use one of"),
-    (11, {"cheapest_cost": "0.0574"}, ["cheapest_recorded"], "/lab08/cheapest-1yr-cost"),
-    (11, {"cheapest": None}, ["cheapest_recorded"], "No SSM parameter /lab08/cheapest-1yr"),
-    (12, {"offering": ("m5.large", "No Upfront", "zonal")}, ["ri_offering_matches"],
-     "No Upfront"),
-    (12, {"offering": ("t3.small", "All Upfront", "regional")}, ["ri_offering_matches"],
-     "t3.small"),
-    (12, {"offering": "no-such-offering"}, ["ri_offering_matches"], "names no Reserved"),
-]
-
-
-def ids(variants):
-    return [f"rule{rule}-{'-'.join(str(v) for v in kwargs.values())}"
-            for rule, kwargs, *_ in variants]
-
-
-def test_every_rule_has_a_failing_variant():
-    covered = {rule for rule, *_ in EC2_VARIANTS + SSM_VARIANTS}
-    assert covered == set(range(len(LAB.rules)))
-
-
-def assert_loses_exactly(result, rule, lost, message):
-    assert failed(result) == lost, LAB.rules[rule]
-    assert result.score == FULL - sum(POINTS[name] for name in lost)
-    for test in result.tests:
-        if not test.passed:
-            assert message in test.output, test.output
-            assert test.hint, "every failure needs a hint"
-
-
-@pytest.mark.parametrize("rule, kwargs, lost, message", EC2_VARIANTS, ids=ids(EC2_VARIANTS))
-def test_ec2_mistakes_lose_exactly_their_points(fresh_aws, rule, kwargs, lost, message):
-    if kwargs.get("spot") == "run-direct":  # issue 13: the sandbox now keeps these SpotOptions
-        pytest.xfail("rule 4 (SpotOptions dropped by run_instances) is obsolete: drop it from "
-                     "lab.toml and this variant")
-    aws = fresh_aws(LAB.id)
-    build(aws, **kwargs)
-    assert_loses_exactly(check_lab(LAB, aws), rule, lost, message)
-
-
-@pytest.fixture(scope="module")
-def answered_aws(lab_account):
-    """One account with the EC2 part done right, for the SSM-only variants."""
-    aws = lab_account(LAB.id)
-    build(aws)
-    return aws
-
-
-@pytest.mark.parametrize("rule, kwargs, lost, message", SSM_VARIANTS, ids=ids(SSM_VARIANTS))
-def test_ssm_mistakes_lose_exactly_their_points(answered_aws, rule, kwargs, lost, message):
-    write_params(answered_aws, **kwargs)
-    assert_loses_exactly(check_lab(LAB, answered_aws), rule, lost, message)
-
-
 def test_a_valid_spot_launch_is_enough_beside_a_wrong_one(fresh_aws):
     """Leftover launches do not cost points once one launch meets every rule."""
     aws = fresh_aws(LAB.id)
@@ -253,6 +169,7 @@ def test_messages_are_deterministic_across_accounts(fresh_aws):
     for _ in range(2):
         aws = fresh_aws(LAB.id)
         build(aws, **mistakes)
-        results.append(check_lab(LAB, aws).to_dict())
+        result = check_lab(LAB, aws)
+        results.append([(t.name, t.status, t.output) for t in result.tests])
+        assert result.score == 3
     assert results[0] == results[1]
-    assert results[0]["score"] == 3

@@ -1,5 +1,6 @@
-"""Lab 09 against a real moto server: every rule in lab.toml has a failing variant that loses
-exactly its checks' points, and alternative correct solutions get full marks.
+"""Lab 09 against a real moto server: what its corpus (tests/labs/corpus/09-ebs-storage) does
+not show: a snapshot still pending, several mistakes at once, the set-up account, encryption
+by default, and the gp3 limits and answer parser on their own.
 
 A fresh account costs about a second (the sandbox loads its AMI catalogue per account), so
 the variants share one set-up account: the ``shared`` fixture first puts it back to the
@@ -11,12 +12,9 @@ client, so the check still reads it through boto3.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from botocore.exceptions import ClientError
 from labkit import (
-    assert_broken_rule,
     assert_passes,
     failed,
     load_module,
@@ -184,91 +182,6 @@ def shared(shared_account):
 
 # --- full marks -----------------------------------------------------------------------------
 
-ALTERNATIVES = {
-    "client API, baseline performance": {},
-    "resource API, Name tag instead of description, larger restore in a third AZ": {
-        "style": "resource", "description": None, "snap_tag": "data-volume-backup",
-        "restore_zone": "us-east-1c", "restore_size": 50,
-        "answer": "Terminate; Stop; Hibernate"},
-    "provisioned IOPS and throughput, customer KMS key, data flag left at its default": {
-        "iops": 6000, "throughput": 500, "kms": True, "data_dot": None,
-        "answer": "stopped, hibernated, terminated"},
-    "largest gp3 limits on a big volume, a second unattached data-volume from a re-run": {
-        "size": 200, "iops": 80000, "throughput": 2000, "extra_volume": True,
-        "restore_encrypted": None, "answer": "hibernate stop terminate"},
-}
-
-
-@pytest.mark.parametrize("kwargs", ALTERNATIVES.values(), ids=ALTERNATIVES.keys())
-def test_alternative_correct_solutions_get_full_marks(shared, kwargs):
-    aws = shared
-    build(aws, **kwargs)
-    result = check_lab(LAB, aws)
-    assert_passes(result)
-    assert result.score == FULL
-
-
-# --- every rule has a failing variant -------------------------------------------------------
-
-VARIANTS = [
-    # (rule index in lab.toml, mistake, build kwargs, checks lost, phrase in the message of
-    # the first check lost)
-    (0, "gp2 data volume", {"vol_type": "gp2"}, ["data_volume_encrypted_gp3"], "not gp3"),
-    (1, "unencrypted data volume", {"encrypted": False, "restore_encrypted": False},
-     ["data_volume_encrypted_gp3", "restored_in_another_az"], "is not encrypted"),
-    (2, "gp3 larger than 64 TiB", {"size": 70000},
-     ["data_volume_encrypted_gp3"], "must be 1-65,536 GiB"),
-    (3, "IOPS above 80,000", {"size": 500, "iops": 90000},
-     ["data_volume_encrypted_gp3"], "3,000 (the free baseline) to 80,000 IOPS"),
-    (3, "16,000 IOPS on 20 GiB", {"iops": 16000},
-     ["data_volume_encrypted_gp3"], "at most 500 IOPS per GiB, so 10,000 IOPS here"),
-    (3, "IOPS below the baseline", {"iops": 1000},
-     ["data_volume_encrypted_gp3"], "3,000 (the free baseline)"),
-    (4, "throughput above 2,000 MiB/s", {"size": 100, "iops": 16000, "throughput": 2500},
-     ["data_volume_encrypted_gp3"], "125 (the free baseline) to 2,000 MiB/s"),
-    (4, "1,000 MiB/s on 3,000 IOPS", {"throughput": 1000},
-     ["data_volume_encrypted_gp3"], "0.25 MiB/s per provisioned IOPS, so 750 MiB/s"),
-    (5, "never attached", {"attach_to": None},
-     ["data_volume_attached", "delete_on_termination"], "not attached to anything"),
-    (5, "attached to another instance", {"attach_to": "other"},
-     ["data_volume_attached", "delete_on_termination"], "not data-server"),
-    (6, "volume in another AZ than the server", {"vol_zone": "us-east-1b"},
-     ["data_volume_attached"], "attaches only to instances in that same AZ"),
-    (7, "root flag left false", {"root_dot": None},
-     ["delete_on_termination"], "orphaned root volume"),
-    (8, "data volume deleted with the instance", {"data_dot": True},
-     ["delete_on_termination"], "would delete your data"),
-    (10, "snapshot without description or tag", {"description": None},
-     ["snapshot_completed"], "neither a Description nor a Name tag"),
-    (11, "restored in the same AZ", {"restore_zone": "same"},
-     ["restored_in_another_az"], "the same Availability Zone as data-volume"),
-    (12, "restored unencrypted from an unencrypted snapshot",
-     {"encrypted": False, "restore_encrypted": False},
-     ["restored_in_another_az", "data_volume_encrypted_gp3"], "pass Encrypted=True"),
-    (13, "restored smaller than the snapshot", {"restore_size": 5},
-     ["restored_in_another_az"], "at least the snapshot's size"),
-    (14, "reboot counted as lost", {"answer": "reboot,stop,hibernate,terminate"},
-     ["instance_store_answer"], "survives a reboot"),
-    (14, "hibernate left out", {"answer": "stop,terminate"},
-     ["instance_store_answer"], "leaves out hibernate"),
-    (14, "an event that is not a choice", {"answer": "stop,hibernate,terminate,crash"},
-     ["instance_store_answer"], "'crash'"),
-    (14, "no answer", {"answer": None}, ["instance_store_answer"], "No SSM parameter"),
-]
-
-
-@pytest.mark.parametrize("rule, mistake, kwargs, lost, phrase", VARIANTS,
-                         ids=[v[1] for v in VARIANTS])
-def test_each_broken_rule_loses_exactly_its_checks(shared, rule, mistake, kwargs, lost, phrase):
-    aws = shared
-    build(aws, **kwargs)
-    result = check_lab(LAB, aws)
-    assert_broken_rule(result, aws, lost, phrase, score_without)
-    for test in result.tests:
-        if not test.passed:
-            assert not re.search(r"\b(vol|snap|i)-[0-9a-f]{8,}", test.output), test.output
-
-
 def test_snapshot_that_has_not_completed_fails(shared):
     """Rule 9. Sandbox snapshots complete at once, so a separate handle's client reports
     them as AWS does while a snapshot is still being taken."""
@@ -285,11 +198,6 @@ def test_snapshot_that_has_not_completed_fails(shared):
     assert failed(result) == ["snapshot_completed"]
     assert result.score == score_without("snapshot_completed")
     assert "has completed (state: pending)" in output(result, "snapshot_completed")
-
-
-def test_every_rule_has_a_failing_variant():
-    covered = {v[0] for v in VARIANTS} | {9}  # 9: test_snapshot_that_has_not_completed_fails
-    assert covered == set(range(len(LAB.rules)))
 
 
 # --- partly wrong: several mistakes at once -------------------------------------------------
@@ -389,6 +297,8 @@ def test_gp3_limits(size, iops, throughput, allowed):
     ("stop,hibernate,terminate", ["stop", "hibernate", "terminate"]),
     (" Terminated; STOPPED /hibernation ", ["terminate", "stop", "hibernate"]),
     ("reboot | stop", ["reboot", "stop"]),
+    ("Stop, Hibernate and Terminate", ["stop", "hibernate", "terminate"]),
+    ('["terminate", "stop"]', ["terminate", "stop"]),
 ])
 def test_answer_events(value, events):
     assert CHECKS.answer_events(value) == events

@@ -1,0 +1,46 @@
+"""Restores into another zone and attaches the copy to a new instance there."""
+
+import boto3
+
+ec2 = boto3.client("ec2")
+ssm = boto3.client("ssm")
+
+server = ec2.describe_instances(Filters=[
+    {"Name": "tag:Name", "Values": ["data-server"]},
+    {"Name": "instance-state-name", "Values": ["pending", "running"]},
+])["Reservations"][0]["Instances"][0]
+server_id = server["InstanceId"]
+zone = server["Placement"]["AvailabilityZone"]
+zones = sorted(z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"])
+other_zone = [z for z in zones if z != zone][0]
+
+volume_id = ec2.create_volume(
+    AvailabilityZone=zone, Size=20, VolumeType="gp3", Encrypted=True,
+    TagSpecifications=[{"ResourceType": "volume",
+                        "Tags": [{"Key": "Name", "Value": "data-volume"}]}],
+)["VolumeId"]
+ec2.get_waiter("volume_available").wait(VolumeIds=[volume_id])
+
+ec2.attach_volume(VolumeId=volume_id, InstanceId=server_id, Device="/dev/sdf")
+ec2.get_waiter("volume_in_use").wait(VolumeIds=[volume_id])
+
+ec2.modify_instance_attribute(InstanceId=server_id, BlockDeviceMappings=[
+    {"DeviceName": server["RootDeviceName"], "Ebs": {"DeleteOnTermination": True}},
+    {"DeviceName": "/dev/sdf", "Ebs": {"DeleteOnTermination": False}},
+])
+
+snapshot_id = ec2.create_snapshot(VolumeId=volume_id,
+                                  Description="data-volume backup")["SnapshotId"]
+ec2.get_waiter("snapshot_completed").wait(SnapshotIds=[snapshot_id])
+
+restored_id = ec2.create_volume(
+    SnapshotId=snapshot_id, AvailabilityZone=other_zone, VolumeType="gp3", Encrypted=True,
+)["VolumeId"]
+ec2.get_waiter("volume_available").wait(VolumeIds=[restored_id])
+
+other = ec2.run_instances(ImageId=server["ImageId"], InstanceType="t3.micro", MinCount=1,
+                          MaxCount=1, Placement={"AvailabilityZone": other_zone})
+ec2.attach_volume(VolumeId=restored_id, InstanceId=other["Instances"][0]["InstanceId"],
+                  Device="/dev/sdf")
+ssm.put_parameter(Name="/ebs-lab/instance-store-lost-on", Value="stop,hibernate,terminate",
+                  Type="StringList", Overwrite=True)
