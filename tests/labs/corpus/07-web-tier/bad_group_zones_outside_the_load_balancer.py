@@ -3,10 +3,6 @@
 import boto3
 
 LOSES = ["auto_scaling_group", "scaled_to_three"]
-SANDBOX_GAP = (
-    "elbv2 describe_target_health: AWS reports targets in a zone the load balancer does not "
-    "serve as unused (Target.NotInUse); moto 5.2.5 reports them healthy"
-)
 
 ec2 = boto3.client("ec2")
 elbv2 = boto3.client("elbv2")

@@ -2,11 +2,6 @@
 
 import boto3
 
-SANDBOX_GAP = (
-    "autoscaling attach_traffic_sources: AWS attaches the target group; moto 5.2.5 does not "
-    "implement it (botocore gets invalid XML)"
-)
-
 ec2 = boto3.client("ec2")
 elbv2 = boto3.client("elbv2")
 autoscaling = boto3.client("autoscaling")

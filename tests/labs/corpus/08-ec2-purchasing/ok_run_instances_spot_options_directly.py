@@ -2,12 +2,6 @@
 
 import boto3
 
-SANDBOX_GAP = (
-    "ec2 run_instances InstanceMarketOptions.SpotOptions: AWS creates a Spot request "
-    "(describe_spot_instance_requests) with the MaxPrice, type and interruption behaviour; "
-    "moto 5.2.5 drops SpotOptions and records no request"
-)
-
 ec2 = boto3.client("ec2")
 ssm = boto3.client("ssm")
 ami = ssm.get_parameter(
