@@ -142,8 +142,8 @@ print(json.dumps(container, indent=2))
 # - `executionRoleArn` = the role from task 2.
 #
 # In the sandbox, `register_task_definition` accepts **any** cpu/memory pair. Real AWS answers
-# `Invalid 'cpu' setting for task`, and the check does too. The sandbox also quietly switches a
-# Fargate task definition to `awsvpc`, which real AWS would reject instead, so set it yourself.
+# `Invalid 'cpu' setting for task`, and the check does too. Like AWS, the sandbox rejects a
+# Fargate task definition whose `networkMode` is not `awsvpc`.
 # **Look at:** the returned `revision` (1) and `compatibilities`.
 #
 
@@ -189,10 +189,8 @@ print("Registered:", f"{revision_1['family']}:{revision_1['revision']}",
 #
 # The `EC2` launch type would put the tasks on container instances you run yourself, which is not
 # what this lab is about. A **capacity provider strategy** with `FARGATE` / `FARGATE_SPOT` is also
-# accepted if both are associated with the cluster. But the sandbox forgets a
-# `capacityProviderStrategy` passed to `create_service` (it records `EC2`) and ignores a cluster's
-# default strategy, so set a strategy with `update_service(..., capacityProviderStrategy=...,
-# forceNewDeployment=True)`.
+# accepted if both are associated with the cluster (pass it to `create_service`; the sandbox
+# does not apply a cluster's default strategy).
 # **Look at:** `ecs.describe_services(cluster="web-cluster", services=["web"])`: `launchType`,
 # `desiredCount`, `networkConfiguration`. `runningCount` stays 0 here, because the sandbox starts
 # no tasks.

@@ -79,8 +79,7 @@ print("Role:", role_arn)
 # (the default is what Lambda needs: symmetric, `ENCRYPT_DECRYPT`). In the next task you pass its
 # ARN as `KMSKeyArn` together with an environment variable such as `STAGE=lab`; your code still
 # reads `os.environ["STAGE"]` as usual. A disabled or asymmetric key would stop the function from
-# starting. (Real AWS also lets you set `KMSKeyArn` later with `update_function_configuration`;
-# this sandbox records it only at `create_function`.)
+# starting. You can also set `KMSKeyArn` later with `update_function_configuration`.
 # **Look at:** `kms.describe_key(KeyId=key_arn)["KeyMetadata"]`: `KeyManager`, `KeySpec`,
 # `KeyUsage`, `KeyState`.
 

@@ -41,8 +41,8 @@
 # first cell already pointed it at the sandbox.
 #
 # **What the sandbox cannot show.** No request ever reaches an instance: the load balancer's DNS
-# name does not resolve, health checks are not really sent (every target is reported `healthy` at
-# once) and Auto Scaling puts every instance in the first subnet you list, where real AWS spreads
+# name does not resolve, health checks are not really sent (a target in a zone the load balancer
+# serves is `healthy` at once; one in another zone is `unused`, as on AWS) and Auto Scaling puts every instance in the first subnet you list, where real AWS spreads
 # them over the zones. It also **accepts mistakes real AWS rejects**, such as an ALB in one zone or a
 # desired capacity above the maximum. The checks enforce the real rules, so read their messages.
 #
@@ -61,8 +61,8 @@
 #   to `0.0.0.0/0`.
 #
 # Use `IpPermissions` with `UserIdGroupPairs` as above: the shortcut
-# `authorize_security_group_ingress(SourceSecurityGroupName=...)` opens every port on real AWS, and
-# the sandbox silently stores nothing for it.
+# `authorize_security_group_ingress(SourceSecurityGroupName=...)` opens every port from that group
+# (on AWS and here), which is more than the instances need.
 #
 # The cell first lists the default subnets; you need two of them, in different zones, from
 # task 4 on. **Look at:** `ec2.describe_security_groups(GroupIds=[instance_sg])`: the rule's
@@ -297,7 +297,8 @@ for group in autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["we
 #
 # Then list the targets with `elbv2.describe_target_health(TargetGroupArn=tg_arn)`. On AWS a new
 # target is `initial` while the first health checks run, then `healthy`; one whose `/health`
-# fails is `unhealthy` and gets no traffic. The sandbox reports every target `healthy` at once.
+# fails is `unhealthy` and gets no traffic. The sandbox reports the served zones' targets `healthy`
+# at once.
 # Beanstalk's scaling triggers do the same as this call, driven by a CloudWatch alarm.
 #
 

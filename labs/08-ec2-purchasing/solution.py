@@ -57,10 +57,9 @@
 #   LaunchSpecification={...})`, the legacy API. AWS "strongly discourages" it (no planned
 #   investment), but you will still meet it in older code.
 #
-# **Sandbox limitation:** moto forgets `SpotOptions` passed straight to `run_instances` (AWS
-# would keep them in a Spot request you can read back with `describe_spot_instance_requests`).
-# So here, put `InstanceMarketOptions` in a launch template and launch from it (task 2), or use
-# `request_spot_instances`.
+# `InstanceMarketOptions` with `SpotOptions` works straight in `run_instances` (the Spot request
+# behind it shows in `describe_spot_instance_requests`, as on AWS), in a launch template (task 2)
+# or through `request_spot_instances`.
 #
 # First choose the **maximum price**: a string in USD per hour. AWS rejects $0.001 or less, and a
 # cap only means something *below* the On-Demand rate ($0.096 for m5.large here), e.g. `"0.05"`.

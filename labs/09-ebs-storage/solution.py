@@ -33,8 +33,6 @@
 # - It stores the IOPS and throughput you pass to `create_volume` (it ignores them in
 #   `run_instances` block device mappings). It records *EBS encryption by default* but does
 #   not apply it: pass `Encrypted=True` yourself.
-# - `detach_volume` needs `InstanceId` and `Device` here (AWS needs only `VolumeId`); without
-#   them the sandbox answers with an internal error.
 #
 # Write plain `boto3`: the first cell already pointed it at the sandbox. Run it first.
 #
