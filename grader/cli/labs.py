@@ -154,30 +154,14 @@ def _raise_stop(signum: int, frame: Any) -> None:
     raise _Stop()
 
 
-def _alive(pid: object) -> bool:
-    """Whether process ``pid`` runs (a zombie, exited but not yet reaped, does not)."""
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"
-
-
 def running_trainer() -> dict[str, Any] | None:
     """The trainer recorded in the runtime file if its process still runs (else None: a
     record left by a crashed run is stale and gets replaced)."""
     from grader.sandbox import read_runtime, running_endpoint
+    from grader.sandbox.runtime import process_running
 
     trainer = read_runtime().get("trainer")
-    if isinstance(trainer, dict) and _alive(trainer.get("pid")) and running_endpoint():
+    if isinstance(trainer, dict) and process_running(trainer.get("pid")) and running_endpoint():
         return trainer
     return None
 
@@ -218,13 +202,15 @@ def stop_cmd() -> None:
 
     Example: computelab stop
     """
+    from grader.sandbox.runtime import process_running
+
     trainer = running_trainer()
     if not trainer:
         typer.echo("ComputeLab is not running.")
         return
     os.kill(int(trainer["pid"]), signal.SIGTERM)
     deadline = time.monotonic() + 60
-    while _alive(trainer["pid"]):
+    while process_running(trainer["pid"]):
         if time.monotonic() > deadline:
             typer.echo(f"ComputeLab (process {trainer['pid']}) is still shutting down; run "
                        "`computelab status` again in a moment.")

@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox.runtime import process_running
+
 BASE = Path("/sys/fs/cgroup")
 PREFIX = "computelab-"
 CONTROLLERS = ("memory", "pids")
@@ -170,16 +172,6 @@ def _remove_tree(root: Path, v2: bool) -> None:
     Group((root,), v2).remove()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep(parent: Path, v2: bool) -> list[Path]:
     """Remove the folders of runs whose pool is gone (it crashed or was killed)."""
     removed: list[Path] = []
@@ -189,7 +181,7 @@ def sweep(parent: Path, v2: bool) -> list[Path]:
         if not (folder.is_dir() and folder.name.startswith(PREFIX)):
             continue
         number = folder.name[len(PREFIX):]
-        if number.isdigit() and not _alive(int(number)):
+        if number.isdigit() and not process_running(int(number)):
             _remove_tree(folder, v2)
             removed.append(folder)
     return removed

@@ -15,6 +15,23 @@ from grader.paths import data_dir
 from grader.sandbox.client import create_account, is_alive
 
 
+def process_running(pid: object) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not yet reaped, does not)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
 def runtime_path() -> Path:
     return data_dir() / "sandbox.json"
 
