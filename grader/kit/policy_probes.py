@@ -161,3 +161,31 @@ def denied_probes(statements: Iterable[Statement], probes: Iterable[Probe]) -> l
     """The probes the statements do not allow, in the order given."""
     found = list(statements)
     return [p for p in probes if not verdict(found, p)]
+
+
+# --- probes drawn from the policy itself -------------------------------------------------
+
+
+def sample(pattern: str) -> str:
+    """A concrete value an IAM pattern matches: each '*' and '?' becomes 'x'."""
+    return pattern.replace("*", "x").replace("?", "x")
+
+
+def condition_values(statements: Iterable[Statement], key_suffix: str) -> list[str]:
+    """Every value the statements' conditions compare a key ending in ``key_suffix`` with,
+    wildcards made concrete: the values a policy itself says it might let in, to probe
+    beside a check's own list (a second service account named in a list, say)."""
+    found: list[str] = []
+    for statement in statements:
+        condition = statement.get("Condition") or {}
+        for block in condition.values() if isinstance(condition, dict) else ():
+            for key, values in (block or {}).items():
+                if key.lower().endswith(key_suffix.lower()):
+                    found += [sample(str(v)) for v in listed(values)]
+    return sorted(set(found))
+
+
+def resources_named(statements: Iterable[Statement]) -> list[str]:
+    """Every Resource/NotResource value the statements name, wildcards made concrete."""
+    return sorted({sample(str(r)) for s in statements
+                   for r in listed(s.get("Resource")) + listed(s.get("NotResource"))})

@@ -23,7 +23,14 @@ from grader.kit.policies import (
     service_principals,
     statements,
 )
-from grader.kit.policy_probes import Probe, allowed_probes, applies, verdict
+from grader.kit.policy_probes import (
+    Probe,
+    allowed_probes,
+    applies,
+    condition_values,
+    resources_named,
+    verdict,
+)
 from grader.kit.regions import found_elsewhere
 
 CLUSTER = "shop"
@@ -69,6 +76,11 @@ def _require_role(aws, name, what):
 # --- service roles (cluster, node, pod execution) -----------------------------------------
 
 OTHER_ACCOUNT = "arn:aws:iam::111122223333:root"
+
+
+def _allows(found):
+    """The Allow statements among ``found`` (a list of statements, not a document)."""
+    return [s for s in found if s.get("Effect") == "Allow"]
 STS_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 # What a service may harmlessly be allowed besides sts:AssumeRole (session tags, source
 # identity); anything else in a service role's trust is a wildcard or NotAction at work.
@@ -109,30 +121,56 @@ def _service_trust_problem(name, doc, service, account):
         return None
     kind, who = wrong[0].principal
     if who == service:
-        return (f"The trust policy of '{name}' lets {service} call {wrong[0].action} too (a "
-                "wildcard action or NotAction): allow exactly sts:AssumeRole so the service "
-                "can do nothing else with the role.")
-    if any(names_everyone(s) or "NotPrincipal" in s for s in allow_statements(found)):
-        return (f"The trust policy of '{name}' lets any principal ('*', or everyone but those "
-                f"a NotPrincipal names) assume the role. A service role must trust exactly one "
-                f"service principal: {service}.")
-    return (f"The trust policy of '{name}' also lets {who} ({kind}) assume it, but only "
-            f"{service} should be able to assume the {ROLE_FOR[service]}: every extra "
-            "principal could act with its permissions. AWS also refuses to share one role "
-            "between a cluster, a node group and a Fargate profile, so each gets its own role.")
+        return (f"The trust policy of '{name}' {_too_broad(found, wrong[0])}, so {service} may "
+                f"call {wrong[0].action} too: allow exactly sts:AssumeRole so the service can "
+                "do nothing else with the role.")
+    everyone = _everyone(name, found)
+    if everyone:
+        return everyone + f" A service role must trust exactly one service principal: {service}."
+    shown = f"your account ({who.rsplit(':', 1)[-1]})" if who.endswith(f"{account}:root") else who
+    return (f"The trust policy of '{name}' also trusts {kind} principals ({shown}), but the "
+            f"{ROLE_FOR[service]} must trust only {service}: every extra principal could act "
+            "with its permissions. "
+            "AWS also refuses to share one role between a cluster, a node group and a Fargate "
+            "profile, so each gets its own role.")
+
+
+def _everyone(name, found):
+    """The message for a trust policy open to any principal, or None."""
+    allows = _allows(found)
+    if any(names_everyone(s) for s in allows):
+        return f"The trust policy of '{name}' lets any principal ('*') assume the role."
+    if any("NotPrincipal" in s for s in allows):
+        return (f"The trust policy of '{name}' uses NotPrincipal or NotAction in an Allow, "
+                "which trusts everything except what it names. Use Principal and Action.")
+    return None
+
+
+def _too_broad(found, probe):
+    """How the Allow statements that let ``probe`` in reach past what they should."""
+    for statement in _allows(found):
+        if not applies(statement, probe):
+            continue
+        if "NotAction" in statement or "NotResource" in statement:
+            return "uses NotAction or NotResource, which grants everything except what it names"
+        wild = [a for a in listed(statement.get("Action"))
+                if ("*" in a or "?" in a) and covers_action({"Action": a}, probe.action)]
+        if wild:
+            return f"allows the wildcard action {wild[0]!r}"
+    return f"allows {probe.action}"
 
 
 def _why_service_refused(name, found, service, must):
     """The message for a trust policy that does not let ``service`` assume the role."""
-    named = {s for st in allow_statements(found) for s in service_principals(st)}
+    named = {s for st in _allows(found) for s in service_principals(st)}
     if service not in named:
         shown = ", ".join(sorted(named)) or "no service"
-        return (f"'{name}' trusts {shown}, but the {ROLE_FOR[service]} must trust "
+        return (f"'{name}' trusts {shown}, but the {ROLE_FOR[service]} must trust only "
                 f"{service}: {WHO[service]} assumes it with sts:AssumeRole.")
     if any(s.get("Effect") == "Deny" and applies(s, must) for s in found):
         return (f"A Deny statement in the trust policy of '{name}' stops {service} from "
                 "calling sts:AssumeRole (an explicit Deny always wins): remove it.")
-    if not any(covers_action(s, must.action) for s in allow_statements(found)
+    if not any(covers_action(s, must.action) for s in _allows(found)
                if service in service_principals(s)):
         return (f"The trust policy of '{name}' does not allow sts:AssumeRole, the call "
                 f"{service} makes to get the role's credentials.")
@@ -232,10 +270,13 @@ def _role_used(aws, arn, service, used_by):
     found = statements(role["AssumeRolePolicyDocument"])
     must, _ = _service_probes(service, shared_reads.account_id(aws))
     if not verdict(found, must):
-        services = {s for st in allow_statements(found) for s in service_principals(st)}
-        fail(f"{used_by} uses '{role['RoleName']}', which {service} cannot assume (it trusts "
-             f"{', '.join(sorted(services)) or 'no service'}). It needs the "
-             f"{ROLE_FOR[service]}, the one {WHO[service]} assumes.", role["RoleName"])
+        services = {s for st in _allows(found) for s in service_principals(st)}
+        why = (f"its trust policy refuses {service} (a Deny statement or a Condition)"
+               if service in services else
+               f"it trusts {', '.join(sorted(services)) or 'no service'}")
+        fail(f"{used_by} uses '{role['RoleName']}', which {service} cannot assume ({why}). It "
+             f"needs the {ROLE_FOR[service]}, the one {WHO[service]} assumes.",
+             role["RoleName"])
 
 
 @check(points=1, hint="eks.create_cluster(name='shop', roleArn=cluster_role_arn, "
@@ -250,7 +291,7 @@ def cluster_uses_cluster_role(aws):
     known = shared_reads.subnets(aws)
     missing = sorted(set(subnet_ids) - set(known))
     if missing:
-        fail(f"Cluster '{CLUSTER}' names subnet(s) {', '.join(missing)} that do not exist. AWS "
+        fail(f"Cluster '{CLUSTER}' names a subnet that does not exist ({', '.join(missing)}). AWS "
              "places the control plane's network interfaces in these subnets, so they must be "
              "real (use the eks-lab subnets from ec2.describe_subnets).", CLUSTER, *missing)
     zones = {known[i]["AvailabilityZone"] for i in subnet_ids}
@@ -371,7 +412,7 @@ def irsa_trust(aws):
     role = _require_role(aws, IRSA_ROLE, "IRSA role")
     found = statements(role["AssumeRolePolicyDocument"])
     provider = _provider_arn(aws, path)
-    must, must_not = _irsa_probes(path, provider)
+    must, must_not = _irsa_probes(path, provider, found)
     if not verdict(found, must):
         fail(_why_irsa_refused(found, path, provider, must), IRSA_ROLE)
     wrong = allowed_probes(found, must_not)
@@ -379,7 +420,7 @@ def irsa_trust(aws):
         fail(_why_irsa_too_open(found, path, provider, wrong[0]), IRSA_ROLE)
 
 
-def _irsa_probes(path, provider):
+def _irsa_probes(path, provider, found):
     """(the token exchange that must work, the ones that must not)."""
     def token(sub=SUBJECT, aud=AUDIENCE):
         context = {f"{path}:sub": sub, f"{path}:aud": aud}
@@ -391,10 +432,12 @@ def _irsa_probes(path, provider):
                 f"system:serviceaccount:default:{SERVICE_ACCOUNT}",
                 f"system:serviceaccount:kube-system:{SERVICE_ACCOUNT}",
                 f"system:serviceaccount:{NAMESPACE.upper()}:{SERVICE_ACCOUNT.upper()}", None]
+    subjects += [v for v in condition_values(found, ":sub") if v != SUBJECT]
     must_not = [Probe(web, ("Federated", provider), context=token(sub=sub))
                 for sub in subjects]
     must_not += [Probe(web, ("Federated", provider), context=token(aud=aud))
-                 for aud in ("sigstore", "https://kubernetes.default.svc", None)]
+                 for aud in ("sigstore", "https://kubernetes.default.svc", None,
+                             *[v for v in condition_values(found, ":aud") if v != AUDIENCE])]
     other = f"{provider.rsplit('/', 1)[0]}/oidc.eks.{REGION}.amazonaws.com/id/0THERC1USTER"
     must_not += [Probe(web, ("Federated", other), context=token()),
                  Probe(web, ("Federated", "cognito-identity.amazonaws.com"), context=token()),
@@ -407,7 +450,7 @@ def _irsa_probes(path, provider):
 
 def _why_irsa_refused(found, path, provider, must):
     """The message for an IRSA trust policy that refuses the service account's own token."""
-    allows = allow_statements(found)
+    allows = _allows(found)
     if not allows:
         return f"The trust policy of '{IRSA_ROLE}' allows nobody to assume it."
     named = {k: v for st in allows for k, v in principals(st).items()}
@@ -418,7 +461,8 @@ def _why_irsa_refused(found, path, provider, must):
                 "EKS Pod Identity, a different mechanism that needs a pod identity "
                 "association.)")
     if provider not in named.get("Federated", []):
-        return (f"'{IRSA_ROLE}' does not trust the OIDC provider of cluster '{CLUSTER}'. "
+        return (f"'{IRSA_ROLE}' trusts a Federated principal that is not the OIDC provider of "
+                f"cluster '{CLUSTER}'. "
                 "Expected {'Federated': 'arn:aws:iam::<your account>:oidc-provider/<issuer "
                 "without https://>'}, the Arn that create_open_id_connect_provider returned.")
     if any(s.get("Effect") == "Deny" and applies(s, must) for s in found):
@@ -443,24 +487,26 @@ def _why_irsa_too_open(found, path, provider, probe):
     """The message for an IRSA trust policy that accepts a request it must refuse."""
     kind, who = probe.principal
     if kind != "Federated" or who != provider:
-        if any(names_everyone(s) or "NotPrincipal" in s for s in allow_statements(found)):
-            return (f"The trust policy of '{IRSA_ROLE}' lets any principal ('*', or everyone "
-                    "but those a NotPrincipal names) assume it: anyone could read your "
-                    "bucket. Trust only the cluster's OIDC provider.")
-        return (f"The trust policy of '{IRSA_ROLE}' also lets {who} ({kind}) assume it; an "
-                "IRSA role trusts only {'Federated': <OIDC provider ARN of cluster "
+        everyone = _everyone(IRSA_ROLE, found)
+        if everyone:
+            return everyone + (" Anyone could read your bucket: trust only the cluster's OIDC "
+                               "provider.")
+        shown = (f"an OIDC provider that is not the one of cluster '{CLUSTER}'"
+                 if kind == "Federated" else who.replace(OTHER_ACCOUNT, "another account"))
+        return (f"The trust policy of '{IRSA_ROLE}' also trusts {kind} principals ({shown}); "
+                "an IRSA role trusts only {'Federated': <OIDC provider ARN of cluster "
                 f"'{CLUSTER}'>}}.")
     if probe.action != "sts:AssumeRoleWithWebIdentity":
-        return (f"The trust policy of '{IRSA_ROLE}' also allows {probe.action} (a wildcard "
-                "action or NotAction); allow exactly sts:AssumeRoleWithWebIdentity, the call "
-                "the AWS SDK in the pod makes.")
+        return (f"The trust policy of '{IRSA_ROLE}' {_too_broad(found, probe)}, so "
+                f"{probe.action} is allowed too; allow exactly sts:AssumeRoleWithWebIdentity, "
+                "the call the AWS SDK in the pod makes.")
     field = "sub" if probe.context.get(f"{path}:aud") == AUDIENCE else "aud"
     shown = probe.context.get(f"{path}:{field}", f"no {field} at all")
     generic = (f"The trust policy of '{IRSA_ROLE}' also accepts a token with {field} "
                f"{shown}: limit '<issuer without https://>:{field}' to exactly "
                f"{SUBJECT if field == 'sub' else AUDIENCE} with StringEquals in every Allow "
                "statement.")
-    for statement in allow_statements(found):
+    for statement in _allows(found):
         if applies(statement, probe):
             problem = _condition_problem(
                 _condition_entries(statement), path, field,
@@ -503,7 +549,7 @@ ACCOUNT_ACTIONS = ("s3:ListAllMyBuckets", "s3:CreateBucket", "iam:PassRole",
 OBJECT_KEY = "daily/2026-11-01.csv"
 
 
-def _permission_probes(bucket):
+def _permission_probes(bucket, found):
     """(the read that must be allowed, every request a one-bucket reader must not make)."""
     must = Probe("s3:GetObject", resource=f"{bucket}/{OBJECT_KEY}")
     others = ["arn:aws:s3:::shop-reports-archive", "arn:aws:s3:::another-teams-bucket"]
@@ -513,15 +559,39 @@ def _permission_probes(bucket):
                for a in ("s3:GetObject", "s3:PutObject")]
     probes += [Probe("s3:ListBucket", resource=b) for b in others]
     probes += [Probe(a, resource="*") for a in ACCOUNT_ACTIONS]
+    probes += [Probe(a, resource=r) for r in resources_named(found)
+               for a in ("s3:GetObject", "s3:ListBucket")]
     must_not = [p for p in probes
                 if not (p.action in READS and p.resource and p.resource.startswith(bucket))]
     return must, must_not
 
 
-def _granting(documents, probe):
-    """The names of the policies with an Allow statement that applies to ``probe``."""
-    return sorted({label for label, doc in documents for st in allow_statements(doc)
-                   if applies(st, probe)})
+def _why_too_much(documents, probe, bucket, account):
+    """The message for permissions that allow ``probe``, naming the policy and the reason."""
+    label, statement = next((label, st) for label, doc in documents
+                            for st in allow_statements(doc) if applies(st, probe))
+    resources = listed(statement.get("Resource"))
+    inside = probe.resource and (probe.resource == bucket
+                                 or probe.resource.startswith(bucket + "/"))
+    wild_resource = next((r for r in resources if set("*?") & set(r.split("/", 1)[0])),
+                         None)
+    if "NotAction" in statement or "NotResource" in statement:
+        why = "uses NotAction or NotResource, which grants everything except what it names"
+    elif _too_broad([statement], probe).startswith("allows the wildcard"):
+        why = (f"{_too_broad([statement], probe)}, which includes writes and deletes (s3:* "
+               "even covers s3:PutBucketPolicy)")
+    elif not inside and wild_resource:
+        why = (f"grants access on the wildcard resource "
+               f"{wild_resource.replace(account, '<your account id>')!r}, which matches other "
+               "buckets too")
+    elif not inside:
+        why = f"grants access to a resource outside {BUCKET_SHOWN}"
+    else:
+        why = f"allows {probe.action}"
+    shown = probe.describe().replace(account, "<your account id>")
+    return (f"Policy '{label}' of '{IRSA_ROLE}' {why} (it allows {shown}). The pod needs only "
+            f"to read {BUCKET_SHOWN}: s3:GetObject on arn:aws:s3:::<bucket>/* (and "
+            "s3:ListBucket on the bucket to list keys).")
 
 
 @check(points=2, hint="iam.put_role_policy(RoleName='report-reader', PolicyName='read-reports', "
@@ -538,16 +608,10 @@ def irsa_least_privilege(aws):
         fail(f"'{IRSA_ROLE}' has no permissions policy yet: add an inline policy that reads "
              f"{BUCKET_SHOWN}.", IRSA_ROLE)
     found = [st for _, doc in documents for st in statements(doc)]
-    must, must_not = _permission_probes(bucket)
+    must, must_not = _permission_probes(bucket, found)
     wrong = allowed_probes(found, must_not)
     if wrong:
-        probe = wrong[0]
-        shown = probe.describe().replace(account, "<your account id>")
-        labels = ", ".join(f"'{label}'" for label in _granting(documents, probe))
-        fail(f"Policy {labels} of '{IRSA_ROLE}' allows {shown}. The pod needs only to read "
-             f"{BUCKET_SHOWN}: list just s3:GetObject on its objects (and s3:ListBucket on "
-             "the bucket to list keys), with no wildcard action or resource and no "
-             "NotAction/NotResource.", IRSA_ROLE)
+        fail(_why_too_much(documents, wrong[0], bucket, account), IRSA_ROLE)
     if not verdict(found, must):
         fail(f"No policy of '{IRSA_ROLE}' allows s3:GetObject on the objects of {BUCKET_SHOWN} "
              f"(tried {OBJECT_KEY}). Object ARNs are the bucket ARN plus '/key', so grant it "
