@@ -14,11 +14,10 @@ from typing import Any
 from grader.aws import AWS
 from grader.kit.lookups import or_none
 from grader.kit.policies import (
+    Document,
     Statement,
-    attached_policies,
-    get_role,
-    inline_policies,
     managed_policy_document,
+    policy_document,
     role_name,
     statements,
 )
@@ -26,9 +25,23 @@ from grader.kit.policies import (
 Item = dict[str, Any]
 
 
+def role_details(aws: AWS) -> dict[str, Item]:
+    """{role name: details} for every role, from one get_account_authorization_details:
+    each holds the role's trust policy, attached policies (AttachedManagedPolicies), inline
+    policies with their documents (RolePolicyList) and instance profiles — what a dozen
+    get_role/list_*_policies calls would return, in one call."""
+    def read() -> dict[str, Item]:
+        pages = aws.client("iam").get_paginator(
+            "get_account_authorization_details").paginate(Filter=["Role"])
+        return {r["RoleName"]: r for page in pages for r in page["RoleDetailList"]}
+
+    return aws.once("iam.role_details", read)
+
+
 def role(aws: AWS, name: str) -> Item | None:
-    """IAM role ``name`` of this account, or None (NoSuchEntity)."""
-    return aws.once(f"iam.role:{name}", lambda: get_role(aws.client("iam"), name))
+    """IAM role ``name`` of this account (RoleName, Arn, AssumeRolePolicyDocument, ...),
+    or None."""
+    return role_details(aws).get(name)
 
 
 def role_by_arn(aws: AWS, arn: str | None) -> Item | None:
@@ -40,20 +53,30 @@ def role_by_arn(aws: AWS, arn: str | None) -> Item | None:
 
 def attached(aws: AWS, name: str) -> list[Item]:
     """The managed policies attached to role ``name`` ({'PolicyName', 'PolicyArn'})."""
-    return aws.once(f"iam.attached:{name}",
-                    lambda: attached_policies(aws.client("iam"), name))
+    return list((role(aws, name) or {}).get("AttachedManagedPolicies") or [])
+
+
+def inline(aws: AWS, name: str) -> list[tuple[str, Document]]:
+    """(policy name, document) for each inline policy of role ``name``."""
+    return [(p["PolicyName"], policy_document(p["PolicyDocument"]))
+            for p in (role(aws, name) or {}).get("RolePolicyList") or []]
 
 
 def role_statements(aws: AWS, name: str) -> list[Statement]:
     """Every statement of role ``name``'s inline and attached policies."""
     def read() -> list[Statement]:
-        iam = aws.client("iam")
-        found = [s for _, doc in inline_policies(iam, name) for s in statements(doc)]
+        found = [s for _, doc in inline(aws, name) for s in statements(doc)]
         for policy in attached(aws, name):
-            found += statements(managed_policy_document(iam, policy["PolicyArn"]))
+            found += statements(managed_document(aws, policy["PolicyArn"]))
         return found
 
     return aws.once(f"iam.statements:{name}", read)
+
+
+def managed_document(aws: AWS, arn: str) -> Document:
+    """The default version's document of managed policy ``arn``."""
+    return aws.once(f"iam.policy:{arn}",
+                    lambda: managed_policy_document(aws.client("iam"), arn))
 
 
 def instance_profile(aws: AWS, name: str) -> Item | None:
@@ -83,5 +106,7 @@ def security_groups(aws: AWS) -> dict[str, Item]:
 
 def account_id(aws: AWS) -> str:
     """The account the checks read, as STS names it (works against any endpoint)."""
+    if aws.account_id:  # a sandbox handle knows its account; any other asks STS
+        return aws.account_id
     return aws.once("sts.account", lambda: str(
         aws.client("sts").get_caller_identity()["Account"]))

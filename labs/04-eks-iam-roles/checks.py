@@ -14,10 +14,8 @@ from grader.kit.lookups import or_none
 from grader.kit.policies import (
     allow_statements,
     covers_action,
-    inline_policies,
     is_aws_managed,
     listed,
-    managed_policy_document,
     names_everyone,
     principals,
     service_principals,
@@ -204,7 +202,7 @@ def _check_service_role(aws, name, service, required, extras, missing_role):
              "only the policies EKS needs: anything more is power the service (and, for "
              "nodes, every pod on the node) could use. Remove it with "
              "iam.detach_role_policy.", name)
-    inline = aws.client("iam").list_role_policies(RoleName=name)["PolicyNames"]
+    inline = [label for label, _ in shared_reads.inline(aws, name)]
     if inline:
         fail(f"'{name}' also has the inline policy {', '.join(sorted(inline))}. Give the "
              f"{ROLE_FOR[service]} only the AWS managed policies EKS needs: remove it with "
@@ -523,8 +521,7 @@ def _why_irsa_too_open(found, path, provider, probe):
 
 def _permission_documents(aws, name):
     """(label, document) for each inline and customer managed policy; AWS managed rejected."""
-    iam = aws.client("iam")
-    documents = inline_policies(iam, name)
+    documents = shared_reads.inline(aws, name)
     for attached in shared_reads.attached(aws, name):
         if is_aws_managed(attached["PolicyArn"]):
             fail(f"'{name}' has the AWS managed policy {attached['PolicyName']} attached. AWS "
@@ -532,7 +529,7 @@ def _permission_documents(aws, name):
                  f"pod needs to read only {BUCKET_SHOWN}. Detach it with "
                  "iam.detach_role_policy.", name)
         documents.append((attached["PolicyName"],
-                          managed_policy_document(iam, attached["PolicyArn"])))
+                          shared_reads.managed_document(aws, attached["PolicyArn"])))
     return documents
 
 

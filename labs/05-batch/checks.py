@@ -428,8 +428,7 @@ def batch_roles(aws):
     _check_role(aws, INSTANCE_ROLE, EC2,
                 "The ECS agent on every instance of an EC2 or Spot environment uses it to "
                 "register with the environment's ECS cluster.")
-    profiles = aws.client("iam").list_instance_profiles_for_role(
-        RoleName=INSTANCE_ROLE)["InstanceProfiles"]
+    profiles = shared_reads.role(aws, INSTANCE_ROLE).get("InstanceProfileList")
     assert profiles, (
         f"{INSTANCE_ROLE} is in no instance profile. EC2 attaches roles to instances only "
         "through an instance profile, and a compute environment's instanceRole names one: "
