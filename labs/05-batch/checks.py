@@ -377,7 +377,7 @@ def _job_problem(aws, job):
     queue_name = job["jobQueue"].rsplit("/", 1)[-1]
     if _queue_kind(aws, job["jobQueue"]) != platform:
         return (f"Job '{name}' uses {family}, a job definition for {platform}, but was "
-                f"submitted to {queue_name}, whose compute environments are not {platform}. "
+                f"submitted to {queue_name}, whose compute environments are not all {platform}. "
                 "Batch can only place a job where its definition's platformCapabilities match "
                 f"the queue's compute environments: submit {EC2_JOB} to {EC2_QUEUE} and "
                 f"{FARGATE_JOB} to {FARGATE_QUEUE}.")
