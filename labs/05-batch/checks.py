@@ -13,7 +13,9 @@ from __future__ import annotations
 from grader import check, fail
 from grader.kit import fargate, shared_reads
 from grader.kit.lookups import ensure_default_subnets
-from grader.kit.policies import assume_role_services, grants, open_to_everyone
+from grader.kit.naming import about, names
+from grader.kit.policies import assume_role_services, grants, open_to_everyone, statements
+from grader.kit.policy_probes import Probe, verdict
 from grader.kit.regions import found_elsewhere
 
 SPOT_CE, ONDEMAND_CE, FARGATE_CE = "spot-ce", "ondemand-ce", "fargate-ce"
@@ -69,9 +71,14 @@ def _show(number):
 
 # --- IAM ------------------------------------------------------------------------------------
 
-def _trusted_services(document):
-    """Service principals that an Allow statement lets call sts:AssumeRole (a Deny statement
-    is not subtracted here, as ``grader.policies.trusted_services`` would)."""
+def _trusts(document, service):
+    """True when IAM would let ``service`` call sts:AssumeRole under this trust policy
+    (string or list, NotAction, a '*' principal and Deny statements read as IAM reads them)."""
+    return verdict(statements(document), Probe("sts:AssumeRole", ("Service", service)))
+
+
+def _named_services(document):
+    """The service principals an Allow statement names for sts:AssumeRole (for messages)."""
     return assume_role_services(document)[0]
 
 
@@ -84,8 +91,8 @@ def _check_role(aws, name, principal, why):
     if open_to_everyone(trust):
         fail(f"{name}'s trust policy lets any principal ('*') assume it; trust only the "
              f"service principal {principal}.", name)
-    services = _trusted_services(trust)
-    if principal not in services:
+    services = _named_services(trust)
+    if not _trusts(trust, principal):
         fail(f"{name}'s trust policy must allow sts:AssumeRole for the service principal "
              f"{principal}; found {', '.join(sorted(services)) or 'no service principal'}. "
              f"{why}", name)
@@ -148,6 +155,11 @@ def _kind(env):
 
 def _check_managed(aws, env):
     """Rules every managed compute environment of this lab follows."""
+    with about(env["computeEnvironmentName"]):
+        _judge_managed(aws, env)
+
+
+def _judge_managed(aws, env):
     name = env["computeEnvironmentName"]
     assert env.get("type") == "MANAGED", (
         f"{name} is {env.get('type')}; make it MANAGED so Batch launches, scales and "
@@ -171,7 +183,7 @@ def _check_managed(aws, env):
     assert not service_role or role, (
         f"{name}'s serviceRole does not name an IAM role in your account, so Batch could not "
         "manage its capacity: pass the Arn that iam.get_role returns.")
-    assert not role or BATCH in _trusted_services(role.get("AssumeRolePolicyDocument")), (
+    assert not role or _trusts(role.get("AssumeRolePolicyDocument"), BATCH), (
         f"{name}'s service role '{role['RoleName']}' does not trust {BATCH}, so Batch cannot "
         "assume it to launch and scale capacity.")
     _check_network(aws, name, resources)
@@ -199,8 +211,13 @@ def _check_network(aws, name, resources):
 
 
 def _check_ec2_environment(aws, env, kind):
+    with about(env["computeEnvironmentName"]):
+        return _judge_ec2_environment(aws, env, kind)
+
+
+def _judge_ec2_environment(aws, env, kind):
     name = env["computeEnvironmentName"]
-    _check_managed(aws, env)
+    _judge_managed(aws, env)
     resources = env.get("computeResources") or {}
     found = resources.get("type")
     assert found == kind, (
@@ -219,7 +236,7 @@ def _check_ec2_environment(aws, env, kind):
         "to the instance), not a role: iam.create_instance_profile + "
         "add_role_to_instance_profile.")
     roles = profile.get("Roles") or []
-    assert any(EC2 in _trusted_services(r.get("AssumeRolePolicyDocument")) for r in roles), (
+    assert any(_trusts(r.get("AssumeRolePolicyDocument"), EC2) for r in roles), (
         f"The instance profile behind {name}'s instanceRole holds no role trusted by {EC2}, "
         "so the ECS agent on each instance could not get credentials to join the cluster.")
     return resources
@@ -243,6 +260,11 @@ def _queue_environments(aws, queue):
 
 def _check_queue(aws, name, how):
     """The queue exists, is ENABLED, and holds at most 3 existing environments of one kind."""
+    with about(name):
+        return _judge_queue(aws, name, how)
+
+
+def _judge_queue(aws, name, how):
     queue = _queue(aws, name)
     if not queue:
         fail(_not_here(aws, "Job queue", name, lambda batch: batch.describe_job_queues(
@@ -300,6 +322,11 @@ def _requirements(definition):
 
 
 def _check_common_definition(definition):
+    with about(definition["jobDefinitionName"]):
+        return _judge_common_definition(definition)
+
+
+def _judge_common_definition(definition):
     label = f"{definition['jobDefinitionName']}:{definition['revision']}"
     assert definition.get("type") == "container", (
         f"{label} is a {definition.get('type')} job definition; use type 'container' (one "
@@ -403,8 +430,8 @@ def _check_jobs(aws, array):
                    if array and not 2 <= size <= 10000 else _job_problem(aws, job))
         if problem is None:
             return
-        problems.append(problem)
-    raise AssertionError(problems[0])
+        problems.append((job["jobId"], problem))
+    fail(problems[0][1], problems[0][0])
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -445,6 +472,7 @@ def batch_roles(aws):
                       "'SPOT_PRICE_CAPACITY_OPTIMIZED', 'minvCpus': 0, 'maxvCpus': 64, "
                       "'instanceTypes': ['optimal'], 'subnets': subnet_ids, "
                       "'securityGroupIds': [sg_id], 'instanceRole': 'ecsInstanceRole'})")
+@names(SPOT_CE)
 def spot_compute_environment(aws):
     """Managed compute environment spot-ce runs on Spot with a Spot allocation strategy"""
     env = _environment(aws, SPOT_CE, "create it with batch.create_compute_environment.")
@@ -465,6 +493,7 @@ def spot_compute_environment(aws):
                       "'BEST_FIT_PROGRESSIVE', 'minvCpus': 0, 'maxvCpus': 32, 'instanceTypes': "
                       "['optimal'], 'subnets': subnet_ids, 'securityGroupIds': [sg_id], "
                       "'instanceRole': 'ecsInstanceRole'})")
+@names(ONDEMAND_CE)
 def ondemand_compute_environment(aws):
     """Managed compute environment ondemand-ce runs On-Demand EC2 instances"""
     env = _environment(aws, ONDEMAND_CE, "create it with batch.create_compute_environment.")
@@ -479,6 +508,7 @@ def ondemand_compute_environment(aws):
                       f"priority=10, computeEnvironmentOrder=[{{'order': 1, "
                       f"'computeEnvironment': '{SPOT_CE}'}}, {{'order': 2, "
                       f"'computeEnvironment': '{ONDEMAND_CE}'}}])")
+@names(EC2_QUEUE)
 def ec2_queue_prefers_spot(aws):
     """Job queue ec2-queue tries spot-ce first and falls back to ondemand-ce"""
     _, entries = _check_queue(aws, EC2_QUEUE, "create it with batch.create_job_queue.")
@@ -501,6 +531,7 @@ def ec2_queue_prefers_spot(aws):
                       f"jobQueueName='{FARGATE_QUEUE}', state='ENABLED', priority=10, "
                       f"computeEnvironmentOrder=[{{'order': 1, 'computeEnvironment': "
                       f"'{FARGATE_CE}'}}])")
+@names(FARGATE_CE, FARGATE_QUEUE)
 def fargate_environment_and_queue(aws):
     """Fargate compute environment fargate-ce serves its own queue, fargate-queue"""
     env = _environment(aws, FARGATE_CE, "create it with batch.create_compute_environment "
@@ -527,6 +558,7 @@ def fargate_environment_and_queue(aws):
                       "'image': 'public.ecr.aws/docker/library/busybox:latest', 'command': "
                       "['echo', 'thumbnail'], 'resourceRequirements': [{'type': 'VCPU', "
                       "'value': '1'}, {'type': 'MEMORY', 'value': '2048'}]})")
+@names(EC2_JOB)
 def ec2_job_definition(aws):
     """Job definition thumbnail runs on EC2 with vCPU, memory and a retry strategy"""
     definition = _newest(aws, EC2_JOB)
@@ -556,6 +588,7 @@ def ec2_job_definition(aws):
                       "'executionRoleArn': execution_role_arn, 'networkConfiguration': "
                       "{'assignPublicIp': 'ENABLED'}, 'resourceRequirements': [{'type': "
                       "'VCPU', 'value': '0.5'}, {'type': 'MEMORY', 'value': '1024'}]})")
+@names(FARGATE_JOB)
 def fargate_job_definition(aws):
     """Job definition thumbnail-fargate is valid for Fargate"""
     definition = _newest(aws, FARGATE_JOB)
@@ -592,7 +625,7 @@ def fargate_job_definition(aws):
     assert role, (
         f"{label}'s executionRoleArn does not name an IAM role in your account: pass the Arn "
         "that iam.get_role returns.")
-    assert ECS_TASKS in _trusted_services(role.get("AssumeRolePolicyDocument")), (
+    assert _trusts(role.get("AssumeRolePolicyDocument"), ECS_TASKS), (
         f"{label}'s execution role '{role['RoleName']}' does not trust {ECS_TASKS}, so the "
         "agent that starts the job cannot assume it.")
     statements = shared_reads.role_statements(aws, role["RoleName"])

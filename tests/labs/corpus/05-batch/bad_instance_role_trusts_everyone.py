@@ -4,7 +4,7 @@ import json
 
 import boto3
 
-LOSES = ["batch_roles", "spot_compute_environment", "ondemand_compute_environment"]
+LOSES = ["batch_roles"]
 
 iam = boto3.client("iam")
 ec2 = boto3.client("ec2")
