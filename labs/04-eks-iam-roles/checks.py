@@ -16,6 +16,7 @@ from grader.kit.policies import (
     covers_action,
     is_aws_managed,
     listed,
+    matches,
     names_everyone,
     principals,
     service_principals,
@@ -320,10 +321,19 @@ def fargate_profile_uses_pod_execution_role(aws):
     eks = aws.client("eks")
     profiles = eks.list_fargate_profiles(clusterName=CLUSTER)["fargateProfileNames"]
     assert profiles, f"Cluster '{CLUSTER}' has no Fargate profile yet."
+    selected = []
     for name in sorted(profiles):
         info = eks.describe_fargate_profile(clusterName=CLUSTER,
                                             fargateProfileName=name)["fargateProfile"]
         _role_used(aws, info.get("podExecutionRoleArn"), FARGATE, f"Fargate profile '{name}'")
+        selected += [s.get("namespace", "") for s in info.get("selectors") or []]
+    # A selector written as a pattern (* or ?) is read as one, not as a literal name.
+    if not any(matches(namespace, NAMESPACE) for namespace in selected):
+        fail(f"No Fargate profile of '{CLUSTER}' selects namespace '{NAMESPACE}' (they select "
+             f"{', '.join(sorted(set(selected))) or 'nothing'}), so the reports pods would not "
+             "run on Fargate. Create a profile with selectors=[{'namespace': 'reports'}] "
+             "(a profile's selectors cannot be changed: delete it and create it again).",
+             *sorted(profiles))
 
 
 # --- IRSA ---------------------------------------------------------------------------------
