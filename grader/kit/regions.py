@@ -62,3 +62,23 @@ def absent(aws: AWS, message: str, service: str, finder: Finder, *ids: str,
     from grader.checks import fail
 
     fail(message + wrong_region_note(aws, service, finder, key), *ids)
+
+
+def region_holding(aws: AWS, service: str, key: str, found: Callable[[Any], bool]) -> str | None:
+    """The first likely Region (other than the lab's) where ``found(client)`` is true; one
+    search per run and ``key`` (checks looking for the same resource share it)."""
+    hits = aws.once(f"elsewhere:{service}:{key}", lambda: elsewhere(aws, service, found))
+    return hits[0] if hits else None
+
+
+def found_elsewhere(aws: AWS, service: str, key: str, found: Callable[[Any], bool],
+                    what: str) -> str | None:
+    """The message for a resource missing here but present in another Region ("<what> was
+    found in eu-west-1; the lab grades us-east-1 ..."), else None: the check then says
+    "not yet" in its own words."""
+    region = region_holding(aws, service, key, found)
+    if region is None:
+        return None
+    return (f"{what} was found in {region}; the lab grades {aws.region}. Create it in "
+            f"{aws.region} (leave out region_name, or pass region_name='{aws.region}'), and "
+            f"delete the copy in {region}.")

@@ -10,18 +10,13 @@ account.
 
 from __future__ import annotations
 
-from grader import check
-from grader.kit import fargate
-from grader.kit.lookups import ensure_default_subnets, or_none
-from grader.kit.policies import (
-    assume_role_services,
-    attached_arns,
-    get_role,
-    grants,
-    open_to_everyone,
-    role_from_arn,
-    role_statements,
-)
+from grader import check, fail
+from grader.kit import fargate, shared_reads
+from grader.kit.lookups import ensure_default_subnets
+from grader.kit.naming import about, names
+from grader.kit.policies import assume_role_services, grants, open_to_everyone, statements
+from grader.kit.policy_probes import Probe, verdict
+from grader.kit.regions import found_elsewhere
 
 SPOT_CE, ONDEMAND_CE, FARGATE_CE = "spot-ce", "ondemand-ce", "fargate-ce"
 EC2_QUEUE, FARGATE_QUEUE = "ec2-queue", "fargate-queue"
@@ -76,51 +71,79 @@ def _show(number):
 
 # --- IAM ------------------------------------------------------------------------------------
 
-def _trusted_services(document):
-    """Service principals that an Allow statement lets call sts:AssumeRole (a Deny statement
-    is not subtracted here, as ``grader.policies.trusted_services`` would)."""
+def _trusts(document, service):
+    """True when IAM would let ``service`` call sts:AssumeRole under this trust policy
+    (string or list, NotAction, a '*' principal and Deny statements read as IAM reads them)."""
+    return verdict(statements(document), Probe("sts:AssumeRole", ("Service", service)))
+
+
+def _named_services(document):
+    """The service principals an Allow statement names for sts:AssumeRole (for messages)."""
     return assume_role_services(document)[0]
 
 
-def _check_role(iam, name, principal, why):
+def _check_role(aws, name, principal, why):
     """The role ``name`` exists, trusts only sensible principals and has its managed policy."""
-    role = get_role(iam, name)
-    assert role, f"No IAM role named '{name}' yet. {why}"
+    role = shared_reads.role(aws, name)
+    if not role:
+        fail(f"No IAM role named '{name}' yet. {why}", name)
     trust = role.get("AssumeRolePolicyDocument")
-    assert not open_to_everyone(trust), (
-        f"{name}'s trust policy lets any principal ('*') assume it; trust only the service "
-        f"principal {principal}.")
-    services = _trusted_services(trust)
-    assert principal in services, (
-        f"{name}'s trust policy must allow sts:AssumeRole for the service principal "
-        f"{principal}; found {', '.join(sorted(services)) or 'no service principal'}. {why}")
+    if open_to_everyone(trust):
+        fail(f"{name}'s trust policy lets any principal ('*') assume it; trust only the "
+             f"service principal {principal}.", name)
+    services = _named_services(trust)
+    if not _trusts(trust, principal):
+        fail(f"{name}'s trust policy must allow sts:AssumeRole for the service principal "
+             f"{principal}; found {', '.join(sorted(services)) or 'no service principal'}. "
+             f"{why}", name)
     policy = POLICIES[name]
-    assert policy in attached_arns(iam, name), (
-        f"{name} does not have the AWS managed policy {policy.rsplit('/', 1)[-1]} attached, "
-        "so the service that assumes it gets no permissions.")
+    if policy not in {p["PolicyArn"] for p in shared_reads.attached(aws, name)}:
+        fail(f"{name} does not have the AWS managed policy {policy.rsplit('/', 1)[-1]} "
+             "attached, so the service that assumes it gets no permissions.", name)
     return role
 
 
-def _service_linked_role(iam):
-    pages = iam.get_paginator("list_roles").paginate(PathPrefix=SERVICE_LINKED_PATH)
+def _service_linked_role(aws):
+    pages = aws.client("iam").get_paginator("list_roles").paginate(
+        PathPrefix=SERVICE_LINKED_PATH)
     return next((r for page in pages for r in page["Roles"]), None)
 
 
 # --- compute environments and queues --------------------------------------------------------
 
-def _environments(batch):
-    """{name and ARN: compute environment} for every compute environment."""
+def _by_name_and_arn(client, operation, key, name_key, arn_key):
     found = {}
-    for page in batch.get_paginator("describe_compute_environments").paginate():
-        for env in page["computeEnvironments"]:
-            found[env["computeEnvironmentName"]] = env
-            found[env["computeEnvironmentArn"]] = env
+    for page in client.get_paginator(operation).paginate():
+        for item in page[key]:
+            found[item[name_key]] = found[item[arn_key]] = item
     return found
 
 
-def _environment(batch, name, how):
-    env = _environments(batch).get(name)
-    assert env, f"No compute environment named '{name}' yet: {how}"
+def _environments(aws):
+    """{name and ARN: compute environment} for every compute environment (once per run)."""
+    return aws.once("batch.environments", lambda: _by_name_and_arn(
+        aws.client("batch"), "describe_compute_environments", "computeEnvironments",
+        "computeEnvironmentName", "computeEnvironmentArn"))
+
+
+def _queues(aws):
+    """{name and ARN: job queue} for every job queue (once per run)."""
+    return aws.once("batch.queues", lambda: _by_name_and_arn(
+        aws.client("batch"), "describe_job_queues", "jobQueues", "jobQueueName", "jobQueueArn"))
+
+
+def _not_here(aws, what, name, found):
+    """The "found in another Region" message for a missing Batch resource, else None."""
+    return found_elsewhere(aws, "batch", f"{what}:{name}", found, f"{what} '{name}'")
+
+
+def _environment(aws, name, how):
+    env = _environments(aws).get(name)
+    if not env:
+        fail(_not_here(aws, "Compute environment", name, lambda batch: batch
+                       .describe_compute_environments(computeEnvironments=[name])
+                       ["computeEnvironments"])
+             or f"No compute environment named '{name}' yet: {how}", name)
     return env
 
 
@@ -130,8 +153,13 @@ def _kind(env):
     return kind or ("EC2" if (env or {}).get("type") == "UNMANAGED" else None)
 
 
-def _check_managed(iam, ec2, env):
+def _check_managed(aws, env):
     """Rules every managed compute environment of this lab follows."""
+    with about(env["computeEnvironmentName"]):
+        _judge_managed(aws, env)
+
+
+def _judge_managed(aws, env):
     name = env["computeEnvironmentName"]
     assert env.get("type") == "MANAGED", (
         f"{name} is {env.get('type')}; make it MANAGED so Batch launches, scales and "
@@ -151,41 +179,45 @@ def _check_managed(iam, ec2, env):
         f"{name} has maxvCpus {maximum}, so Batch may never launch capacity and every job "
         "would wait in RUNNABLE; give it a maximum above 0.")
     service_role = env.get("serviceRole")
-    role = role_from_arn(iam, service_role) if service_role else None
+    role = shared_reads.role_by_arn(aws, service_role) if service_role else None
     assert not service_role or role, (
         f"{name}'s serviceRole does not name an IAM role in your account, so Batch could not "
         "manage its capacity: pass the Arn that iam.get_role returns.")
-    assert not role or BATCH in _trusted_services(role.get("AssumeRolePolicyDocument")), (
+    assert not role or _trusts(role.get("AssumeRolePolicyDocument"), BATCH), (
         f"{name}'s service role '{role['RoleName']}' does not trust {BATCH}, so Batch cannot "
         "assume it to launch and scale capacity.")
-    _check_network(ec2, name, resources)
+    _check_network(aws, name, resources)
 
 
-def _check_network(ec2, name, resources):
+def _check_network(aws, name, resources):
     subnet_ids = resources.get("subnets") or []
     group_ids = resources.get("securityGroupIds") or []
     assert subnet_ids, f"{name} lists no subnets, so Batch has nowhere to start capacity."
-    subnets = ec2.describe_subnets(
-        Filters=[{"Name": "subnet-id", "Values": subnet_ids}])["Subnets"]
-    missing = len(set(subnet_ids) - {s["SubnetId"] for s in subnets})
-    assert not missing, (
-        f"{name} names {missing} subnet(s) that do not exist (any more): use subnets that "
-        "ec2.describe_subnets() lists.")
-    groups = ec2.describe_security_groups(
-        Filters=[{"Name": "group-id", "Values": group_ids}])["SecurityGroups"] if group_ids else []
-    missing = len(set(group_ids) - {g["GroupId"] for g in groups})
-    assert not missing, (
-        f"{name} names {missing} security group(s) that do not exist (any more): use groups "
-        "that ec2.describe_security_groups() lists.")
+    known_subnets, known_groups = shared_reads.subnets(aws), shared_reads.security_groups(aws)
+    missing = sorted(set(subnet_ids) - set(known_subnets))
+    if missing:
+        fail(f"{name} names subnet(s) {', '.join(missing)} that do not exist (any more): use "
+             "subnets that ec2.describe_subnets() lists.", name, *missing)
+    missing = sorted(set(group_ids) - set(known_groups))
+    if missing:
+        fail(f"{name} names security group(s) {', '.join(missing)} that do not exist (any "
+             "more): use groups that ec2.describe_security_groups() lists.", name, *missing)
+    subnets = [known_subnets[i] for i in subnet_ids]
+    groups = [known_groups[i] for i in group_ids]
     vpcs = {s["VpcId"] for s in subnets} | {g["VpcId"] for g in groups}
     assert len(vpcs) == 1, (
         f"{name}'s subnets and security groups are not all in one VPC; AWS requires the "
         "security groups to belong to the VPC of the subnets.")
 
 
-def _check_ec2_environment(iam, ec2, env, kind):
+def _check_ec2_environment(aws, env, kind):
+    with about(env["computeEnvironmentName"]):
+        return _judge_ec2_environment(aws, env, kind)
+
+
+def _judge_ec2_environment(aws, env, kind):
     name = env["computeEnvironmentName"]
-    _check_managed(iam, ec2, env)
+    _judge_managed(aws, env)
     resources = env.get("computeResources") or {}
     found = resources.get("type")
     assert found == kind, (
@@ -197,28 +229,26 @@ def _check_ec2_environment(iam, ec2, env, kind):
     assert profile_ref, (
         f"{name} has no instanceRole. EC2 instances get their role through an instance "
         "profile: pass the instance profile's name or ARN (ecsInstanceRole).")
-    profile = or_none(lambda: iam.get_instance_profile(
-        InstanceProfileName=profile_ref.rsplit("/", 1)[-1])["InstanceProfile"], "NoSuchEntity")
+    profile = shared_reads.instance_profile(aws, profile_ref.rsplit("/", 1)[-1])
     assert profile and profile_ref in (profile["Arn"], profile["InstanceProfileName"]), (
         f"{name}'s instanceRole does not name an instance profile in your account. "
         "instanceRole takes an instance profile (a container for one role that EC2 attaches "
         "to the instance), not a role: iam.create_instance_profile + "
         "add_role_to_instance_profile.")
     roles = profile.get("Roles") or []
-    assert any(EC2 in _trusted_services(r.get("AssumeRolePolicyDocument")) for r in roles), (
+    assert any(_trusts(r.get("AssumeRolePolicyDocument"), EC2) for r in roles), (
         f"The instance profile behind {name}'s instanceRole holds no role trusted by {EC2}, "
         "so the ECS agent on each instance could not get credentials to join the cluster.")
     return resources
 
 
-def _queue(batch, name):
-    queues = batch.describe_job_queues(jobQueues=[name])["jobQueues"]
-    return next((q for q in queues if q["jobQueueName"] == name), None)
+def _queue(aws, name):
+    return _queues(aws).get(name)
 
 
-def _queue_environments(batch, queue):
+def _queue_environments(aws, queue):
     """[(order, name, environment or None)] for the queue's compute environments, in order."""
-    environments = _environments(batch)
+    environments = _environments(aws)
     found = []
     for item in queue.get("computeEnvironmentOrder") or []:
         ref = item["computeEnvironment"]
@@ -228,15 +258,22 @@ def _queue_environments(batch, queue):
     return sorted(found, key=lambda entry: entry[0])
 
 
-def _check_queue(batch, name, how):
+def _check_queue(aws, name, how):
     """The queue exists, is ENABLED, and holds at most 3 existing environments of one kind."""
-    queue = _queue(batch, name)
-    assert queue, f"No job queue named '{name}' yet: {how}"
+    with about(name):
+        return _judge_queue(aws, name, how)
+
+
+def _judge_queue(aws, name, how):
+    queue = _queue(aws, name)
+    if not queue:
+        fail(_not_here(aws, "Job queue", name, lambda batch: batch.describe_job_queues(
+            jobQueues=[name])["jobQueues"]) or f"No job queue named '{name}' yet: {how}", name)
     state = queue.get("state")
     assert state == "ENABLED", (
         f"{name} is {state}: a DISABLED queue accepts no new jobs. "
         f"batch.update_job_queue(jobQueue='{name}', state='ENABLED').")
-    entries = _queue_environments(batch, queue)
+    entries = _queue_environments(aws, queue)
     assert len(entries) <= 3, (
         f"{name} lists {len(entries)} compute environments; a job queue can have at most "
         "three.")
@@ -257,13 +294,23 @@ def _check_queue(batch, name, how):
 
 # --- job definitions ------------------------------------------------------------------------
 
-def _newest(batch, name):
-    pages = batch.get_paginator("describe_job_definitions").paginate(
-        jobDefinitionName=name, status="ACTIVE")
-    revisions = [d for page in pages for d in page["jobDefinitions"]
+def _definitions(aws):
+    """Every revision of every job definition, ACTIVE or not (once per run)."""
+    def read():
+        pages = aws.client("batch").get_paginator("describe_job_definitions").paginate()
+        return [d for page in pages for d in page["jobDefinitions"]]
+    return aws.once("batch.definitions", read)
+
+
+def _newest(aws, name):
+    revisions = [d for d in _definitions(aws)
                  if d["jobDefinitionName"] == name and d.get("status", "ACTIVE") == "ACTIVE"]
-    assert revisions, (f"No active job definition named '{name}' yet: register it with "
-                       f"batch.register_job_definition(jobDefinitionName='{name}', ...).")
+    if not revisions:
+        fail(_not_here(aws, "Job definition", name, lambda batch: batch
+                       .describe_job_definitions(jobDefinitionName=name, status="ACTIVE")
+                       ["jobDefinitions"])
+             or f"No active job definition named '{name}' yet: register it with "
+                f"batch.register_job_definition(jobDefinitionName='{name}', ...).", name)
     return max(revisions, key=lambda d: d["revision"])
 
 
@@ -275,6 +322,11 @@ def _requirements(definition):
 
 
 def _check_common_definition(definition):
+    with about(definition["jobDefinitionName"]):
+        return _judge_common_definition(definition)
+
+
+def _judge_common_definition(definition):
     label = f"{definition['jobDefinitionName']}:{definition['revision']}"
     assert definition.get("type") == "container", (
         f"{label} is a {definition.get('type')} job definition; use type 'container' (one "
@@ -304,11 +356,16 @@ def _check_common_definition(definition):
 
 # --- jobs -----------------------------------------------------------------------------------
 
-def _jobs(batch):
+def _jobs(aws):
     """Every job (array parents included, array children left out) in the lab's queues."""
+    return aws.once("batch.jobs", lambda: _read_jobs(aws))
+
+
+def _read_jobs(aws):
+    batch = aws.client("batch")
     ids = []
     for name in (EC2_QUEUE, FARGATE_QUEUE):
-        if not _queue(batch, name):
+        if not _queue(aws, name):
             continue
         # With a filter, list_jobs returns jobs in every status (without one, only RUNNING).
         pages = batch.get_paginator("list_jobs").paginate(
@@ -323,9 +380,9 @@ def _jobs(batch):
     return sorted(jobs, key=lambda j: (j.get("createdAt", 0), j["jobName"]))
 
 
-def _queue_kind(batch, queue_ref):
-    queue = _queue(batch, (queue_ref or "").rsplit("/", 1)[-1])
-    kinds = ({_kind(env) for _, _, env in _queue_environments(batch, queue) if env}
+def _queue_kind(aws, queue_ref):
+    queue = _queue(aws, (queue_ref or "").rsplit("/", 1)[-1])
+    kinds = ({_kind(env) for _, _, env in _queue_environments(aws, queue) if env}
              if queue else set())
     if kinds and kinds <= set(FARGATE_KINDS):
         return "FARGATE"
@@ -334,21 +391,20 @@ def _queue_kind(batch, queue_ref):
     return None
 
 
-def _job_problem(batch, job):
+def _job_problem(aws, job):
     """Why ``job`` does not count, or None when it does."""
     name = job["jobName"]
-    definitions = batch.describe_job_definitions(
-        jobDefinitions=[job["jobDefinition"]])["jobDefinitions"]
-    definition = definitions[0] if definitions else {}
+    definition = next((d for d in _definitions(aws)
+                       if job["jobDefinition"] == d["jobDefinitionArn"]), {})
     family = definition.get("jobDefinitionName")
     if family not in (EC2_JOB, FARGATE_JOB):
         return (f"Job '{name}' was submitted from job definition '{family}'; submit it from "
                 f"{EC2_JOB} or {FARGATE_JOB}.")
     platform = "FARGATE" if "FARGATE" in (definition.get("platformCapabilities") or []) else "EC2"
     queue_name = job["jobQueue"].rsplit("/", 1)[-1]
-    if _queue_kind(batch, job["jobQueue"]) != platform:
+    if _queue_kind(aws, job["jobQueue"]) != platform:
         return (f"Job '{name}' uses {family}, a job definition for {platform}, but was "
-                f"submitted to {queue_name}, whose compute environments are not {platform}. "
+                f"submitted to {queue_name}, whose compute environments are not all {platform}. "
                 "Batch can only place a job where its definition's platformCapabilities match "
                 f"the queue's compute environments: submit {EC2_JOB} to {EC2_QUEUE} and "
                 f"{FARGATE_JOB} to {FARGATE_QUEUE}.")
@@ -359,8 +415,8 @@ def _job_problem(batch, job):
     return None
 
 
-def _check_jobs(batch, array):
-    jobs = [j for j in _jobs(batch)
+def _check_jobs(aws, array):
+    jobs = [j for j in _jobs(aws)
             if ("size" in (j.get("arrayProperties") or {})) == array]
     what = "array job" if array else "job (not an array job)"
     assert jobs, (
@@ -371,11 +427,11 @@ def _check_jobs(batch, array):
         size = (job.get("arrayProperties") or {}).get("size", 0)
         problem = (f"Array job '{job['jobName']}' has size {size}; AWS accepts array sizes "
                    "from 2 to 10,000 (one child needs no array)."
-                   if array and not 2 <= size <= 10000 else _job_problem(batch, job))
+                   if array and not 2 <= size <= 10000 else _job_problem(aws, job))
         if problem is None:
             return
-        problems.append(problem)
-    raise AssertionError(problems[0])
+        problems.append((job["jobId"], problem))
+    fail(problems[0][1], problems[0][0])
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -392,21 +448,20 @@ def _trust_json(service):
                       f"InstanceProfileName='{INSTANCE_ROLE}', RoleName='{INSTANCE_ROLE}')")
 def batch_roles(aws):
     """Batch's service role, the ECS instance role with its profile, and the execution role"""
-    iam = aws.client("iam")
-    if get_role(iam, SERVICE_ROLE) or not _service_linked_role(iam):
-        _check_role(iam, SERVICE_ROLE, BATCH,
+    if shared_reads.role(aws, SERVICE_ROLE) or not _service_linked_role(aws):
+        _check_role(aws, SERVICE_ROLE, BATCH,
                     "Batch assumes this service role to launch, scale and terminate the "
                     "capacity of your managed compute environments.")
-    _check_role(iam, INSTANCE_ROLE, EC2,
+    _check_role(aws, INSTANCE_ROLE, EC2,
                 "The ECS agent on every instance of an EC2 or Spot environment uses it to "
                 "register with the environment's ECS cluster.")
-    profiles = iam.list_instance_profiles_for_role(RoleName=INSTANCE_ROLE)["InstanceProfiles"]
+    profiles = shared_reads.role(aws, INSTANCE_ROLE).get("InstanceProfileList")
     assert profiles, (
         f"{INSTANCE_ROLE} is in no instance profile. EC2 attaches roles to instances only "
         "through an instance profile, and a compute environment's instanceRole names one: "
         f"iam.create_instance_profile(InstanceProfileName='{INSTANCE_ROLE}') then "
         "add_role_to_instance_profile (the console does this for you; the API does not).")
-    _check_role(iam, EXECUTION_ROLE, ECS_TASKS,
+    _check_role(aws, EXECUTION_ROLE, ECS_TASKS,
                 "On Fargate, ECS's agent assumes this execution role to pull the image and "
                 "send the job's output to CloudWatch Logs.")
 
@@ -417,11 +472,11 @@ def batch_roles(aws):
                       "'SPOT_PRICE_CAPACITY_OPTIMIZED', 'minvCpus': 0, 'maxvCpus': 64, "
                       "'instanceTypes': ['optimal'], 'subnets': subnet_ids, "
                       "'securityGroupIds': [sg_id], 'instanceRole': 'ecsInstanceRole'})")
+@names(SPOT_CE)
 def spot_compute_environment(aws):
     """Managed compute environment spot-ce runs on Spot with a Spot allocation strategy"""
-    batch, iam, ec2 = aws.client("batch"), aws.client("iam"), aws.client("ec2")
-    env = _environment(batch, SPOT_CE, "create it with batch.create_compute_environment.")
-    resources = _check_ec2_environment(iam, ec2, env, "SPOT")
+    env = _environment(aws, SPOT_CE, "create it with batch.create_compute_environment.")
+    resources = _check_ec2_environment(aws, env, "SPOT")
     strategy = resources.get("allocationStrategy")
     assert strategy in SPOT_STRATEGIES, (
         f"{SPOT_CE} uses allocation strategy {strategy or 'BEST_FIT (the default)'}. Use "
@@ -438,11 +493,11 @@ def spot_compute_environment(aws):
                       "'BEST_FIT_PROGRESSIVE', 'minvCpus': 0, 'maxvCpus': 32, 'instanceTypes': "
                       "['optimal'], 'subnets': subnet_ids, 'securityGroupIds': [sg_id], "
                       "'instanceRole': 'ecsInstanceRole'})")
+@names(ONDEMAND_CE)
 def ondemand_compute_environment(aws):
     """Managed compute environment ondemand-ce runs On-Demand EC2 instances"""
-    batch, iam, ec2 = aws.client("batch"), aws.client("iam"), aws.client("ec2")
-    env = _environment(batch, ONDEMAND_CE, "create it with batch.create_compute_environment.")
-    resources = _check_ec2_environment(iam, ec2, env, "EC2")
+    env = _environment(aws, ONDEMAND_CE, "create it with batch.create_compute_environment.")
+    resources = _check_ec2_environment(aws, env, "EC2")
     strategy = resources.get("allocationStrategy") or "BEST_FIT"
     assert not strategy.startswith("SPOT_"), (
         f"{ONDEMAND_CE} uses {strategy}, a strategy AWS offers only for Spot compute "
@@ -453,10 +508,10 @@ def ondemand_compute_environment(aws):
                       f"priority=10, computeEnvironmentOrder=[{{'order': 1, "
                       f"'computeEnvironment': '{SPOT_CE}'}}, {{'order': 2, "
                       f"'computeEnvironment': '{ONDEMAND_CE}'}}])")
+@names(EC2_QUEUE)
 def ec2_queue_prefers_spot(aws):
     """Job queue ec2-queue tries spot-ce first and falls back to ondemand-ce"""
-    batch = aws.client("batch")
-    _, entries = _check_queue(batch, EC2_QUEUE, "create it with batch.create_job_queue.")
+    _, entries = _check_queue(aws, EC2_QUEUE, "create it with batch.create_job_queue.")
     orders = {env_name: order for order, env_name, _ in entries}
     for name in (SPOT_CE, ONDEMAND_CE):
         assert name in orders, (
@@ -476,12 +531,12 @@ def ec2_queue_prefers_spot(aws):
                       f"jobQueueName='{FARGATE_QUEUE}', state='ENABLED', priority=10, "
                       f"computeEnvironmentOrder=[{{'order': 1, 'computeEnvironment': "
                       f"'{FARGATE_CE}'}}])")
+@names(FARGATE_CE, FARGATE_QUEUE)
 def fargate_environment_and_queue(aws):
     """Fargate compute environment fargate-ce serves its own queue, fargate-queue"""
-    batch, iam, ec2 = aws.client("batch"), aws.client("iam"), aws.client("ec2")
-    env = _environment(batch, FARGATE_CE, "create it with batch.create_compute_environment "
-                                          "and computeResources type FARGATE.")
-    _check_managed(iam, ec2, env)
+    env = _environment(aws, FARGATE_CE, "create it with batch.create_compute_environment "
+                                        "and computeResources type FARGATE.")
+    _check_managed(aws, env)
     kind = _kind(env)
     assert kind in FARGATE_KINDS, (
         f"{FARGATE_CE} has computeResources type {kind or 'none'}; use FARGATE (or "
@@ -493,7 +548,7 @@ def fargate_environment_and_queue(aws):
         f"{FARGATE_CE} sets {', '.join(extra)}, which AWS rejects for Fargate compute "
         "environments: there are no instances to choose, size or give a role. Give only type, "
         "maxvCpus, subnets and securityGroupIds.")
-    _, entries = _check_queue(batch, FARGATE_QUEUE, "create it with batch.create_job_queue.")
+    _, entries = _check_queue(aws, FARGATE_QUEUE, "create it with batch.create_job_queue.")
     assert FARGATE_CE in {env_name for _, env_name, _ in entries}, (
         f"{FARGATE_QUEUE} does not list {FARGATE_CE} in its computeEnvironmentOrder.")
 
@@ -503,9 +558,10 @@ def fargate_environment_and_queue(aws):
                       "'image': 'public.ecr.aws/docker/library/busybox:latest', 'command': "
                       "['echo', 'thumbnail'], 'resourceRequirements': [{'type': 'VCPU', "
                       "'value': '1'}, {'type': 'MEMORY', 'value': '2048'}]})")
+@names(EC2_JOB)
 def ec2_job_definition(aws):
     """Job definition thumbnail runs on EC2 with vCPU, memory and a retry strategy"""
-    definition = _newest(aws.client("batch"), EC2_JOB)
+    definition = _newest(aws, EC2_JOB)
     label, container = _check_common_definition(definition)
     platforms = definition.get("platformCapabilities") or ["EC2"]
     assert platforms == ["EC2"], (
@@ -532,10 +588,10 @@ def ec2_job_definition(aws):
                       "'executionRoleArn': execution_role_arn, 'networkConfiguration': "
                       "{'assignPublicIp': 'ENABLED'}, 'resourceRequirements': [{'type': "
                       "'VCPU', 'value': '0.5'}, {'type': 'MEMORY', 'value': '1024'}]})")
+@names(FARGATE_JOB)
 def fargate_job_definition(aws):
     """Job definition thumbnail-fargate is valid for Fargate"""
-    batch, iam, ec2 = aws.client("batch"), aws.client("iam"), aws.client("ec2")
-    definition = _newest(batch, FARGATE_JOB)
+    definition = _newest(aws, FARGATE_JOB)
     label, container = _check_common_definition(definition)
     platforms = definition.get("platformCapabilities") or ["EC2"]
     assert platforms == ["FARGATE"], (
@@ -565,34 +621,35 @@ def fargate_job_definition(aws):
     assert role_arn, (
         f"{label} has no executionRoleArn. AWS requires one on Fargate: ECS's agent assumes it "
         "to pull the image and write the job's output to CloudWatch Logs.")
-    role = role_from_arn(iam, role_arn)
+    role = shared_reads.role_by_arn(aws, role_arn)
     assert role, (
         f"{label}'s executionRoleArn does not name an IAM role in your account: pass the Arn "
         "that iam.get_role returns.")
-    assert ECS_TASKS in _trusted_services(role.get("AssumeRolePolicyDocument")), (
+    assert _trusts(role.get("AssumeRolePolicyDocument"), ECS_TASKS), (
         f"{label}'s execution role '{role['RoleName']}' does not trust {ECS_TASKS}, so the "
         "agent that starts the job cannot assume it.")
-    statements = role_statements(iam, role["RoleName"])
+    statements = shared_reads.role_statements(aws, role["RoleName"])
     missing = [a for a in LOG_ACTIONS if not grants(statements, a)]
     assert not missing, (
         f"{label}'s execution role '{role['RoleName']}' does not allow {', '.join(missing)}, "
         "so the job's output cannot reach CloudWatch Logs (Batch logs with awslogs). Attach "
         "AmazonECSTaskExecutionRolePolicy.")
     public_ip = (container.get("networkConfiguration") or {}).get("assignPublicIp", "DISABLED")
-    assert public_ip == "ENABLED" or _private_with_nat(batch, ec2), (
+    assert public_ip == "ENABLED" or _private_with_nat(aws), (
         f"{label} leaves assignPublicIp {public_ip}. {FARGATE_CE}'s subnets have no route to a "
         "NAT gateway, so without a public IP the job could not reach the internet to pull its "
         "image and would fail: set networkConfiguration={'assignPublicIp': 'ENABLED'}.")
 
 
-def _private_with_nat(batch, ec2):
+def _private_with_nat(aws):
     """True when every subnet of fargate-ce sends 0.0.0.0/0 to a NAT gateway."""
-    env = _environments(batch).get(FARGATE_CE)
+    ec2 = aws.client("ec2")
+    env = _environments(aws).get(FARGATE_CE)
     subnet_ids = ((env or {}).get("computeResources") or {}).get("subnets") or []
-    if not subnet_ids:
+    known = shared_reads.subnets(aws)
+    if not subnet_ids or not set(subnet_ids) <= set(known):
         return False
-    for subnet in ec2.describe_subnets(
-            Filters=[{"Name": "subnet-id", "Values": subnet_ids}])["Subnets"]:
+    for subnet in (known[i] for i in subnet_ids):
         tables = ec2.describe_route_tables(Filters=[
             {"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}])["RouteTables"]
         if not tables:
@@ -610,14 +667,14 @@ def _private_with_nat(batch, ec2):
                       f"jobDefinition='{EC2_JOB}'); then batch.describe_jobs(jobs=[job_id])")
 def job_submitted(aws):
     """A job runs from a lab job definition on a matching queue"""
-    _check_jobs(aws.client("batch"), array=False)
+    _check_jobs(aws, array=False)
 
 
 @check(points=2, hint=f"batch.submit_job(jobName='thumbnails', jobQueue='{FARGATE_QUEUE}', "
                       f"jobDefinition='{FARGATE_JOB}', arrayProperties={{'size': 5}})")
 def array_job_submitted(aws):
     """An array job of 2 to 10,000 children runs on a matching queue"""
-    _check_jobs(aws.client("batch"), array=True)
+    _check_jobs(aws, array=True)
 
 
 def setup(aws):

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import re
 
-from grader import check
+from grader import check, fail
 from grader.kit.lookups import or_fail, or_none
-from grader.kit.policies import allow_statements, listed, names_everyone
+from grader.kit.policies import allow_statements, listed, names_everyone, statements
+from grader.kit.policy_probes import Probe, denied_probes
+from grader.kit.regions import found_elsewhere
 
 REPO = "shop/web"
 TAG = "v1.0.0"
@@ -45,13 +47,18 @@ DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 # --- reading state ----------------------------------------------------------------------
 
 def _describe_repository(ecr):
-    return ecr.describe_repositories(repositoryNames=[REPO])["repositories"][0]
+    return or_none(lambda: ecr.describe_repositories(repositoryNames=[REPO])["repositories"][0],
+                   "RepositoryNotFoundException")
 
 
 def _repository(aws, needed_for=""):
-    return or_fail(lambda: _describe_repository(aws.client("ecr")), "RepositoryNotFoundException",
-                   f"No repository named '{REPO}' yet{needed_for}: create it with "
-                   "ecr.create_repository (task 2).")
+    """shop/web, read once per run; missing here: say where it is if in another Region."""
+    repository = aws.once("ecr.repository", lambda: _describe_repository(aws.client("ecr")))
+    if not repository:
+        fail(found_elsewhere(aws, "ecr", REPO, _describe_repository, f"Repository '{REPO}'")
+             or f"No repository named '{REPO}' yet{needed_for}: create it with "
+                "ecr.create_repository (task 2).", REPO)
+    return repository
 
 
 def _wildcard(pattern):
@@ -317,7 +324,11 @@ def lifecycle_policy(aws):
 # --- 5. the image -------------------------------------------------------------------------
 
 def _image(aws):
-    """shop/web:v1.0.0's details and manifest (dict)."""
+    """shop/web:v1.0.0's details and manifest (dict), read once per run."""
+    return aws.once("ecr.image", lambda: _read_image(aws))
+
+
+def _read_image(aws):
     ecr = aws.client("ecr")
     _repository(aws)
     details = or_fail(
@@ -476,3 +487,11 @@ def cross_account_pull_only(aws):
     assert not missing, (
         f"The repository policy does not allow {' or '.join(missing)}. A pull needs both: "
         "ecr:BatchGetImage returns the manifest, ecr:GetDownloadUrlForLayer the layers.")
+    # What IAM would answer, not just what the Allow statements list: a Deny or a
+    # Condition can still refuse the pull.
+    refused = denied_probes(statements(document), [
+        Probe(PULL_NEEDED[a], ("AWS", OTHER_ROOT)) for a in sorted(PULL_NEEDED)])
+    if refused:
+        fail(f"The repository policy lists {refused[0].action} for account {OTHER_ACCOUNT}, "
+             "but a Deny statement or a Condition refuses it, so the account still cannot "
+             "pull. Remove the Deny (or the Condition) that covers the pull actions.", REPO)

@@ -364,20 +364,20 @@ WRONG = [
      ["pod_execution_role"], "must trust only eks-fargate-pods.amazonaws.com"),
     ("cluster role without sts:AssumeRole", trust_of("eks-cluster-role", lambda a: allow(
         {"Service": "eks.amazonaws.com"}, "sts:TagSession")),
-     ["cluster_role"], "does not allow sts:AssumeRole"),
+     ["cluster_role", "cluster_uses_cluster_role"], "does not allow sts:AssumeRole"),
     ("node role also trusts an account", trust_of("eks-node-role", lambda a: allow(
         {"Service": "ec2.amazonaws.com", "AWS": f"arn:aws:iam::{account_of(a)}:root"})),
      ["node_role"], "also trusts AWS principals"),
     # Rule: no '*' principal, NotPrincipal/NotAction or wildcard action in a trust policy.
     ("node role trusts everyone", trust_of("eks-node-role", lambda a: allow("*")),
-     ["node_role", "node_group_uses_node_role"], "any principal ('*')"),
+     ["node_role"], "any principal ('*')"),  # ec2 can still assume it: the group works
     ("pod role with sts:*", trust_of("eks-pod-execution-role", lambda a: allow(
         {"Service": "eks-fargate-pods.amazonaws.com"}, "sts:*")),
      ["pod_execution_role"], "wildcard action 'sts:*'"),
     ("cluster role with NotPrincipal", trust_of("eks-cluster-role", lambda a: {
         "Effect": "Allow", "NotPrincipal": {"Service": "ec2.amazonaws.com"},
         "Action": "sts:AssumeRole"}),
-     ["cluster_role", "cluster_uses_cluster_role"], "NotPrincipal or NotAction"),
+     ["cluster_role"], "NotPrincipal or NotAction"),  # EKS can still assume it
     # Rule: cluster role policies.
     ("cluster role without its policy", detach("eks-cluster-role", "AmazonEKSClusterPolicy"),
      ["cluster_role"], "missing the AWS managed policy AmazonEKSClusterPolicy"),
