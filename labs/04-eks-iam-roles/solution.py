@@ -247,9 +247,9 @@ print(eks.describe_fargate_profile(clusterName="shop", fargateProfileName="repor
 # it only if the token's issuer is registered in your account as an **IAM OIDC identity
 # provider**. Create one with `Url` set to the cluster's `identity.oidc.issuer` and
 # `ClientIDList=["sts.amazonaws.com"]`, the audience that IRSA tokens carry. `ThumbprintList`
-# is optional because IAM fetches the thumbprint itself. The sandbox cannot add an audience to
-# an existing provider (`add_client_id_to_open_id_connect_provider` is not implemented), so if
-# you forget it, delete the provider and create it again.
+# is optional because IAM fetches the thumbprint itself. If you forget the audience, delete the
+# provider and create it again (the sandbox answers `add_client_id_to_open_id_connect_provider`
+# with an error that says so).
 # **Look at:** the provider ARN, `arn:aws:iam::<account>:oidc-provider/<issuer without
 # https://>`. The role in task 8 trusts exactly that ARN.
 #

@@ -32,9 +32,6 @@
 # - It insists on `serviceRole` (as a full ARN) for every compute environment and on `state` in
 #   `create_job_queue`. Real AWS makes both optional: without a `serviceRole` it uses (and if need
 #   be creates) the Batch service-linked role, which AWS now recommends.
-# - It copies a job definition's `platformCapabilities` from the name's **first** registration into
-#   every later revision. Real AWS takes each registration as written. If you registered one with
-#   the wrong platform, use **Reset this lab** and run the notebook again.
 #
 
 # %% [markdown]
@@ -318,7 +315,7 @@ print("Job definition:", f"{thumbnail['jobDefinitionName']}:{thumbnail['revision
 # ## Task 7 — A job definition for Fargate
 #
 # Register **`thumbnail-fargate`** with **`platformCapabilities=["FARGATE"]`** (set it right the
-# first time: see the sandbox quirks above), a `retryStrategy`, and `containerProperties` with:
+# first time), a `retryStrategy`, and `containerProperties` with:
 #
 # - `resourceRequirements` **VCPU and MEMORY** that form a **Fargate size**. Fargate sells fixed
 #   sizes: 0.25 vCPU allows only 512, 1024 or 2048 MiB; 0.5 vCPU 1024–4096; 1 vCPU 2048–8192;
