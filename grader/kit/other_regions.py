@@ -15,10 +15,9 @@ resource only in the Regions that footprint found.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from grader.kit import regions
 
 # The Regions a learner is likely to stray into: every commercial Region AWS listed in
 # 2026 that is enabled by default for a new account (opt-in Regions are left out: a learner
@@ -33,28 +32,12 @@ DEFAULT_REGIONS = (
 def regions_with(aws: Any, service: str, found: Callable[[Any], bool], key: str,
                  among: Sequence[str] | None = None) -> list[str]:
     """The Regions other than the lab's (of ``among``, default all) where ``found(client)``
-    is true, sorted.
-
-    ``key`` names the question for the run's memo (two checks asking the same share it).
-    A Region that answers with an error counts as not having it.
+    is true, sorted; the search is ``grader.kit.regions.elsewhere`` (concurrent, errors
+    count as "not there"), memoized per run under ``key``.
     """
-    def ask(region: str) -> bool:
-        try:
-            return bool(found(aws.client(service, region)))
-        except (ClientError, BotoCoreError):
-            return False
-
-    def scan() -> list[str]:
-        others = [r for r in (DEFAULT_REGIONS if among is None else among) if r != aws.region]
-        if not others:
-            return []
-        for region in others:  # build clients here: boto3 sessions are not thread-safe
-            aws.client(service, region)
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            hits = list(pool.map(ask, others))
-        return sorted(r for r, hit in zip(others, hits, strict=True) if hit)
-
-    return list(aws.once(f"other-regions:{key}", scan))
+    candidates = tuple(DEFAULT_REGIONS if among is None else among)
+    return list(aws.once(f"other-regions:{key}", lambda: sorted(
+        regions.elsewhere(aws, service, found, candidates) if candidates else [])))
 
 
 def elsewhere(aws: Any, what: str, service: str, found: Callable[[Any], bool], key: str,
