@@ -96,8 +96,7 @@ def test_corpus_submission_is_graded_as_its_name_says(lab, path, fresh_aws):
 def test_every_traced_rule_has_a_check_and_a_bad_submission_that_breaks_it(lab):
     """lab.toml rules written as {text, checks}: each names real checks, every check enforces
     some rule, and some bad_*.py in the corpus loses one of the rule's checks."""
-    if not lab.rule_checks:
-        pytest.skip("this lab's rules are plain sentences (not traced yet)")
+    assert lab.rule_checks, "write lab.toml rules as {text, checks} tables"
     assert len(lab.rule_checks) == len(lab.rules), "trace every rule, not some"
     names = {spec.name for spec in lab.checks()}
     enforced = {name for checks in lab.rule_checks.values() for name in checks}
