@@ -62,7 +62,7 @@ objectives = [
     "Create an S3 bucket named {bucket}",
 ]
 rules = [
-    "TODO: one sentence per AWS rule the checks enforce.",
+    {{text = "TODO: one sentence per AWS rule the checks enforce.", checks = ["bucket_created"]}},
 ]
 '''
 
