@@ -9,9 +9,8 @@ Where a Spot launch's options can be read:
 - ``describe_spot_instance_requests``: every Spot request, whether made with the legacy
   ``request_spot_instances`` or (in AWS) by ``run_instances`` with InstanceMarketOptions;
 - the launch template a live instance was launched from (tags aws:ec2launchtemplate:*),
-  when its data holds InstanceMarketOptions. The sandbox (moto) drops SpotOptions passed
-  directly to ``run_instances`` and creates no request for them, so such an instance is
-  reported as unreadable rather than guessed at.
+  when its data holds InstanceMarketOptions. A Spot instance that neither shows (its
+  request cancelled, its template deleted) is reported as unreadable rather than guessed at.
 """
 
 from __future__ import annotations
@@ -172,11 +171,10 @@ def _read_spot_launches(aws):
 
 
 UNREADABLE = (
-    "A Spot instance is running, but no Spot request or launch template shows the options it "
-    "was launched with. In AWS, run_instances with InstanceMarketOptions creates a Spot "
-    "request you can read back with describe_spot_instance_requests; this sandbox (moto) "
-    "drops those SpotOptions. Put the InstanceMarketOptions in a launch template and launch "
-    "from it (or use the legacy request_spot_instances) so the options can be checked.")
+    "A Spot instance is running, but no live Spot request or launch template shows the options "
+    "it was launched with (was its request cancelled or its template deleted?). Launch the "
+    "burst worker again with InstanceMarketOptions in run_instances or in a launch template, "
+    "so its maximum price and interruption behaviour can be read back.")
 
 NO_SPOT = ("No live Spot request or Spot instance yet: launch the burst worker on the Spot "
            "market (a launch template with InstanceMarketOptions MarketType 'spot', then "
