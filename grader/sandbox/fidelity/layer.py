@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from grader.sandbox.fidelity import patches
+from grader.sandbox.fidelity import ecs_agent, emr, patches, tenancy
 from grader.sandbox.fidelity.corrections import CORRECTIONS
 from grader.sandbox.fidelity.wire import (
     AwsRequest,
@@ -27,6 +27,8 @@ from grader.sandbox.fidelity.wire import (
 _NAMED_IN_BODY = {"autoscaling"}
 _NAMED_IN_PATH = {"s3"}
 SEE_INSTEAD = "See the lab's instructions for what to use instead."
+# Topic modules register their corrections and patches when imported
+TOPIC_MODULES = (ecs_agent, emr, tenancy)
 
 
 class Fidelity:

@@ -16,6 +16,7 @@ SSM_PREFIX = "resolve:ssm:"
 NOT_IN_ZONE = "Target is in an Availability Zone that is not enabled for the load balancer"
 _LOCK = threading.Lock()
 _DONE: set[str] = set()
+EXTRA_PATCHES: dict[str, list[Callable[[], None]]] = {}
 
 
 def install(signing_name: str) -> None:
@@ -25,9 +26,20 @@ def install(signing_name: str) -> None:
         return
     with _LOCK:
         if signing_name not in _DONE:
-            for patch in PATCHES.get(signing_name, ()):
+            for patch in (*PATCHES.get(signing_name, ()), *EXTRA_PATCHES.get(signing_name, [])):
                 patch()
             _DONE.add(signing_name)
+
+
+def applies_to(*signing_names: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register a patch from a lab's own fidelity module (``fidelity/<topic>.py``) for the
+    services whose first request should put it in place; applied at most once."""
+    def register(patch: Callable[[], None]) -> Callable[[], None]:
+        applied = _once(patch)
+        for name in signing_names:
+            EXTRA_PATCHES.setdefault(name, []).append(applied)
+        return applied
+    return register
 
 
 def _once(patch: Callable[[], None]) -> Callable[[], None]:
