@@ -87,6 +87,7 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
 
     def ready(info: PoolInfo) -> None:
         report.isolation = info.isolation
+        output.write_run(info.isolation)
         if on_ready:
             on_ready(info)
 

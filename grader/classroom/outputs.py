@@ -4,6 +4,8 @@ Layout (default ``./grades/LAB``)::
 
     gradebook.csv                 one row per student: score, status, each check, duration
     junit.xml                     one <testsuite> per student, one <testcase> per check
+    run.json                      the grading run: ComputeLab version, the walls in force
+    report.html, similarity.csv   the class report (``grader.classroom.report``)
     students/<id>/results.json    Gradescope's results.json format
     students/<id>/feedback.md     each check: pass/fail, message, hint
     students/<id>/feedback.html   the same, as the notebook panel shows it
@@ -45,6 +47,7 @@ from grader.results import (
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+RUN_FILE = "run.json"
 
 
 def private_dir(path: Path) -> None:
@@ -88,6 +91,11 @@ def sha256_of(path: Path) -> str:
         return ""
 
 
+def student_folder(out: Path, student: str) -> Path:
+    """Where a student's files are in ``out`` (ids that are not safe names are hashed)."""
+    return out / "students" / (student if is_safe(student) else student_id(student))
+
+
 class OutputDir:
     """The ``--out`` folder: per-student files, records, gradebook and JUnit report."""
 
@@ -97,7 +105,14 @@ class OutputDir:
         self.specs = specs
 
     def student_dir(self, student: str) -> Path:
-        return self.out / "students" / (student if is_safe(student) else student_id(student))
+        return student_folder(self.out, student)
+
+    def write_run(self, isolation: str) -> None:
+        """``run.json``: the grading run's version and walls, for the class report."""
+        from grader import __version__
+
+        write_atomic(self.out / RUN_FILE, json.dumps(
+            {"computelab": __version__, "isolation": isolation, "started": time.time()}) + "\n")
 
     def finished(self, sub: Submission) -> Row | None:
         """The stored row when this submission was already graded (same file contents)."""

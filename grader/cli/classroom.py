@@ -113,6 +113,42 @@ def grade_cmd(
     typer.echo(f"Gradebook (private to you): {out / 'gradebook.csv'}")
     typer.echo(f"Per-student results and feedback: {out / 'students'}")
     typer.echo(f"JUnit XML: {out / 'junit.xml'}")
+    _class_report(out, found, err)
+
+
+def _class_report(out: Path, lab: Any, err: Console) -> None:
+    """Write the class report after grading; without the instructor extra, say how."""
+    from grader.classroom.instructor_extra import MissingInstructorExtra
+    from grader.classroom.report import write_report
+
+    try:
+        typer.echo(f"Class report: {write_report(out, lab)}")
+    except MissingInstructorExtra as exc:
+        err.print(f"No class report: {exc}; then run computelab report {out}")
+
+
+@friendly
+def report_cmd(
+    grades: Path = typer.Argument(..., help="The --out folder of `computelab grade`."),
+    similarity: bool = typer.Option(True, "--similarity/--no-similarity",
+                                    help="Also look for submissions that look alike."),
+    labs_dir: Path | None = typer.Option(None, "--labs-dir", envvar="COMPUTELAB_LABS_DIR",
+                                         help="Folder of lab folders (default: shipped labs)."),
+) -> None:
+    """Write GRADES/report.html (and similarity.csv) for a graded class.
+
+    Score distribution, pass rate and commonest failures per check, errors, the slowest
+    submissions, and pairs of submissions that look alike (a reason to look, not a
+    verdict). Needs the instructor extra: pip install 'computelab[instructor]'.
+
+    Example: computelab report grades/01-ec2-from-ami
+    """
+    from grader.classroom.class_data import read_class
+    from grader.classroom.report import write_report
+    from grader.labs import find_lab
+
+    lab = find_lab(read_class(grades).lab, root=labs_dir)
+    typer.echo(f"Class report: {write_report(grades, lab, similarity=similarity)}")
 
 
 @friendly
@@ -142,3 +178,4 @@ def register(app: typer.Typer) -> None:
     """Add these commands to ``app``."""
     app.command("grade")(grade_cmd)
     app.command("gradescope")(gradescope_cmd)
+    app.command("report")(report_cmd)
