@@ -16,6 +16,7 @@ from grader.classroom.instructor_extra import require
 BAR = "#1f5fa8"
 PASS = "#1a7f37"
 FAIL = "#b42318"
+NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
 
 def _pyplot() -> Any:
@@ -28,7 +29,7 @@ def _pyplot() -> Any:
 
 def _svg(figure: Any, plt: Any) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata=NO_METADATA)
     plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # inline: no XML declaration or DOCTYPE

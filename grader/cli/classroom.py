@@ -70,6 +70,7 @@ def grade_cmd(
         report = grade_class(found, submissions, out, limits=limits, jobs=jobs or None,
                              roster=roster, prefix=prefix, force=force)
         typer.echo(json.dumps([row.to_dict() for row in report.rows], indent=2))
+        _class_report(out, found, err, quiet=True)
         return
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
@@ -116,13 +117,16 @@ def grade_cmd(
     _class_report(out, found, err)
 
 
-def _class_report(out: Path, lab: Any, err: Console) -> None:
-    """Write the class report after grading; without the instructor extra, say how."""
+def _class_report(out: Path, lab: Any, err: Console, quiet: bool = False) -> None:
+    """Write the class report after grading (``quiet``: stdout is JSON, say nothing there);
+    without the instructor extra, say how to get it."""
     from grader.classroom.instructor_extra import MissingInstructorExtra
     from grader.classroom.report import write_report
 
     try:
-        typer.echo(f"Class report: {write_report(out, lab)}")
+        written = write_report(out, lab)
+        if not quiet:
+            typer.echo(f"Class report: {written}")
     except MissingInstructorExtra as exc:
         err.print(f"No class report: {exc}; then run computelab report {out}")
 

@@ -317,6 +317,8 @@ def test_grade_command_prints_a_table_and_where_the_files_are(tmp_path, fake_eng
     assert result.exit_code == 0, result.output
     assert "alice" in result.output and "15/15" in result.output
     assert "gradebook.csv" in result.output
+    assert f"Class report: {out / 'report.html'}" in result.output
+    assert "alice" in (out / "report.html").read_text()
     again = CliRunner().invoke(app, ["grade", "01", str(tmp_path / "class"), "--out",
                                      str(out)])
     assert "1 already graded" in again.output and "earlier run" in again.output
@@ -328,6 +330,23 @@ def test_grade_command_json_is_only_json(tmp_path, fake_engine):
                                       str(tmp_path / "out"), "--json"])
     rows = json.loads(result.output)
     assert rows[0]["student"] == "alice" and rows[0]["score"] == 15
+    assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_grade_without_the_instructor_extra_says_how_in_one_line(tmp_path, fake_engine,
+                                                                  monkeypatch):
+    import grader.classroom.similarity as similarity
+    from grader.classroom.instructor_extra import require
+
+    monkeypatch.setattr(similarity, "require", lambda name: require("no_such_" + name))
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["grade", "01", str(tmp_path / "class"), "--out",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    assert "pip install 'computelab[instructor]'" in result.output
+    assert f"computelab report {out}" in result.output
+    assert (out / "gradebook.csv").is_file() and not (out / "report.html").exists()
 
 
 # --- Gradescope ------------------------------------------------------------------------------
