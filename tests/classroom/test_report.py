@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grader.cli import app
 from grader.classroom.class_data import read_class
 from grader.classroom.report import write_report
+from grader.cli import app
 from grader.errors import ComputeLabError
 from tests.classroom.report_class import lab, write_class
 
