@@ -100,8 +100,8 @@ def submission_code(path: Path) -> str | None:
 def normalise(code: str, vocabulary: dict[str, str]) -> str:
     """``code`` as the fingerprints see it (point 1 above), one character per token: the
     same token is the same character in every submission (``vocabulary``), so k-grams and
-    shared lengths count tokens. A cell that does not tokenize (a shell escape, a
-    half-written line) counts its characters as tokens."""
+    shared lengths count tokens. Where a cell stops tokenizing (an unclosed bracket, a
+    shell escape), the rest counts its characters as tokens."""
     return "".join(_symbol(token, vocabulary)
                    for cell in code.split(CELL_BREAK) for token in _tokens(cell))
 
@@ -114,10 +114,17 @@ def _symbol(token: str, vocabulary: dict[str, str]) -> str:
 
 
 def _tokens(cell: str) -> list[str]:
+    tokens: list[tokenize.TokenInfo] = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(cell).readline))
+        tokens.extend(tokenize.generate_tokens(io.StringIO(cell).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return list("".join(cell.split()))
+        # keep what tokenized; what could not (from the error on) counts character by character
+        rest = cell.splitlines(keepends=True)[tokens[-1].end[0]:] if tokens else [cell]
+        return _normalised(tokens) + list("".join("".join(rest).split()))
+    return _normalised(tokens)
+
+
+def _normalised(tokens: list[tokenize.TokenInfo]) -> list[str]:
     tokens = [t for t in tokens if t.type not in _DROPPED and t.type not in _FSTRING_INSIDE]
     out: list[str] = []
     previous = ""

@@ -64,7 +64,10 @@ def test_names_renaming_cannot_change_are_kept() -> None:
 
 
 def test_a_cell_that_does_not_tokenize_still_counts() -> None:
-    assert normalise("x = '''never closed", {})
+    vocabulary: dict[str, str] = {}
+    assert normalise("x = \"\"\"never closed", vocabulary)
+    broken = normalise("ec2.create_key_pair((KeyName='web-key')", vocabulary)
+    assert broken == normalise("client.create_key_pair((KeyName='k')", vocabulary)
 
 
 @pytest.mark.parametrize("lab_id", [lab.id for lab in all_labs()
