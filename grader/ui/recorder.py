@@ -99,13 +99,19 @@ def call_record(operation: str, params: Any, parsed: Any, status: int, cell: int
 
 
 def _cell_number() -> int | None:
-    """The running cell's number as JupyterLab shows it ([4]), if this is IPython."""
+    """The running cell's number as JupyterLab shows it ([4]), if a cell is running.
+
+    Read from the running cell's ``ExecutionResult``: IPython 9 counts the cell up before
+    running it, older versions after, so ``shell.execution_count`` is one off in one of them.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
         return None
     shell = get_ipython()
-    return getattr(shell, "execution_count", None) if shell is not None else None
+    running = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    count = getattr(running, "execution_count", None)
+    return count if isinstance(count, int) else None
 
 
 def _internal(session: Any) -> bool:
