@@ -13,8 +13,13 @@ from grader.labs.build import build_notebook
 from grader.labs.challenge import YOUR_CODE, challenge_code, challenge_script
 from grader.labs.files import copy_learner_data
 from grader.labs.solve import run_solution
-from grader.labs.source import BEGIN_SOLUTION, BEGIN_STARTER, END_SOLUTION, END_STARTER
-from grader.labs.source import read_source
+from grader.labs.source import (
+    BEGIN_SOLUTION,
+    BEGIN_STARTER,
+    END_SOLUTION,
+    END_STARTER,
+    read_source,
+)
 from grader.session import check_lab
 
 LABS = all_labs()
