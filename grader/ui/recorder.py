@@ -157,22 +157,10 @@ def hook_session(session: Any) -> None:
 def install(lab_id: str) -> None:
     """Record this kernel's calls for ``lab_id``: every botocore session from now on, and
     boto3's default session if it exists."""
-    import boto3
-    import botocore.session
+    from grader.aws import on_every_session
 
     _STATE["lab"] = lab_id
-    cls = botocore.session.Session
-    if not getattr(cls, _HOOKED_FLAG, False):
-        original_init = cls.__init__
-
-        def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
-            original_init(self, *args, **kwargs)
-            hook_session(self)
-
-        cls.__init__ = recording_init  # type: ignore[method-assign]
-        setattr(cls, _HOOKED_FLAG, True)
-    if boto3.DEFAULT_SESSION is not None:
-        hook_session(boto3.DEFAULT_SESSION._session)
+    on_every_session(_HOOKED_FLAG, hook_session)
 
 
 # --- showing the record -------------------------------------------------------------------
