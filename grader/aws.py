@@ -105,23 +105,29 @@ def guard_session(session: Any) -> None:
         setattr(session, _GUARD_FLAG, True)
 
 
-def install_loopback_guard() -> None:
-    """Guard every botocore session: existing default ones and every one created from now on."""
+def on_every_session(flag: str, hook: Callable[[Any], None]) -> None:
+    """Call ``hook`` on boto3's default botocore session, if there is one, and on every
+    botocore session created from now on (``flag`` on the class: installed once)."""
     import boto3
     import botocore.session
 
     cls = botocore.session.Session
-    if not getattr(cls, _CLASS_FLAG, False):
+    if not getattr(cls, flag, False):
         original_init = cls.__init__
 
-        def guarded_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        def hooked_init(self: Any, *args: Any, **kwargs: Any) -> None:
             original_init(self, *args, **kwargs)
-            guard_session(self)
+            hook(self)
 
-        cls.__init__ = guarded_init  # type: ignore[method-assign]
-        setattr(cls, _CLASS_FLAG, True)
+        cls.__init__ = hooked_init  # type: ignore[method-assign]
+        setattr(cls, flag, True)
     if boto3.DEFAULT_SESSION is not None:
-        guard_session(boto3.DEFAULT_SESSION._session)
+        hook(boto3.DEFAULT_SESSION._session)
+
+
+def install_loopback_guard() -> None:
+    """Guard every botocore session: existing default ones and every one created from now on."""
+    on_every_session(_CLASS_FLAG, guard_session)
 
 
 # --- the handle ----------------------------------------------------------------------

@@ -73,13 +73,15 @@ class LabSession:
 
     lab: Lab
     aws: AWS
+    challenge: bool = False  # a challenge notebook: no hints; its passes are kept apart
     # (default session, AWS_* environment) last found pointing at the sandbox: building a
     # client per service costs tens of ms, so an unchanged setup is not asked again per click
     _verified: tuple[Any, frozenset[tuple[str, str]]] | None = field(default=None, repr=False)
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(o)}</li>" for o in self.lab.objectives)
-        return (f"<div class='computelab-connected'><b>{html.escape(self.lab.title)}</b> "
+        mode = " (challenge)" if self.challenge else ""
+        return (f"<div class='computelab-connected'><b>{html.escape(self.lab.title)}</b>{mode} "
                 f"&mdash; connected to the sandbox (account {self.aws.account_id}, "
                 f"{self.aws.region}).<br>Objectives:<ol>{items}</ol>"
                 "Use plain <code>boto3.client(...)</code>: it already points at the sandbox.</div>")
@@ -131,7 +133,8 @@ class LabSession:
     def run_checks(self) -> LabResult:
         """Run the checks and record the result so progress shows it."""
         result = check_lab(self.lab, self.aws)
-        store.record_check(self.lab.id, result.to_dict())
+        store.record_check(self.lab.id, result.to_dict(),
+                           store.CHALLENGE if self.challenge else store.GUIDED)
         return result
 
     def check(self) -> Any:
@@ -190,8 +193,10 @@ class GradedSession:
         print("Checked by the grader after your notebook runs.")
 
 
-def connect(lab_name: str) -> LabSession | GradedSession | None:
-    """Connect the kernel to the lab's account; show the objectives (one sentence on errors)."""
+def connect(lab_name: str, challenge: bool = False) -> LabSession | GradedSession | None:
+    """Connect the kernel to the lab's account; show the objectives (one sentence on errors).
+
+    ``challenge``: the notebook is the lab's challenge version (checks show no hints)."""
     if os.environ.get(GRADING_ENV):
         install_loopback_guard()
         return GradedSession(AWS(endpoint=os.environ.get("AWS_ENDPOINT_URL"),
@@ -206,7 +211,7 @@ def connect(lab_name: str) -> LabSession | GradedSession | None:
         _disconnect()
         _display_html(f"<b>ComputeLab:</b> {_code_spans(html.escape(str(exc)))}")
         return None
-    session = LabSession(lab, aws)
+    session = LabSession(lab, aws, challenge)
     _show_aws_errors_as_one_line()
     if note:
         _display_html(f"<p><b>Note:</b> {_code_spans(html.escape(note))}</p>")

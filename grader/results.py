@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -194,16 +194,26 @@ def _icon_html(t: CheckResult) -> str:
             f"border-radius:3px;padding:0 4px;margin-right:4px'>{mark}</span>")
 
 
-def render_html(result: LabResult, show_hints: bool = True, checked_at: str = "") -> str:
+def _did_html(lines: Sequence[str]) -> str:
+    """The learner's own calls that touched a failing check's resources ("what you did")."""
+    items = "".join(f"<li><code>{html_text(line)}</code></li>" for line in lines)
+    return (f"<div class='computelab-did'><small>What you did:</small>"
+            f"<ul style='margin:0'>{items}</ul></div>") if lines else ""
+
+
+def render_html(result: LabResult, show_hints: bool = True, checked_at: str = "",
+                did: Mapping[str, Sequence[str]] | None = None) -> str:
     """The results panel: one row per objective (mark beside its title; a message only
-    where there is something to do), then the total and when it was checked."""
+    where there is something to do, with ``did[check name]``: the learner's calls that
+    touched what it names), then the total and when it was checked."""
     rows = []
     for t in result.tests:
         hint = ""
         if show_hints and t.hint and not t.passed:
             hint = (f"<details><summary>Hint</summary><code>{html_text(t.hint)}</code>"
                     "</details>")
-        message = "" if t.passed else f"<br>{html_text(t.output)}{hint}"
+        calls = _did_html((did or {}).get(t.name, ()))
+        message = "" if t.passed else f"<br>{html_text(t.output)}{calls}{hint}"
         rows.append(
             f"<tr class='cl-{t.status}'><td style='text-align:left'>{_icon_html(t)}"
             f"<b>{html_text(t.title)}</b>{message}</td>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader import store
 from grader.aws import AWS, REGION, Account, is_loopback_url
 from grader.checks import run_checks
 from grader.errors import SandboxError, UnsafeEndpointError
@@ -42,7 +43,11 @@ def resolve_aws(lab: Lab, endpoint: str | None, real_aws: bool = False,
 
 
 def lab_aws(lab: Lab, endpoint: str, fresh: bool = False) -> AWS:
-    """The lab's handle on ``endpoint``: its own account, created and set up on first use."""
+    """The lab's handle on ``endpoint``: its own account, created and set up on first use.
+
+    ``fresh`` (a reset) also forgets the lab's record of the learner's calls."""
+    if fresh:
+        store.forget_calls(lab.id)
     account = lab_account(endpoint, lab.id, lab.managed_policies, fresh=fresh,
                           setup=lambda acct: setup_account(lab, endpoint, acct))
     return AWS.for_account(endpoint, account)

@@ -28,18 +28,21 @@ ENDPOINT_OPT = typer.Option(None, "--endpoint",
 
 @friendly
 def labs_cmd() -> None:
-    """List the labs with their minutes, your latest and best score and status.
+    """List the labs with their minutes, your latest and best score and status, and
+    whether you passed the lab's challenge version.
 
     Example: computelab labs
     """
+    from grader import store
     from grader.ui.workspace import progress_rows
 
     rows = progress_rows()
+    challenges = store.lab_progress(store.CHALLENGE)
     table = Table(title="ComputeLab labs")
     table.add_column("Lab", no_wrap=True,  # the id you type: never cut
                      min_width=max((len(lab.id) for lab, _ in rows), default=3))
     table.add_column("Title", ratio=1, min_width=12)
-    for col in ("Min", "Latest", "Best", "Status"):
+    for col in ("Min", "Latest", "Best", "Status", "Challenge"):
         table.add_column(col, no_wrap=True)
     for lab, progress in rows:
         if progress is None:
@@ -49,7 +52,9 @@ def labs_cmd() -> None:
             latest = f"{progress.latest:g}/{progress.max_score:g}"
             best = f"{progress.best:g}/{progress.max_score:g}"
             status = progress.status
-        table.add_row(lab.id, lab.title, str(lab.minutes), latest, best, status)
+        hard = challenges.get(lab.id)
+        table.add_row(lab.id, lab.title, str(lab.minutes), latest, best, status,
+                      f"{hard.status} ({hard.best:g}/{hard.max_score:g})" if hard else "-")
     console.print(table)
 
 
@@ -88,10 +93,15 @@ def start_cmd(
     port: int = typer.Option(8888, "--port", help="JupyterLab port on 127.0.0.1."),
     token: str | None = typer.Option(None, "--token",
                                      help="JupyterLab access token (default: a random one)."),
+    challenge: bool = typer.Option(False, "--challenge",
+                                   help="Lead with the challenge notebooks: objectives and "
+                                        "facts, no instructions or hints."),
 ) -> None:
     """Start the sandbox and JupyterLab on your workspace (opens the welcome page).
 
-    One trainer per user: if one runs already, this prints where it is and exits.
+    One trainer per user: if one runs already, this prints where it is and exits. Every lab
+    has a guided and a challenge notebook; --challenge makes the welcome page lead with the
+    challenges.
 
     Example: computelab start --workspace ~/aws-labs --port 8890
     """
@@ -107,7 +117,7 @@ def start_cmd(
         typer.echo(f"ComputeLab is already running: {running['url']} (workspace "
                    f"{running.get('workspace', '?')}). Stop it with `computelab stop`.")
         return
-    create_workspace(workspace)
+    create_workspace(workspace, challenge=challenge)
     token = token if token is not None else secrets.token_hex(16)
     env = {**os.environ,
            "IPYTHONDIR": str(write_startup(data_dir() / "ipython")),  # guards every kernel
@@ -234,16 +244,20 @@ def _lab_and_aws(lab_name: str, endpoint: str | None, fresh: bool = False,
     return lab, resolve_aws(lab, endpoint, real_aws=real_aws, fresh=fresh)
 
 
-def print_result(result: LabResult) -> None:
-    """A rich table of one lab result."""
+def print_result(result: LabResult, show_hints: bool = True,
+                 did: dict[str, list[str]] | None = None) -> None:
+    """A rich table of one lab result; ``did``: check name -> the learner's calls that
+    touched what its failure names."""
     table = Table(title=terminal_text(
         f"{result.lab}: {result.score:g}/{result.max_score:g} ({result.status})"))
     for col in ("", "Objective", "Points", "Feedback"):
         table.add_column(col)
     for t in result.tests:
         mark = "[green]✔[/]" if t.passed else "[red]✘[/]"
-        feedback = "" if t.passed else (
-            f"{terminal_text(t.output)}\n[dim]Hint: {terminal_text(t.hint)}[/]")
+        calls = "".join(f"\n[cyan]You did: {terminal_text(line)}[/]"
+                        for line in (did or {}).get(t.name, []))
+        hint = f"\n[dim]Hint: {terminal_text(t.hint)}[/]" if show_hints else ""
+        feedback = "" if t.passed else f"{terminal_text(t.output)}{calls}{hint}"
         table.add_row(mark, terminal_text(t.title), f"{t.score:g}/{t.max_score:g}", feedback)
     console.print(table)
     if result.output:
@@ -256,24 +270,31 @@ def check_cmd(
     endpoint: str | None = ENDPOINT_OPT,
     as_json: bool = typer.Option(False, "--json", help="Print only the JSON result."),
     real_aws: bool = REAL_AWS_OPT,
+    challenge: bool = typer.Option(False, "--challenge",
+                                   help="You did the challenge notebook: no hints, and a pass "
+                                        "counts as a challenge pass."),
 ) -> None:
     """Check your work in the running sandbox; exit 0 only when every check passes.
 
-    --endpoint may also name LocalStack or another local server (your own credentials are
-    used there); --real-aws checks your real account, read-only.
+    A failing check also lists your own boto3 calls (from the lab's notebook) that touched
+    what it names. --endpoint may also name LocalStack or another local server (your own
+    credentials are used there); --real-aws checks your real account, read-only.
 
     Example: computelab check 01 --json
     """
     from grader import store
     from grader.session import check_lab
+    from grader.ui.recorder import recorded_for
 
     found, aws = _lab_and_aws(lab, endpoint, real_aws=real_aws)
     result = check_lab(found, aws)
-    store.record_check(found.id, result.to_dict())
+    store.record_check(found.id, result.to_dict(),
+                       store.CHALLENGE if challenge else store.GUIDED)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        print_result(result)
+        print_result(result, show_hints=not challenge,
+                     did=recorded_for(found.id, aws.access_key_id, result))
     raise typer.Exit(0 if result.passed else 1)
 
 

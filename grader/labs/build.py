@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.labs.challenge import challenge_cells
 from grader.labs.model import Lab
 from grader.labs.source import SourceCell, audience_code, read_source
 
@@ -28,19 +29,24 @@ START_OVER = (
     "then **Run All**.")
 
 
-def connect_line(lab_id: str) -> str:
-    return f'from grader import connect; lab = connect("{lab_id}")'
+def connect_line(lab_id: str, challenge: bool = False) -> str:
+    mode = ", challenge=True" if challenge else ""
+    return f'from grader import connect; lab = connect("{lab_id}"{mode})'
 
 
-def build_notebook(lab: Lab, *, solved: bool, transforms: Sequence[Transform] = ()) -> Any:
-    """The learner's (``solved=False``) or the solved notebook, after ``transforms``."""
+def build_notebook(lab: Lab, *, solved: bool, transforms: Sequence[Transform] = (),
+                   challenge: bool = False) -> Any:
+    """The learner's (``solved=False``) or the solved notebook, after ``transforms``;
+    ``challenge``: the lab's challenge notebook (``grader.labs.challenge``), built last."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     source = read_source(lab.solution_source)
     for transform in transforms:
         source = transform(source)
-    cells = [new_code_cell(connect_line(lab.id))]
+    if challenge:
+        source = challenge_cells(lab)(source)
+    cells = [new_code_cell(connect_line(lab.id, challenge))]
     for number, cell in enumerate(source):
         if cell.kind == "markdown":
             text = cell.text.strip("\n")

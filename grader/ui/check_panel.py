@@ -1,4 +1,8 @@
-"""The "Check my work" and "Reset this lab" controls shown at the end of a lab notebook."""
+"""The "Check my work" and "Reset this lab" controls shown at the end of a lab notebook.
+
+A failing check shows, under its message, the learner's own calls that touched what it
+names ("what you did", ``grader.ui.recorder``); a challenge notebook's panel shows no hints.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import ipywidgets as widgets
 
 from grader.errors import ComputeLabError
 from grader.results import render_html
+from grader.ui.recorder import recorded_for
 
 # White text on these keeps at least 4.5:1 contrast in light and dark themes (the theme's
 # own "warning" orange gives 2.7:1).
@@ -63,8 +68,10 @@ class CheckPanel:
             return
         self._say("<i>Checking...</i>")
         try:
-            self._show(render_html(self.session.run_checks(),
-                                   checked_at=time.strftime("%H:%M:%S")))
+            result = self.session.run_checks()
+            did = recorded_for(self.session.lab.id, self.session.aws.access_key_id, result)
+            self._show(render_html(result, show_hints=not self.session.challenge,
+                                   checked_at=time.strftime("%H:%M:%S"), did=did))
         except ComputeLabError as exc:
             self._say(f"<b>Could not check:</b> {html.escape(str(exc))}")
 

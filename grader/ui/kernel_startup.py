@@ -4,7 +4,9 @@
 script calls ``guard_kernel``: boto3 is aimed at the sandbox with the lab's own account (the
 kernel knows its notebook from ``JPY_SESSION_NAME``) and the loopback guard is installed, so
 a task cell run before the connect cell lands in the sandbox, and ``region_name=...`` or a
-profile still cannot leave this machine. The standard ``python3`` kernelspec is untouched.
+profile still cannot leave this machine. A lab's kernel also records the learner's boto3
+calls for "what you did" (``grader.ui.recorder``). The standard ``python3`` kernelspec is
+untouched.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ def guard_kernel(environ: Mapping[str, str] | None = None) -> str:
     install_loopback_guard()
     endpoint = running_endpoint()
     lab_id = lab_id_of(env.get("JPY_SESSION_NAME", ""))
+    if lab_id:
+        from grader.ui.recorder import install
+
+        install(lab_id)
     if endpoint and lab_id:
         try:
             aws = lab_aws(find_lab(lab_id), endpoint)

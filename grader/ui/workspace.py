@@ -2,6 +2,9 @@
 
 Learners work on copies so the course files stay pristine and "reset" can restore a lab's
 notebook. Existing learner notebooks are never overwritten; a reset first keeps a backup.
+Each lab also gets its challenge notebook (``NN-slug-challenge.ipynb``: objectives and
+facts, no instructions or hints, built by ``build_notebook(..., challenge=True)``); the
+welcome page links both (the per-lab switch) and shows challenge passes in their own column.
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ def lab_notebook(workspace: Path, lab: Lab) -> Path:
     return workspace / "labs" / lab.id / f"{lab.id}.ipynb"
 
 
+def challenge_notebook(workspace: Path, lab: Lab) -> Path:
+    """The learner's challenge copy, beside the guided one."""
+    return workspace / "labs" / lab.id / f"{lab.id}-challenge.ipynb"
+
+
 def migrate_notebook(workspace: Path, lab: Lab) -> None:
     """An older workspace's ``lab.ipynb`` takes the lab's name (never overwriting)."""
     old, new = workspace / "labs" / lab.id / "lab.ipynb", lab_notebook(workspace, lab)
@@ -34,12 +42,15 @@ def migrate_notebook(workspace: Path, lab: Lab) -> None:
         old.rename(new)
 
 
-def create_workspace(workspace: Path) -> Path:
-    """Copy every lab's notebook in (only where missing) and (re)write the welcome notebook.
+def create_workspace(workspace: Path, challenge: bool = False) -> Path:
+    """Copy every lab's notebook in and build its challenge notebook (only where missing),
+    and (re)write the welcome notebook (``challenge``: it leads with the challenges).
 
     A lab folder whose notebook is not written yet is left out rather than failing the start.
     """
     import nbformat
+
+    from grader.labs.build import build_notebook
 
     workspace.mkdir(parents=True, exist_ok=True)
     for lab in all_labs():
@@ -50,8 +61,11 @@ def create_workspace(workspace: Path) -> Path:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(lab.notebook, target)
+        if not challenge_notebook(workspace, lab).exists():
+            nbformat.write(build_notebook(lab, solved=False, challenge=True),
+                           challenge_notebook(workspace, lab))
         copy_learner_data(lab, target.parent)
-    nbformat.write(welcome_notebook(), workspace / WELCOME)
+    nbformat.write(welcome_notebook(challenge), workspace / WELCOME)
     return workspace
 
 
@@ -72,12 +86,22 @@ def restore_notebook(workspace: Path, lab: Lab) -> Path | None:
     return backup
 
 
-def welcome_notebook() -> Any:
-    """The welcome notebook: links to every lab and a progress cell."""
+def _lab_links(lab: Lab, challenge: bool) -> str:
+    """One lab's line: its guided and its challenge notebook, the chosen mode first."""
+    guided = f"labs/{lab.id}/{lab.id}.ipynb"
+    hard = f"labs/{lab.id}/{lab.id}-challenge.ipynb"
+    if challenge:
+        return (f"- [{lab.number} — {lab.title} (challenge)]({hard}) ({lab.minutes} min) · "
+                f"[guided version]({guided})")
+    return (f"- [{lab.number} — {lab.title}]({guided}) ({lab.minutes} min) · "
+            f"[challenge]({hard})")
+
+
+def welcome_notebook(challenge: bool = False) -> Any:
+    """The welcome notebook: links to every lab (guided and challenge) and a progress cell."""
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    links = "\n".join(f"- [{lab.number} — {lab.title}](labs/{lab.id}/{lab.id}.ipynb) "
-                      f"({lab.minutes} min)" for lab in all_labs() if lab.notebook.is_file())
+    links = "\n".join(_lab_links(lab, challenge) for lab in all_labs() if lab.notebook.is_file())
     intro = f"""# Welcome to ComputeLab
 
 Hands-on AWS compute labs against a **local sandbox**: a moto server on this machine that
@@ -87,6 +111,11 @@ your computer. Each lab has its own sandbox account, so labs never see each othe
 **How it works:** open a lab, run its first cell (it connects plain `boto3` to the sandbox),
 do the tasks, then click **Check my work** at the bottom. **Reset this lab** gives that lab a
 fresh, empty account. From a terminal: `computelab check 01`, `computelab reset 01`.
+
+**Guided or challenge:** every lab comes in two versions. The guided one walks you through
+each task with hints; the **challenge** one gives only the objectives and the facts (names,
+sizes, what the checks accept), with no instructions and no hints. The same checks grade
+both; challenge passes are listed in their own column below.
 
 ## Labs
 {links}
@@ -104,15 +133,20 @@ after you check a lab."""
     return nb
 
 
-def status_rows() -> list[tuple[Lab, str]]:
-    """Each lab with its status from recorded check results."""
-    return [(lab, progress.status if progress else "not started")
+def status_rows() -> list[tuple[Lab, str, str]]:
+    """Each lab with its guided and its challenge status from recorded check results."""
+    challenges = store.lab_progress(store.CHALLENGE)
+    return [(lab, _status(progress), _status(challenges.get(lab.id)))
             for lab, progress in progress_rows()]
 
 
-def progress_rows() -> list[tuple[Lab, store.LabProgress | None]]:
-    """Each lab with its recorded progress (None: never checked), from one query."""
-    progress = store.lab_progress()
+def _status(progress: store.LabProgress | None) -> str:
+    return progress.status if progress else "not started"
+
+
+def progress_rows(mode: str = store.GUIDED) -> list[tuple[Lab, store.LabProgress | None]]:
+    """Each lab with its recorded progress in ``mode`` (None: never checked), one query."""
+    progress = store.lab_progress(mode)
     return [(lab, progress.get(lab.id)) for lab in all_labs()]
 
 
@@ -124,7 +158,8 @@ def _link(lab: Lab) -> str:
 
 def welcome_text() -> str:
     """The progress table as plain text (for front ends that cannot show HTML)."""
-    return "\n".join(f"{lab.number} {lab.title}: {status}" for lab, status in status_rows())
+    return "\n".join(f"{lab.number} {lab.title}: {status} (challenge: {hard})"
+                     for lab, status, hard in status_rows())
 
 
 def welcome_html(live: bool = True) -> str:
@@ -135,8 +170,9 @@ def welcome_html(live: bool = True) -> str:
     left = "style='text-align:left'"  # JupyterLab right-aligns table cells by default
     rows = "".join(
         f"<tr data-lab='{lab.id}'><td {left}>{_link(lab)}</td>"
-        f"<td class='status' {left}>{html.escape(status)}</td></tr>"
-        for lab, status in status_rows())
+        f"<td class='status' {left}>{html.escape(status)}</td>"
+        f"<td class='challenge' {left}>{html.escape(hard)}</td></tr>"
+        for lab, status, hard in status_rows())
     if live:
         endpoint = running_endpoint()
         sandbox = (f"Sandbox: <code>{html.escape(endpoint)}</code>" if endpoint else
@@ -146,7 +182,8 @@ def welcome_html(live: bool = True) -> str:
     else:
         sandbox, stamp = "", "Progress when JupyterLab started."
     return (f"<div class='computelab-welcome'><p>{sandbox} {stamp} Run this cell again to "
-            f"refresh.</p><table><tr><th {left}>Lab</th><th {left}>Status</th></tr>{rows}</table>"
+            f"refresh.</p><table><tr><th {left}>Lab</th><th {left}>Status</th>"
+            f"<th {left}>Challenge</th></tr>{rows}</table>"
             "</div>")
 
 

@@ -115,7 +115,8 @@ def test_workspace_gets_only_the_allow_list(lab_with_notes, tmp_path, monkeypatc
     monkeypatch.setattr(ws, "all_labs", lambda: [lab_with_notes])
     work = ws.create_workspace(tmp_path / "work")
     copied = {p.name for p in (work / "labs" / lab_with_notes.id).iterdir()}
-    assert copied == {f"{lab_with_notes.id}.ipynb", "prices.json"}
+    assert copied == {f"{lab_with_notes.id}.ipynb", f"{lab_with_notes.id}-challenge.ipynb",
+                      "prices.json"}
     assert not copied & NEVER
 
 

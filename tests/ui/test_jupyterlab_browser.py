@@ -4,7 +4,8 @@ Runs the real ``computelab start`` (sandbox + JupyterLab on a temporary workspac
 with a token) in its own process group, then drives Debian's Chromium through Playwright the
 way a learner would: the welcome page, its link to lab 01, Run All + "Check my work" on the
 untouched notebook (every objective fails, with messages) and on a solved copy (full marks),
-the welcome page showing lab 01 as passed, and "Reset this lab" making the next check fail.
+the welcome page showing lab 01 as passed, "Reset this lab" making the next check fail, and
+a notebook that opens SSH to the world getting "what you did": the offending call and its cell.
 Screenshots of each step (and of a failure) go to ``test-artifacts/jupyterlab/``.
 """
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import nbformat
 import pytest
 
 from grader.labs import find_lab
@@ -354,6 +356,24 @@ def _check_my_work(page: Any) -> Any:
     return result
 
 
+def _mistake_notebook() -> Any:
+    """Lab 01's security group with SSH open to the world, made in cells [2] and [3]."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    open_ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                 "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    nb = new_notebook(cells=[
+        new_code_cell(f'from grader import connect; lab = connect("{LAB.id}")'),
+        new_code_cell("import boto3\nec2 = boto3.client('ec2')\nsg = ec2.create_security_group("
+                      "GroupName='web-sg', Description='web')['GroupId']"),
+        new_code_cell(f"ec2.authorize_security_group_ingress(GroupId=sg, "
+                      f"IpPermissions={open_ssh!r})"),
+        new_code_cell("lab.check()")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}})
+    return nb
+
+
 def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None:
     from playwright.sync_api import expect
 
@@ -365,6 +385,9 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
 
     welcome_path, lab_path = "welcome.ipynb", f"labs/{LAB.id}/{LAB.id}.ipynb"
     solved_path = f"labs/{LAB.id}/solved.ipynb"
+    mistake_path = f"labs/{LAB.id}/mistake.ipynb"
+    nbformat.write(_mistake_notebook(), lab_server.workspace / mistake_path)
+    sg_check = next(spec for spec in checks if spec.name == "security_group_rules")
 
     with steps.step("welcome"):
         page.goto(lab_server.url(welcome_path))
@@ -430,3 +453,17 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         result = _check_my_work(page)
         expect(result).to_have_attribute("data-status", "failed", timeout=RUN_ALL_MS)
         expect(result).to_contain_text(f"Total: 0/{full}")
+
+    with steps.step("mistake-shows-what-you-did"):
+        # A learner opens SSH to the world in cell [3]: the failing check shows that call.
+        page.goto(lab_server.url(mistake_path))
+        _wait_for_notebook(page, lab_server, mistake_path)
+        _run_all(page, lab_server, mistake_path)
+        result = _check_my_work(page)
+        row = result.locator("tr.cl-failed", has_text=sg_check.title)
+        did = row.locator(".computelab-did")
+        expect(did).to_contain_text("What you did")
+        expect(did).to_contain_text("cell [3]: authorize_security_group_ingress(GroupId='sg-")
+        expect(did).to_contain_text("'FromPort': 22")
+        expect(did).to_contain_text("'CidrIp': '0.0.0.0/0'")
+        expect(did).to_contain_text("cell [2]: create_security_group(GroupName='web-sg'")
