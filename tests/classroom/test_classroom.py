@@ -230,7 +230,8 @@ def test_gradescope_results_use_only_passed_and_failed():
     assert data["score"] == 0 and data["output"] == "Stopped after 5 s (time limit)."
     assert {t["status"] for t in data["tests"]} == {"failed"}
     assert data["extra_data"] == {"lab": LAB.id, "status": "timeout", "student": "alice",
-                                  "max_score": 15.0}
+                                  "max_score": 15.0, "stamp": result.stamp}
+    assert result.stamp.startswith("computelab ")
 
 
 def test_missing_roster_students_get_a_row(tmp_path, fake_engine):
@@ -299,7 +300,7 @@ def test_writes_are_atomic(tmp_path):
 def test_output_dir_rejects_stale_records(tmp_path):
     path = write(tmp_path / "alice.ipynb", "v1")
     sub = classroom.Submission("alice", path, path, student="alice")
-    output = OutputDir(tmp_path / "out", LAB, SPECS)
+    output = OutputDir(tmp_path / "out", LAB.id, [s.name for s in SPECS])
     output.save(classroom.Row("alice", sub.path, zero_result(LAB.id, SPECS, Status.ERROR, "x")))
     assert output.finished(sub) is not None
     sub.path.write_text("v2")
