@@ -46,6 +46,15 @@ from grader.results import csv_cell
 LMS_NAMES = ("canvas", "moodle", "blackboard")
 
 
+def lms_kinds(kinds: list[str]) -> list[str]:
+    """``kinds`` checked (lower-cased, once each) before any grading starts."""
+    wanted = list(dict.fromkeys(k.strip().lower() for k in kinds))
+    for kind in wanted:
+        if kind not in FORMATS:
+            raise SubmissionError(f"--lms {kind}: choose one of {', '.join(LMS_NAMES)}.")
+    return wanted
+
+
 def _first(student: Student | None, *columns: str) -> str:
     fields = student.fields if student else {}
     return next((fields[c] for c in columns if fields.get(c)), "")
@@ -100,8 +109,7 @@ FORMATS: dict[str, tuple[list[str], Builder, str]] = {
 def lms_csv(kind: str, rows: list[Row], roster: Roster | None, lab: str,
             column: str = "") -> tuple[str, list[str]]:
     """The ``kind`` LMS's import file for ``rows``, and warnings (one line each)."""
-    if kind not in FORMATS:
-        raise SubmissionError(f"--lms {kind}: choose one of {', '.join(LMS_NAMES)}.")
+    kind = lms_kinds([kind])[0]
     lead, build, fallback = FORMATS[kind]
     column = column.strip() or f"ComputeLab {lab}"
     header = [*lead, column, *([f"{column} (feedback)"] if kind == "moodle" else [])]

@@ -15,11 +15,12 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from classkit import LAB, SPECS, write
 from typer.testing import CliRunner
 
 from grader import classroom
 from grader.checks import zero_result
-from grader.classroom import batch, grade_class
+from grader.classroom import grade_class
 from grader.classroom.gradescope import build_bundle
 from grader.classroom.identity import assign
 from grader.classroom.outputs import OutputDir, write_atomic
@@ -27,51 +28,7 @@ from grader.classroom.roster import Roster
 from grader.classroom.submissions import find_submissions
 from grader.cli import app
 from grader.errors import SubmissionError
-from grader.grading import Graded
-from grader.labs import find_lab
-from grader.results import LabResult, Status, gradescope_results
-
-LAB = find_lab("01")
-SPECS = LAB.checks()
-
-
-def partial_result(passed: set[str]) -> LabResult:
-    """A result where only ``passed`` checks passed (no sandbox needed)."""
-    result = zero_result(LAB.id, SPECS, "failed", "")
-    for t in result.tests:
-        if t.name in passed:
-            t.score, t.status, t.output = t.max_score, "passed", "Done."
-        else:
-            t.output = f"Not done: {t.title}"
-    result.status = "passed" if len(passed) == len(SPECS) else "failed"
-    result.output = ""
-    return result
-
-
-FULL = {s.name for s in SPECS}
-
-
-@pytest.fixture
-def fake_engine(monkeypatch):
-    """Replace the process pool: a submission's score is written in its file name."""
-    calls = []
-
-    def fake_grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None):
-        calls.append([p.name for p in paths])
-        for index, path in enumerate(paths):
-            text = path.read_text()
-            result = partial_result(FULL if "solved" in text else {"key_pair_created"})
-            yield Graded(index, result, 1.5)
-
-    monkeypatch.setattr(batch, "grade_iter", fake_grade_iter)
-    return calls
-
-
-def write(path: Path, text: str = "x") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
+from grader.results import Status, gradescope_results
 
 # --- student ids and the roster ----------------------------------------------------------
 
