@@ -65,7 +65,8 @@ def _names(student: Student | None, row: Row) -> tuple[str, str]:
     first, last = _first(student, "first_name"), _first(student, "last_name", "surname")
     if first or last:
         return first, last
-    given, _, family = (row.name or row.student).rpartition(" ")
+    given, _, family = ((student.name if student else "") or row.name
+                        or row.student).rpartition(" ")
     return (given, family) if given else (family, "")
 
 
@@ -75,7 +76,7 @@ def _canvas(row: Row, who: Student | None, score: str, feedback: str) -> tuple[l
     known = any(ids)
     if not known:
         ids[1] = row.student
-    return [row.name or row.student, *ids, _first(who, "section"), score], known
+    return [(who.name if who else "") or row.name or row.student, *ids, _first(who, "section"), score], known
 
 
 def _moodle(row: Row, who: Student | None, score: str, feedback: str) -> tuple[list[str], bool]:
