@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.checks import zero_result
+from grader.checks import checks_stamp, zero_result
 from grader.classroom.identity import assign
 from grader.classroom.outputs import OutputDir
 from grader.classroom.roster import Roster
@@ -106,6 +106,7 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
         if on_ready:
             on_ready(info)
 
+    stamp = checks_stamp(specs)  # which ComputeLab and checks graded it, in every output
     try:
         if todo:
             paths = [subs[i].path for i in todo]
@@ -113,6 +114,7 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
             for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready):
                 i = todo[graded.index]
                 sub = subs[i]
+                graded.result.stamp = graded.result.stamp or stamp
                 row = Row(sub.student, sub.path, graded.result, graded.duration,
                           name=sub.name, warning=sub.warning, order=i)
                 output.save(row)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from classkit import LAB, write
+from classkit import LAB, untimed, write
 
 from grader.classroom import grade_class
 from grader.classroom.merge import merge
@@ -37,30 +37,6 @@ def klass(tmp_path):
 def grade(subs: Path, roster: Path, out: Path, shard: str = ""):
     return grade_class(LAB, [subs], out, roster=roster, prefix="lab-01-",
                        shard=Shard.parse(shard) if shard else None)
-
-
-def untimed(out: Path) -> dict[str, str]:
-    """Every file in ``out`` with its timings taken out (the only thing allowed to differ)."""
-    files = {}
-    for path in sorted(out.rglob("*")):
-        if not path.is_file():
-            continue
-        text = path.read_text()
-        name = path.relative_to(out).as_posix()
-        if name == "gradebook.csv":
-            rows = list(csv.reader(io.StringIO(text)))
-            at = rows[0].index("duration_s")
-            text = "\n".join(",".join(r[:at] + r[at + 1:]) for r in rows)
-        elif name.endswith(".json"):
-            data = json.loads(text)
-            for row in data.get("rows", [data]):
-                for key in ("duration", "graded_at", "mac"):
-                    row.pop(key, None)
-            text = json.dumps(data, sort_keys=True)
-        elif name == "junit.xml":
-            text = "\n".join(line for line in text.splitlines() if "time=" not in line)
-        files[name] = text
-    return files
 
 
 def test_shard_spec_is_checked_with_a_one_line_reason():
