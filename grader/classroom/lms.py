@@ -76,7 +76,8 @@ def _canvas(row: Row, who: Student | None, score: str, feedback: str) -> tuple[l
     known = any(ids)
     if not known:
         ids[1] = row.student
-    return [(who.name if who else "") or row.name or row.student, *ids, _first(who, "section"), score], known
+    name = (who.name if who else "") or row.name or row.student
+    return [name, *ids, _first(who, "section"), score], known
 
 
 def _moodle(row: Row, who: Student | None, score: str, feedback: str) -> tuple[list[str], bool]:
