@@ -34,7 +34,7 @@ def grade_cmd(
     roster: Path | None = typer.Option(None, "--roster",
                                        help="CSV mapping submissions to student ids."),
     prefix: str = typer.Option("", "--prefix", help="Strip this from submission names when "
-                               "matching the roster (GitHub Classroom: 'lab-01-')."),
+                               "matching the roster (repositories named lab-01-USER: 'lab-01-')."),
     force: bool = typer.Option(False, "--force", help="Regrade students already graded."),
     shard: str = typer.Option("", "--shard", help="Grade only shard I of N (1-based), e.g. "
                               "2/4; `computelab merge` joins the shards' --out folders."),
