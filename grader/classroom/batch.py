@@ -120,7 +120,7 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
                 output.save(row)
                 rows[i] = row
                 report.graded += 1
-                output.write_reports(current())
+                output.write_reports(current(), whole=False)
                 if on_row:
                     on_row(row)
     finally:

@@ -173,8 +173,12 @@ class OutputDir:
                   "result": row.result.to_dict()}
         write_atomic(folder / "record.json", json.dumps(seal.sign(record), indent=2) + "\n")
 
-    def write_reports(self, rows: list[Row]) -> None:
-        write_atomic(self.out / ROWS_FILE, self.rows_json(rows))
+    def write_reports(self, rows: list[Row], whole: bool = True) -> None:
+        """The gradebook and JUnit report; with ``whole``, ``rows.json`` too (a batch writes
+        it only before and after grading: it holds every result in full, so rewriting it
+        after each of N students would cost O(N²); the records keep finished students)."""
+        if whole:
+            write_atomic(self.out / ROWS_FILE, self.rows_json(rows))
         write_atomic(self.out / "gradebook.csv", self.gradebook(rows))
         write_atomic(self.out / "junit.xml", self.junit(rows))
 
