@@ -181,6 +181,23 @@ def test_outputs_gradebook_junit_results_and_feedback(tmp_path, fake_engine):
     assert page.startswith("<!doctype html>") and "computelab-result" in page
 
 
+def test_every_output_names_the_grading_that_produced_it(tmp_path, fake_engine):
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    out = tmp_path / "out"
+    stamp = grade_class(LAB, [tmp_path / "class"], out).rows[0].result.stamp
+    assert stamp.startswith("computelab 0.") and ", checks " in stamp
+    book = next(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+    assert book["graded_by"] == stamp
+    suite = ET.parse(out / "junit.xml").getroot()[0]
+    assert suite.find("properties/property").attrib == {"name": "graded_by", "value": stamp}
+    alice = out / "students" / "alice"
+    assert json.loads((alice / "results.json").read_text())["extra_data"]["stamp"] == stamp
+    assert (alice / "feedback.md").read_text().endswith(f"Graded by {stamp}.\n")
+    assert f"Graded by {stamp}." in (alice / "feedback.html").read_text()
+    rows = json.loads((out / "rows.json").read_text())
+    assert rows["rows"][0]["result"]["stamp"] == stamp and rows["shard"] == ""
+
+
 def test_gradescope_results_use_only_passed_and_failed():
     result = zero_result(LAB.id, SPECS, "timeout", "Stopped after 5 s (time limit).")
     data = gradescope_results(result, "alice")
