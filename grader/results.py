@@ -233,8 +233,9 @@ def render_html_page(result: LabResult, student: str) -> str:
     """A standalone feedback page (the panel plus a title and the run's note)."""
     title = html_text(f"{result.lab}: {result.score:g}/{result.max_score:g} — {student}")
     note = f"<p><b>Note:</b> {html_text(result.output)}</p>" if result.output else ""
+    stamp = f"<p><small>Graded by {html_text(result.stamp)}.</small></p>" if result.stamp else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body><h1>{title}</h1>{note}{render_html(result)}</body></html>\n")
+            f"<body><h1>{title}</h1>{note}{render_html(result)}{stamp}</body></html>\n")
 
 
 def render_markdown(result: LabResult, student: str) -> str:
@@ -251,6 +252,8 @@ def render_markdown(result: LabResult, student: str) -> str:
             note += f"<br>Hint: {markdown_code(t.hint)}"
         lines.append(f"| {mark} | {markdown_text(t.title)} | {t.score:g}/{t.max_score:g} | "
                      f"{note} |")
+    if result.stamp:
+        lines += ["", f"Graded by {markdown_text(result.stamp)}."]
     return "\n".join(lines) + "\n"
 
 
@@ -270,7 +273,8 @@ def gradescope_results(result: LabResult, student: str = "") -> dict[str, Any]:
     return {"score": result.score, "output": output, "visibility": "visible",
             "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"lab": result.lab, "status": str(result.status),
-                           "student": student, "max_score": result.max_score}}
+                           "student": student, "max_score": result.max_score,
+                           "stamp": result.stamp}}
 
 
 def render_junit(lab: str, suites: Iterable[tuple[str, LabResult, float]]) -> str:
@@ -286,6 +290,9 @@ def render_junit(lab: str, suites: Iterable[tuple[str, LabResult, float]]) -> st
                               time=f"{seconds:.3f}")
         for key, value in (("tests", len(tests)), ("failures", failures), ("errors", errors)):
             totals[key] += value
+        if result.stamp:
+            ET.SubElement(ET.SubElement(suite, "properties"), "property", name="graded_by",
+                          value=xml_text(result.stamp))
         if result.output:
             ET.SubElement(suite, "system-out").text = xml_text(result.output)
         for t in tests:

@@ -1,6 +1,8 @@
-"""Grading a class: find submissions (``submissions``), decide whose they are (``ids``,
-``roster``, ``identity``), grade them as a batch (``batch``), write the gradebook and
-per-student files (``outputs``), and the Gradescope bundle (``gradescope``)."""
+"""Grading a class: collect students' repositories (``collect``), find submissions
+(``submissions``), decide whose they are (``ids``, ``roster``, ``identity``), grade them as
+a batch, whole or one shard (``batch``, ``shards``), write the gradebook and per-student
+files (``rows``, ``outputs``), join shards (``merge``), write LMS import files (``lms``),
+and the Gradescope bundle (``gradescope``)."""
 
 from grader.classroom.batch import grade_class
 from grader.classroom.ids import student_id

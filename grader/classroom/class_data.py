@@ -1,27 +1,21 @@
 """A graded class read back from its ``--out`` folder, for the instructor report.
 
-The numbers come from ``gradebook.csv`` (so the report can never disagree with the
-gradebook the instructor uploads); what each check said comes from the students'
-``record.json``. Both are the grader's own files in a private folder, but they are parsed
-defensively all the same: a damaged record costs its messages, never the report.
+Everything comes from ``rows.json``, the file ``gradebook.csv`` is written from at the
+end of every run, ``merge`` and ``export`` (so the report cannot disagree with the gradebook
+the instructor uploads); the walls in force come from ``run.json``.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from grader.classroom.outputs import RUN_FILE, student_folder
+from grader.classroom.outputs import RUN_FILE, read_rows
 from grader.errors import ComputeLabError
 from grader.results import Status
-
-FIXED_COLUMNS = {"student", "name", "lab", "score", "max", "status", "duration_s",
-                 "submission", "note"}
 
 
 @dataclass
@@ -107,53 +101,29 @@ class ClassData:
 
 def read_class(out: Path) -> ClassData:
     """The class graded into ``out`` (``ComputeLabError`` when it is not a grades folder)."""
-    gradebook = out / "gradebook.csv"
-    try:
-        text = gradebook.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ComputeLabError(f"{out}: no gradebook.csv here; give the --out folder of "
-                              "`computelab grade` (e.g. grades/01-ec2-from-ami).") from exc
-    reader = csv.DictReader(text.splitlines())
-    checks = [c for c in (reader.fieldnames or []) if c not in FIXED_COLUMNS]
-    rows = [_row(line, checks) for line in reader]
-    lab = next((line["lab"] for line in csv.DictReader(text.splitlines()) if line.get("lab")),
-               out.name)
-    data = ClassData(lab, checks, {}, rows, isolation=_run_info(out).get("isolation", ""))
+    header, rows = read_rows(out)
+    if not header:
+        raise ComputeLabError(f"{out}: no rows.json here; give the --out folder of "
+                              "`computelab grade` (e.g. grades/01-ec2-from-ami).")
+    checks = [str(c) for c in header.get("checks", [])]
+    data = ClassData(str(header.get("lab", out.name)), checks, {}, [],
+                     isolation=_run_info(out).get("isolation", ""))
     for row in rows:
-        record = _record(student_folder(out, row.student) / "record.json")
-        result = record.get("result", {}) if isinstance(record.get("result"), dict) else {}
-        data.stamp = data.stamp or str(result.get("stamp", ""))
-        for test in result.get("tests", []) if isinstance(result.get("tests"), list) else []:
-            if isinstance(test, dict) and test.get("name") in checks:
-                name = str(test["name"])
-                data.titles.setdefault(name, str(test.get("title", name)))
-                row.messages[name] = (str(test.get("status", "")), str(test.get("output", "")))
+        result = row.result
+        data.stamp = data.stamp or result.stamp
+        for test in result.tests:
+            data.titles.setdefault(test.name, test.title)
+        data.rows.append(StudentRow(
+            row.student, result.score, result.max_score, str(result.status), row.duration,
+            {t.name: t.score for t in result.tests},
+            str(row.submission) if row.submission else "", row.note,
+            {t.name: (str(t.status), t.output) for t in result.tests}))
     return data
 
 
-def _number(value: str | None) -> float:
+def _run_info(out: Path) -> dict[str, str]:
     try:
-        return float(value or 0)
-    except ValueError:
-        return 0.0
-
-
-def _row(line: dict[str, str], checks: list[str]) -> StudentRow:
-    return StudentRow(student=line.get("student", ""), score=_number(line.get("score")),
-                      max_score=_number(line.get("max")), status=line.get("status", ""),
-                      duration=_number(line.get("duration_s")),
-                      check_scores={c: _number(line.get(c)) for c in checks},
-                      submission=line.get("submission", ""), note=line.get("note", ""))
-
-
-def _record(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _run_info(out: Path) -> dict[str, str]:
-    data = _record(out / RUN_FILE)
-    return {k: str(v) for k, v in data.items()}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

@@ -29,7 +29,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from grader.checks import zero_result
+from grader.checks import checks_stamp, zero_result
 from grader.classroom.submissions import pick_notebook
 from grader.errors import ComputeLabError, SubmissionError
 from grader.grading import Limits, grade_iter
@@ -161,6 +161,7 @@ def autograde(root: Path) -> dict[str, object]:
         try:
             result = [g.result for g in grade_iter(lab, [path], limits, jobs=1,
                                                    hide=[results_dir])][0]
+            result.stamp = result.stamp or checks_stamp(lab.checks())
         except SubmissionError as exc:
             result = zero_result(lab.id, lab.checks(), Status.ERROR, str(exc))
     data = gradescope_results(result)

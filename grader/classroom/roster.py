@@ -23,6 +23,11 @@ ID_COLUMNS = ("student", "student_id", "identifier", "id", "email")
 MAX_ROSTER_BYTES = 16 * 1024 * 1024
 
 
+def header_key(header: str) -> str:
+    """A column's header as the roster compares it: ``SIS User ID`` -> ``sis_user_id``."""
+    return "_".join(header.strip().lower().replace("-", " ").split())
+
+
 @dataclass(frozen=True)
 class Student:
     """One roster row: the submission name it claims, its id as written, a display name."""
@@ -30,6 +35,9 @@ class Student:
     key: str
     student: str
     name: str = ""
+    fields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Every column of the row by its normalised header (``SIS User ID`` -> ``sis_user_id``):
+    the ids an LMS file needs (``grader.classroom.lms``)."""
 
 
 @dataclass
@@ -67,7 +75,7 @@ class Roster:
     def parse(cls, text: str, label: str = "roster") -> Roster:
         try:
             reader = csv.DictReader(io.StringIO(text))
-            fields = {f.strip().lower(): f for f in (reader.fieldnames or [])}
+            fields = {header_key(f): f for f in (reader.fieldnames or [])}
             id_col = next((fields[c] for c in ID_COLUMNS if c in fields), None)
             key_col = next((fields[c] for c in KEY_COLUMNS if c in fields), id_col)
             if id_col is None or key_col is None:
@@ -89,7 +97,8 @@ class Roster:
                     continue
                 ids.add(id_key(student))
                 name = str(row.get(name_col) or "").strip() if name_col else ""
-                students.append(Student(key, student, name))
+                extra = {k: str(row.get(f) or "").strip() for k, f in fields.items()}
+                students.append(Student(key, student, name, extra))
         except csv.Error as exc:
             raise SubmissionError(f"{label}: not a readable CSV file ({exc}).") from exc
         return cls(students, warnings)

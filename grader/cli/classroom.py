@@ -1,4 +1,5 @@
-"""Course-staff commands: grade a class, build a Gradescope bundle."""
+"""Course-staff commands: collect a class's repositories, grade a class (or a shard of it),
+merge shards, export LMS gradebook files, build a Gradescope bundle."""
 
 from __future__ import annotations
 
@@ -33,8 +34,14 @@ def grade_cmd(
     roster: Path | None = typer.Option(None, "--roster",
                                        help="CSV mapping submissions to student ids."),
     prefix: str = typer.Option("", "--prefix", help="Strip this from submission names when "
-                               "matching the roster (GitHub Classroom: 'lab-01-')."),
+                               "matching the roster (repositories named lab-01-USER: 'lab-01-')."),
     force: bool = typer.Option(False, "--force", help="Regrade students already graded."),
+    shard: str = typer.Option("", "--shard", help="Grade only shard I of N (1-based), e.g. "
+                              "2/4; `computelab merge` joins the shards' --out folders."),
+    lms: list[str] = typer.Option([], "--lms", help="Also write LMS import files: canvas, "
+                                  "moodle or blackboard (repeat for several)."),
+    lms_column: str = typer.Option("", "--lms-column", help="The LMS's grade column, e.g. "
+                                   "'Lab 1 (12345)' (Canvas) or 'Lab 1 |12345' (Blackboard)."),
     as_json: bool = typer.Option(False, "--json", help="Print only JSON: one row per student."),
     labs_dir: Path | None = typer.Option(None, "--labs-dir", envvar="COMPUTELAB_LABS_DIR",
                                          help="Folder of lab folders (default: shipped labs)."),
@@ -58,17 +65,23 @@ def grade_cmd(
     )
 
     from grader.classroom import grade_class
+    from grader.classroom.lms import lms_kinds
+    from grader.classroom.shards import Shard
     from grader.grading import Limits
     from grader.labs import find_lab
     from grader.results import terminal_text
 
     found = find_lab(lab, root=labs_dir)
-    out = out or Path("grades") / found.id
+    part = Shard.parse(shard) if shard else None
+    kinds = lms_kinds(lms)
+    out = out or Path("grades") / (f"{found.id}-shard-{part.index}-of-{part.count}" if part
+                                   else found.id)
     limits = Limits(timeout=timeout, memory_mb=memory, require_isolation=require_isolation)
     err = Console(stderr=True, emoji=False)
     if as_json:
         report = grade_class(found, submissions, out, limits=limits, jobs=jobs or None,
-                             roster=roster, prefix=prefix, force=force)
+                             roster=roster, prefix=prefix, force=force, shard=part)
+        _export(out, kinds, report.rows, roster, found.id, lms_column, err, quiet=True)
         typer.echo(json.dumps([row.to_dict() for row in report.rows], indent=2))
         _class_report(out, found, err, quiet=True)
         return
@@ -92,7 +105,7 @@ def grade_cmd(
         with progress:
             report = grade_class(
                 found, submissions, out, limits=limits, jobs=jobs or None, roster=roster,
-                prefix=prefix, force=force, on_plan=planned, on_row=finished,
+                prefix=prefix, force=force, shard=part, on_plan=planned, on_row=finished,
                 on_ready=lambda info: progress.console.print(
                     f"{info.workers} worker(s); {info.isolation}."))
     except KeyboardInterrupt:
@@ -114,6 +127,7 @@ def grade_cmd(
     typer.echo(f"Gradebook (private to you): {out / 'gradebook.csv'}")
     typer.echo(f"Per-student results and feedback: {out / 'students'}")
     typer.echo(f"JUnit XML: {out / 'junit.xml'}")
+    _export(out, kinds, report.rows, roster, found.id, lms_column, err)
     _class_report(out, found, err)
 
 
@@ -155,6 +169,100 @@ def report_cmd(
     typer.echo(f"Class report: {write_report(grades, lab, similarity=similarity)}")
 
 
+def _export(out: Path, kinds: list[str], rows: list[Any], roster: Path | None, lab: str,
+            column: str, err: Console, quiet: bool = False) -> None:
+    """Write each LMS's import file into ``out/lms/``, warnings on stderr."""
+    from grader.classroom.lms import write_lms
+    from grader.classroom.roster import Roster
+    from grader.results import terminal_text
+
+    listed = Roster.read(roster) if roster and kinds else None
+    for kind in kinds:
+        target, warnings = write_lms(out, kind, rows, listed, lab, column)
+        for warning in warnings:
+            err.print(f"[yellow]warning:[/] {terminal_text(warning)}")
+        if not quiet:
+            typer.echo(f"{kind.capitalize()} import file: {target}")
+
+
+@friendly
+def export_cmd(
+    grades: Path = typer.Argument(..., help="A --out folder of `computelab grade` or merge."),
+    lms: list[str] = typer.Option(..., "--lms", help="canvas, moodle or blackboard "
+                                  "(repeat for several)."),
+    roster: Path | None = typer.Option(None, "--roster", help="CSV with the students' LMS "
+                                       "ids (see the instructor guide)."),
+    lms_column: str = typer.Option("", "--lms-column", help="The LMS's grade column."),
+) -> None:
+    """Write LMS gradebook import files from results already graded (into GRADES/lms/).
+
+    Example: computelab export grades/01 --lms canvas --roster roster.csv
+    """
+    from grader.classroom.lms import lms_kinds
+    from grader.classroom.outputs import read_rows
+    from grader.errors import SubmissionError
+
+    kinds = lms_kinds(lms)
+    header, rows = read_rows(grades)
+    if not header:
+        raise SubmissionError(f"{grades} has no rows.json: give a --out folder of "
+                              "`computelab grade` (rerun grade into it to write one).")
+    _export(grades, kinds, rows, roster, str(header["lab"]), lms_column,
+            Console(stderr=True, emoji=False))
+
+
+@friendly
+def merge_cmd(
+    shards: list[Path] = typer.Argument(..., help="The shards' --out folders."),
+    out: Path = typer.Option(..., "--out", help="The class's folder (new, or an earlier "
+                             "merge: its rows are kept unless a shard has a newer one)."),
+) -> None:
+    """Merge the --out folders of `computelab grade --shard I/N` into one gradebook.
+
+    Refuses overlapping shards, mixed labs and results of different ComputeLab versions
+    or checks. Example: computelab merge grades/01-shard-*-of-4 --out grades/01
+    """
+    from grader.classroom.merge import merge
+    from grader.results import terminal_text
+
+    merged = merge(shards, out)
+    err = Console(stderr=True, emoji=False)
+    for warning in merged.warnings:
+        err.print(f"[yellow]warning:[/] {terminal_text(warning)}")
+    typer.echo(f"Merged {len(shards)} folder(s), {len(merged.rows)} students: "
+               f"{out / 'gradebook.csv'}")
+
+
+@friendly
+def collect_cmd(
+    out: Path = typer.Option(..., "--out", help="Folder for the clones (one per repository)."),
+    repos: Path | None = typer.Option(None, "--repos", help="CSV with a 'repository' column "
+                                      "of clone URLs or paths (optional 'folder')."),
+    org: str = typer.Option("", "--org", help="GitHub organisation to list with `gh`."),
+    prefix: str = typer.Option("", "--prefix", help="With --org: only repositories whose "
+                               "name starts with this (e.g. lab-01-)."),
+) -> None:
+    """Clone (or update) a class's repositories, without GitHub Classroom.
+
+    Example: computelab collect --repos repos.csv --out submissions/01
+    """
+    from grader.classroom.collect import collect, repos_from_csv, repos_from_org
+    from grader.errors import SubmissionError
+    from grader.results import terminal_text
+
+    if bool(repos) == bool(org):
+        raise SubmissionError("Give either --repos CSV or --org ORG (with --prefix).")
+    listed = repos_from_csv(repos) if repos else repos_from_org(org, prefix)
+    err = Console(stderr=True, emoji=False)
+    done = collect(listed, out)
+    for repo, reason in done.failed:
+        err.print(f"[red]failed:[/] {terminal_text(repo.url)}: {terminal_text(reason)}")
+    typer.echo(f"Collected {len(done.taken)} of {len(listed)} repositories into {out} "
+               f"(commits in {out / '.collected.csv'}).")
+    if done.failed:
+        raise typer.Exit(1)
+
+
 @friendly
 def gradescope_cmd(
     lab: str = LAB_ARG,
@@ -180,6 +288,9 @@ def gradescope_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add these commands to ``app``."""
+    app.command("collect")(collect_cmd)
     app.command("grade")(grade_cmd)
+    app.command("merge")(merge_cmd)
+    app.command("export")(export_cmd)
     app.command("gradescope")(gradescope_cmd)
     app.command("report")(report_cmd)

@@ -20,7 +20,8 @@ from grader import __version__
 COMMANDS: dict[str, tuple[str, ...]] = {
     "grader.cli.labs": ("labs", "sandbox", "start", "status", "stop", "check", "solve",
                         "reset", "validate", "new-lab", "build-lab"),
-    "grader.cli.classroom": ("grade", "gradescope", "report"),
+    "grader.cli.classroom": ("collect", "grade", "merge", "export", "gradescope",
+                             "report"),
     "grader.cli.quiz": ("quiz", "exam", "progress"),
 }
 

@@ -37,7 +37,7 @@ def write_class(out: Path, students: dict[str, tuple[dict[str, str], float, Path
                 isolation: str = "all walls in force") -> list[Row]:
     """Grade nobody, but write what grading ``students`` would have written."""
     the_lab = lab()
-    output = OutputDir(out, the_lab, the_lab.checks())
+    output = OutputDir(out, the_lab.id, [spec.name for spec in the_lab.checks()])
     output.write_run(isolation)
     rows = []
     for student, (failing, seconds, submission) in students.items():

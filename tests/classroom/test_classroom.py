@@ -15,11 +15,12 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from classkit import LAB, SPECS, write
 from typer.testing import CliRunner
 
 from grader import classroom
 from grader.checks import zero_result
-from grader.classroom import batch, grade_class
+from grader.classroom import grade_class
 from grader.classroom.gradescope import build_bundle
 from grader.classroom.identity import assign
 from grader.classroom.outputs import OutputDir, write_atomic
@@ -27,51 +28,7 @@ from grader.classroom.roster import Roster
 from grader.classroom.submissions import find_submissions
 from grader.cli import app
 from grader.errors import SubmissionError
-from grader.grading import Graded
-from grader.labs import find_lab
-from grader.results import LabResult, Status, gradescope_results
-
-LAB = find_lab("01")
-SPECS = LAB.checks()
-
-
-def partial_result(passed: set[str]) -> LabResult:
-    """A result where only ``passed`` checks passed (no sandbox needed)."""
-    result = zero_result(LAB.id, SPECS, "failed", "")
-    for t in result.tests:
-        if t.name in passed:
-            t.score, t.status, t.output = t.max_score, "passed", "Done."
-        else:
-            t.output = f"Not done: {t.title}"
-    result.status = "passed" if len(passed) == len(SPECS) else "failed"
-    result.output = ""
-    return result
-
-
-FULL = {s.name for s in SPECS}
-
-
-@pytest.fixture
-def fake_engine(monkeypatch):
-    """Replace the process pool: a submission's score is written in its file name."""
-    calls = []
-
-    def fake_grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None):
-        calls.append([p.name for p in paths])
-        for index, path in enumerate(paths):
-            text = path.read_text()
-            result = partial_result(FULL if "solved" in text else {"key_pair_created"})
-            yield Graded(index, result, 1.5)
-
-    monkeypatch.setattr(batch, "grade_iter", fake_grade_iter)
-    return calls
-
-
-def write(path: Path, text: str = "x") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
+from grader.results import Status, gradescope_results
 
 # --- student ids and the roster ----------------------------------------------------------
 
@@ -224,13 +181,31 @@ def test_outputs_gradebook_junit_results_and_feedback(tmp_path, fake_engine):
     assert page.startswith("<!doctype html>") and "computelab-result" in page
 
 
+def test_every_output_names_the_grading_that_produced_it(tmp_path, fake_engine):
+    write(tmp_path / "class" / "alice.ipynb", "solved")
+    out = tmp_path / "out"
+    stamp = grade_class(LAB, [tmp_path / "class"], out).rows[0].result.stamp
+    assert stamp.startswith("computelab 0.") and ", checks " in stamp
+    book = next(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+    assert book["graded_by"] == stamp
+    suite = ET.parse(out / "junit.xml").getroot()[0]
+    assert suite.find("properties/property").attrib == {"name": "graded_by", "value": stamp}
+    alice = out / "students" / "alice"
+    assert json.loads((alice / "results.json").read_text())["extra_data"]["stamp"] == stamp
+    assert (alice / "feedback.md").read_text().endswith(f"Graded by {stamp}.\n")
+    assert f"Graded by {stamp}." in (alice / "feedback.html").read_text()
+    rows = json.loads((out / "rows.json").read_text())
+    assert rows["rows"][0]["result"]["stamp"] == stamp and rows["shard"] == ""
+
+
 def test_gradescope_results_use_only_passed_and_failed():
     result = zero_result(LAB.id, SPECS, "timeout", "Stopped after 5 s (time limit).")
     data = gradescope_results(result, "alice")
     assert data["score"] == 0 and data["output"] == "Stopped after 5 s (time limit)."
     assert {t["status"] for t in data["tests"]} == {"failed"}
     assert data["extra_data"] == {"lab": LAB.id, "status": "timeout", "student": "alice",
-                                  "max_score": 15.0}
+                                  "max_score": 15.0, "stamp": result.stamp}
+    assert result.stamp.startswith("computelab ")
 
 
 def test_missing_roster_students_get_a_row(tmp_path, fake_engine):
@@ -299,7 +274,7 @@ def test_writes_are_atomic(tmp_path):
 def test_output_dir_rejects_stale_records(tmp_path):
     path = write(tmp_path / "alice.ipynb", "v1")
     sub = classroom.Submission("alice", path, path, student="alice")
-    output = OutputDir(tmp_path / "out", LAB, SPECS)
+    output = OutputDir(tmp_path / "out", LAB.id, [s.name for s in SPECS])
     output.save(classroom.Row("alice", sub.path, zero_result(LAB.id, SPECS, Status.ERROR, "x")))
     assert output.finished(sub) is not None
     sub.path.write_text("v2")

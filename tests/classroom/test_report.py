@@ -90,16 +90,17 @@ def test_report_command(graded: Path) -> None:
 
 
 def test_report_of_a_folder_that_is_not_graded(tmp_path: Path) -> None:
-    with pytest.raises(ComputeLabError, match="no gradebook.csv"):
+    with pytest.raises(ComputeLabError, match="no rows.json"):
         read_class(tmp_path)
     result = CliRunner().invoke(app, ["report", str(tmp_path)])
     assert result.exit_code != 0
-    assert "no gradebook.csv here" in result.output
+    assert "no rows.json here" in result.output
     assert "Traceback" not in result.output
 
 
-def test_a_damaged_record_costs_only_its_messages(graded: Path) -> None:
-    (graded / "students" / "s01" / "record.json").write_text("[[[")
-    data = read_class(graded)
-    assert [r.student for r in data.rows].count("s01") == 1
-    assert write_report(graded, lab(), similarity=False).is_file()
+def test_a_damaged_rows_file_is_one_line(graded: Path) -> None:
+    (graded / "rows.json").write_text("[[[")
+    result = CliRunner().invoke(app, ["report", str(graded)])
+    assert result.exit_code != 0
+    assert "not a ComputeLab rows file" in result.output
+    assert "Traceback" not in result.output
