@@ -83,7 +83,7 @@ def grade_cmd(
                              roster=roster, prefix=prefix, force=force, shard=part)
         _export(out, kinds, report.rows, roster, found.id, lms_column, err, quiet=True)
         typer.echo(json.dumps([row.to_dict() for row in report.rows], indent=2))
-        _class_report(out, found, err, quiet=True)
+        _class_report(out, found, quiet=True)
         return
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
@@ -128,10 +128,10 @@ def grade_cmd(
     typer.echo(f"Per-student results and feedback: {out / 'students'}")
     typer.echo(f"JUnit XML: {out / 'junit.xml'}")
     _export(out, kinds, report.rows, roster, found.id, lms_column, err)
-    _class_report(out, found, err)
+    _class_report(out, found)
 
 
-def _class_report(out: Path, lab: Any, err: Console, quiet: bool = False) -> None:
+def _class_report(out: Path, lab: Any, quiet: bool = False) -> None:
     """Write the class report after grading (``quiet``: stdout is JSON, say nothing there);
     without the instructor extra, say how to get it."""
     from grader.classroom.instructor_extra import MissingInstructorExtra
@@ -142,7 +142,8 @@ def _class_report(out: Path, lab: Any, err: Console, quiet: bool = False) -> Non
         if not quiet:
             typer.echo(f"Class report: {written}")
     except MissingInstructorExtra as exc:
-        err.print(f"No class report: {exc}; then run computelab report {out}")
+        # plain echo: rich would wrap the command mid-path
+        typer.echo(f"No class report: {exc}; then run computelab report {out}", err=True)
 
 
 @friendly
