@@ -94,6 +94,11 @@ class LabSession:
         ``boto3.setup_default_session(...)`` are caught too.
         """
         rerun = " Re-run the first cell of this notebook, then check again."
+        if self.reset_elsewhere():
+            return ("This lab was reset outside this notebook (computelab reset, or another "
+                    "notebook's Reset button), so it has a new, empty account that this "
+                    "kernel is not using yet. Re-run this notebook's cells from the top "
+                    "(Run > Run All Cells), then check again.")
         if os.environ.get("AWS_ENDPOINT_URL") != self.aws.endpoint:
             return ("Your boto3 is not pointing at the sandbox (AWS_ENDPOINT_URL was changed)."
                     + rerun)
@@ -129,6 +134,17 @@ class LabSession:
                     "account." + rerun)
         self._verified = setup
         return ""
+
+    def reset_elsewhere(self) -> bool:
+        """Whether the trainer now gives this lab another account than this kernel's (one
+        reset meaning: a reset anywhere moves the lab to a new, empty account)."""
+        from grader.sandbox.runtime import read_runtime
+
+        runtime = read_runtime()
+        if runtime.get("endpoint") != self.aws.endpoint:
+            return False
+        current = (runtime.get("accounts") or {}).get(self.lab.id) or {}
+        return bool(current) and current.get("account_id") != self.aws.account_id
 
     def run_checks(self) -> LabResult:
         """Run the checks and record the result so progress shows it."""

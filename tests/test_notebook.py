@@ -181,3 +181,18 @@ def test_reset_asks_for_confirmation_then_wipes_only_this_lab(session):
     assert session.aws.account_id != old_account
     assert session.aws.client("ec2").describe_key_pairs()["KeyPairs"] == []
     assert "fresh" in panel.panel.value
+
+
+def test_a_reset_elsewhere_is_noticed_before_checking(session, sandbox):
+    """One reset meaning: after `computelab reset` the open notebook does not check (or keep
+    building in) the old account; it says how to move to the new one."""
+    from grader.ui.check_panel import CheckPanel
+
+    lab_aws(LAB, sandbox.endpoint, fresh=True)  # what `computelab reset 01` does
+    panel = CheckPanel(session)
+    panel.check_button.click()
+    assert "reset outside this notebook" in panel.panel.value
+    assert store.lab_status(LAB.id) == "not started"
+    panel.reset_button.click()
+    panel.confirm_button.click()  # this notebook's own reset adopts a fresh account
+    assert session.reset_elsewhere() is False

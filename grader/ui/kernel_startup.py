@@ -4,9 +4,10 @@
 script calls ``guard_kernel``: boto3 is aimed at the sandbox with the lab's own account (the
 kernel knows its notebook from ``JPY_SESSION_NAME``) and the loopback guard is installed, so
 a task cell run before the connect cell lands in the sandbox, and ``region_name=...`` or a
-profile still cannot leave this machine. A lab's kernel also records the learner's boto3
-calls for "what you did" (``grader.ui.recorder``). The standard ``python3`` kernelspec is
-untouched.
+profile still cannot leave this machine. After a restart, the first cell run shows working
+"Check my work" buttons again (``grader.ui.panel_again``). A lab's kernel also records the
+learner's boto3 calls for "what you did" (``grader.ui.recorder``). The standard ``python3``
+kernelspec is untouched.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from grader.aws import REGION, apply_lab_environment, install_loopback_guard, lab_environment
 
@@ -65,10 +67,23 @@ def guard_kernel(environ: Mapping[str, str] | None = None) -> str:
         if aws is not None:
             apply_lab_environment(lab_environment(endpoint, aws.access_key_id or "",
                                                   aws.secret_access_key or "", aws.region))
+            _panel_after_restart(lab_id, aws, env.get("JPY_SESSION_NAME", ""))
             return endpoint
     target = endpoint or NOWHERE
     apply_lab_environment(lab_environment(target, "testing", "testing", REGION))
     return target
+
+
+def _panel_after_restart(lab_id: str, aws: Any, session_name: str) -> None:
+    """Working "Check my work" buttons in the first cell run after a restart
+    (``grader.ui.panel_again``)."""
+    from grader import store
+    from grader.labs import find_lab
+    from grader.notebook import LabSession
+    from grader.ui.panel_again import notebook_of, offer_after_restart
+
+    offer_after_restart(LabSession(find_lab(lab_id), aws), notebook_of(session_name),
+                        checked_before=store.lab_status(lab_id) != "not started")
 
 
 def write_startup(ipython_dir: Path) -> Path:

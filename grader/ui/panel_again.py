@@ -4,8 +4,9 @@ A widget's buttons live in the kernel that made them: after a restart JupyterLab
 old panel (its model went with the kernel), and the learner would have to find and re-run
 the notebook's last cell. Instead, the first cell the learner runs in the new kernel shows
 a working panel in its own output, once, with a line saying why. This happens only when the
-saved notebook shows a panel from before (a lab never checked needs nothing), and not when
-that first cell is the check cell itself.
+learner has checked this lab before or the saved notebook shows a panel from an earlier
+kernel (a lab never checked needs nothing), and not when that first cell is the check cell
+itself.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHECK_CALL = ".check()"
-NOTE = ("<div class='computelab-message'>The kernel restarted, so the buttons at the end of "
-        "this notebook stopped working. Here they are again (re-run the cells above it to "
-        "bring your variables back too).</div>")
+NOTE = ("<div class='computelab-message'>This kernel is new (restarted or reopened), so the "
+        "buttons at the end of this notebook work again only once their cell runs. Here they "
+        "are now. Re-run the cells above to bring your variables back too.</div>")
 
 
 def had_panel(notebook: Path) -> bool:
@@ -41,16 +42,17 @@ def notebook_of(session_name: str) -> Path:
     return path if path.is_absolute() else Path.cwd() / path.name
 
 
-def offer_after_restart(session: Any, notebook: Path, shell: Any = None) -> bool:
-    """Show ``session``'s panel after the first cell this kernel runs, when ``notebook``
-    had one; returns whether the offer is in place."""
+def offer_after_restart(session: Any, notebook: Path, shell: Any = None,
+                        checked_before: bool = False) -> bool:
+    """Show ``session``'s panel after the first cell this kernel runs, when the lab was
+    checked before or ``notebook`` had a panel; returns whether the offer is in place."""
     if shell is None:
         try:
             from IPython import get_ipython
         except ImportError:
             return False
         shell = get_ipython()
-    if shell is None or not had_panel(notebook):
+    if shell is None or not (checked_before or had_panel(notebook)):
         return False
 
     def offer(result: Any) -> None:
