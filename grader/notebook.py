@@ -154,9 +154,11 @@ class LabSession:
         return result
 
     def check(self) -> Any:
-        """Show the "Check my work" button."""
+        """Show the "Check my work" button (and hide one offered after a restart)."""
         from grader.ui.check_panel import CheckPanel
+        from grader.ui.panel_again import retire_offers
 
+        retire_offers()
         return CheckPanel(self).widget
 
     def reset(self) -> LabSession:

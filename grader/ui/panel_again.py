@@ -6,7 +6,8 @@ the notebook's last cell. Instead, the first cell the learner runs in the new ke
 a working panel in its own output, once, with a line saying why. This happens only when the
 learner has checked this lab before or the saved notebook shows a panel from an earlier
 kernel (a lab never checked needs nothing), and not when that first cell is the check cell
-itself.
+itself. When the notebook's own check cell runs later in this kernel (Run All), the offered
+panel hides itself: one set of buttons is enough.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+
+_OFFERED: list[Any] = []  # panels shown by an offer in this kernel, hidden by retire_offers
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHECK_CALL = ".check()"
@@ -59,10 +62,18 @@ def offer_after_restart(session: Any, notebook: Path, shell: Any = None,
         shell.events.unregister("post_run_cell", offer)
         if CHECK_CALL in (getattr(getattr(result, "info", None), "raw_cell", "") or ""):
             return  # that cell shows a fresh panel itself
-        from IPython.display import HTML, display
+        import ipywidgets as widgets
+        from IPython.display import display
 
-        display(HTML(NOTE))
-        display(session.check())
+        box = widgets.VBox([widgets.HTML(NOTE), session.check()])
+        _OFFERED.append(box)
+        display(box)
 
     shell.events.register("post_run_cell", offer)
     return True
+
+
+def retire_offers() -> None:
+    """Hide the offered panels: the notebook's own check cell has just run."""
+    while _OFFERED:
+        _OFFERED.pop().layout.display = "none"

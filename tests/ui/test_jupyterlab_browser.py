@@ -6,6 +6,11 @@ way a learner would: the welcome page, its link to lab 01, Run All + "Check my w
 untouched notebook (every objective fails, with messages) and on a solved copy (full marks),
 the welcome page showing lab 01 as passed, "Reset this lab" making the next check fail, and
 a notebook that opens SSH to the world getting "what you did": the offending call and its cell.
+Then, in that notebook: re-running a cell that creates something gives a one-line AWS error
+with advice, not a traceback; after a kernel restart the first cell run brings working
+buttons back; `computelab reset` from a terminal while the notebook is open leaves the
+notebook alone and the open notebook says it must move to the new account; and every
+ComputeLab control and mark keeps 4.5:1 contrast in the dark theme.
 Screenshots of each step (and of a failure) go to ``test-artifacts/jupyterlab/``.
 """
 
@@ -317,12 +322,13 @@ def _run_all(page: Any, server: LabServer, path: str) -> Any:
     return notebook
 
 
-def _run_first_code_cell(page: Any, server: LabServer, path: str) -> None:
-    """Click into the first code cell and press Shift+Enter; wait until it has run."""
+def _run_first_code_cell(page: Any, server: LabServer, path: str, index: int = 0) -> None:
+    """Click into the first (or the ``index``-th) code cell and press Shift+Enter; wait
+    until it has run."""
     from playwright.sync_api import expect
 
     notebook = _current_notebook(page)
-    cell = notebook.locator(".jp-CodeCell").first
+    cell = notebook.locator(".jp-CodeCell").nth(index)
     prompt = cell.locator(".jp-InputArea-prompt")
     for attempt in range(1, _ATTEMPTS + 1):
         _wait_for_kernel(page, server, path)
@@ -354,6 +360,41 @@ def _check_my_work(page: Any) -> Any:
     expect(result).to_be_visible(timeout=RUN_ALL_MS)
     result.scroll_into_view_if_needed()
     return result
+
+
+# The colours a learner sees: the element's text colour over the first opaque background
+# behind it (WCAG's contrast ratio is computed from these in Python).
+_COLOURS_JS = """el => {
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const fg = parse(getComputedStyle(el).color);
+  for (let node = el; node; node = node.parentElement) {
+    const bg = parse(getComputedStyle(node).backgroundColor);
+    if (bg.length >= 3 && (bg.length < 4 || bg[3] > 0.99)) return [fg, bg];
+  }
+  return [fg, [255, 255, 255]];
+}"""
+
+
+def _contrast(page: Any, locator: Any) -> float:
+    """WCAG 2 contrast ratio of ``locator``'s text against what is behind it."""
+    fg, bg = locator.evaluate(_COLOURS_JS)
+
+    def luminance(rgb: list[float]) -> float:
+        channels = [c / 255 for c in rgb[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _menu(page: Any, *path: str) -> None:
+    """Click through JupyterLab's menu bar: ``_menu(page, "Kernel", "Restart Kernel…")``."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{re.escape(path[0])}$")).click()
+    for label in path[1:]:
+        item = page.locator(".lm-Menu:visible .lm-Menu-item:not(.lm-mod-hidden)").filter(
+            has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^{re.escape(label)}$")))
+        item.last.click()
 
 
 def _mistake_notebook() -> Any:
@@ -467,3 +508,48 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         expect(did).to_contain_text("'FromPort': 22")
         expect(did).to_contain_text("'CidrIp': '0.0.0.0/0'")
         expect(did).to_contain_text("cell [2]: create_security_group(GroupName='web-sg'")
+
+    with steps.step("rerun-cell-gives-one-line"):
+        mistake = _current_notebook(page)
+        _run_first_code_cell(page, lab_server, mistake_path, index=1)  # the group again
+        error = mistake.locator(".jp-CodeCell").nth(1).locator(".computelab-aws-error")
+        expect(error).to_contain_text("InvalidGroup.Duplicate")
+        expect(error).to_contain_text("this cell ran before")
+        expect(error.locator("pre")).not_to_be_visible()  # the traceback is one click away
+        expect(mistake.locator(".jp-CodeCell").nth(1)).not_to_contain_text("Traceback")
+
+    with steps.step("kernel-restart-brings-buttons-back"):
+        _menu(page, "Kernel", "Restart Kernel…")
+        page.locator(".jp-Dialog").get_by_role("button", name="Restart").click()
+        expect(page.locator(".jp-Dialog")).to_have_count(0)
+        _run_first_code_cell(page, lab_server, mistake_path)
+        first = mistake.locator(".jp-CodeCell").first
+        expect(first).to_contain_text("This kernel is new")
+        first.get_by_role("button", name="Check my work").click()
+        result = first.locator(".computelab-result")
+        expect(result).to_have_attribute("data-status", "failed", timeout=RUN_ALL_MS)
+        expect(result.locator("tr.cl-failed", has_text=sg_check.title)).to_have_count(1)
+
+    with steps.step("dark-theme-contrast"):
+        _menu(page, "Settings", "Theme", "JupyterLab Dark")
+        expect(page.locator("body")).to_have_attribute("data-jp-theme-name", "JupyterLab Dark")
+        controls = [first.get_by_role("button", name=name)
+                    for name in ("Check my work", "Reset this lab")]
+        marks = first.locator(".computelab-result span[role='img']")
+        texts = [first.locator(".computelab-result b").first]
+        measured = [(target, _contrast(page, target)) for target in
+                    [*controls, *marks.all(), *texts]]
+        assert measured and all(ratio >= 4.5 for _, ratio in measured), [
+            (target.inner_text()[:40], round(ratio, 2)) for target, ratio in measured]
+
+    with steps.step("cli-reset-while-open"):
+        saved = (lab_server.workspace / mistake_path).read_bytes()
+        done = subprocess.run([str(BIN), "reset", LAB.id, "--yes"], capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "notebook is unchanged" in done.stdout
+        assert (lab_server.workspace / mistake_path).read_bytes() == saved
+        first.get_by_role("button", name="Check my work").click()
+        expect(first.locator(".computelab-result")).to_contain_text(
+            "reset outside this notebook", timeout=RUN_ALL_MS)
+        expect(page.locator(".jp-Dialog")).to_have_count(0)  # no "file changed" prompt

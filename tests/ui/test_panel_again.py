@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.display import HTML
 from IPython.utils.capture import capture_output
 
 from grader.ui.panel_again import WIDGET_VIEW, had_panel, notebook_of, offer_after_restart
@@ -16,7 +15,9 @@ from grader.ui.panel_again import WIDGET_VIEW, had_panel, notebook_of, offer_aft
 
 class FakeSession:
     def check(self) -> Any:
-        return HTML("<b>fresh panel</b>")
+        import ipywidgets as widgets
+
+        return widgets.HTML("<b>fresh panel</b>")
 
 
 def _notebook(path: Path, panel_output: bool) -> Path:
@@ -42,9 +43,22 @@ def shell() -> Any:
 
 
 def _shown(shell: Any, code: str) -> list[str]:
+    """The HTML of what ``code`` displayed (widgets: the HTML of their HTML children)."""
     with capture_output() as captured:
         shell.run_cell(code)
-    return [o.data.get("text/html", "") for o in captured.outputs]
+    return [html for o in captured.outputs for html in _html_of(o.data, o.metadata)]
+
+
+def _html_of(data: dict[str, Any], _: Any) -> list[str]:
+    if "text/html" in data:
+        return [data["text/html"]]
+    view = data.get("application/vnd.jupyter.widget-view+json")
+    if view:
+        from ipywidgets.widgets.widget import _instances
+
+        box = _instances[view["model_id"]]
+        return [getattr(child, "value", "") or repr(child) for child in box.children]
+    return []
 
 
 def test_first_cell_after_a_restart_shows_the_panel_once(tmp_path: Path, shell: Any) -> None:
@@ -75,6 +89,20 @@ def test_the_check_cell_itself_is_not_doubled(tmp_path: Path, shell: Any) -> Non
     shell.user_ns["lab"] = FakeSession()
     assert _shown(shell, "lab.check()") == []  # the cell's own value is not a display
     assert _shown(shell, "x = 1") == []
+
+
+def test_the_notebook_s_own_check_cell_hides_the_offer(tmp_path: Path, shell: Any) -> None:
+    """Run All after a restart: the first cell's offered panel hides when the check cell
+    at the end shows its own."""
+    from grader.ui import panel_again
+
+    notebook = _notebook(tmp_path / "lab.ipynb", panel_output=True)
+    offer_after_restart(FakeSession(), notebook, shell)
+    _shown(shell, "x = 1")
+    offered = panel_again._OFFERED[-1]
+    assert offered.layout.display is None
+    panel_again.retire_offers()  # what LabSession.check() does first
+    assert offered.layout.display == "none"
 
 
 def test_unreadable_notebooks_are_no_panel(tmp_path: Path) -> None:
