@@ -449,3 +449,21 @@ def _stored_service(request: AwsRequest, service: dict[str, Any]) -> Any:
     backend = ecs_backends[request.account_id][request.region]
     key = f"{service.get('clusterArn', '').rpartition('/')[2]}:{service.get('serviceName')}"
     return backend.services.get(key)
+
+
+@patches.applies_to("ecs")
+def _describe_every_capacity_provider() -> None:
+    """describe_capacity_providers without names describes the account's capacity
+    providers (moto crashed on it).
+
+    AWS: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeCapacityProviders.html
+    """
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.describe_capacity_providers
+
+    @functools.wraps(original)
+    def describe(self: Any, names: list[str] | None) -> Any:
+        return original(self, list(self.capacity_providers) if names is None else names)
+
+    EC2ContainerServiceBackend.describe_capacity_providers = describe  # type: ignore[method-assign]

@@ -1,0 +1,3 @@
+"""Forgot the bucket."""
+
+LOSES = ["bucket_created"]
