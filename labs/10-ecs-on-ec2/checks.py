@@ -132,11 +132,15 @@ def _members(aws):
 def _newest_task_definition(aws):
     def read():
         ecs = aws.client("ecs")
-        arns = ecs.list_task_definitions(familyPrefix=FAMILY, status="ACTIVE",
-                                         sort="DESC")["taskDefinitionArns"]
-        arns = [a for a in arns if a.split("task-definition/")[1].rsplit(":", 1)[0] == FAMILY]
-        return ecs.describe_task_definition(taskDefinition=arns[0])["taskDefinition"] \
-            if arns else None
+        pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=FAMILY,
+                                                                     status="ACTIVE")
+        revisions = {}
+        for arn in (a for page in pages for a in page["taskDefinitionArns"]):
+            family, revision = arn.split("task-definition/", 1)[1].rsplit(":", 1)
+            if family == FAMILY:
+                revisions[int(revision)] = arn
+        return ecs.describe_task_definition(
+            taskDefinition=revisions[max(revisions)])["taskDefinition"] if revisions else None
 
     found = aws.once("task_definition", read)
     assert found, (f"No ACTIVE task definition in family '{FAMILY}' yet: register it with "
@@ -413,11 +417,13 @@ def _judge_service(aws, cluster, service):
         f"Service {SERVICE} has desiredCount {service.get('desiredCount')}; make it 2: "
         f"ecs.update_service(cluster='{CLUSTER}', service='{SERVICE}', desiredCount=2).")
     newest = _newest_task_definition(aws)
-    running = service.get("taskDefinition")
-    assert running == newest["taskDefinitionArn"], (
-        f"Service {SERVICE} runs {running.rsplit('/', 1)[-1] if running else 'nothing'}, not the "
-        f"newest revision {FAMILY}:{newest['revision']}: ecs.update_service(..., taskDefinition="
-        f"'{FAMILY}:{newest['revision']}').")
+    current = aws.client("ecs").describe_task_definition(
+        taskDefinition=service["taskDefinition"])["taskDefinition"]
+    running = f"{current['family']}:{current['revision']}"
+    assert current["taskDefinitionArn"] == newest["taskDefinitionArn"], (
+        f"Service {SERVICE} runs {running}, not the newest revision "
+        f"{FAMILY}:{newest['revision']}: ecs.update_service(cluster='{CLUSTER}', service="
+        f"'{SERVICE}', taskDefinition='{FAMILY}:{newest['revision']}').")
     strategy = service.get("capacityProviderStrategy") or []
     if not strategy:
         kind = service.get("launchType") or "none"

@@ -283,7 +283,10 @@ def _every_instance_gets_its_profile() -> None:
         # moto's run_instances response associates the first instance of a direct call
         for instance in reservation.instances[1 if from_request else 0:]:
             if instance.id not in self.iam_instance_profile_associations:
-                self.associate_iam_instance_profile(instance_id=instance.id, **profile)
+                try:
+                    self.associate_iam_instance_profile(instance_id=instance.id, **profile)
+                except Exception:  # noqa: BLE001 - a template naming a missing profile:
+                    break          # the instances run without one (no agent credentials)
         return reservation
 
     InstanceBackend.run_instances = run_instances  # type: ignore[method-assign]
@@ -467,3 +470,48 @@ def _describe_every_capacity_provider() -> None:
         return original(self, list(self.capacity_providers) if names is None else names)
 
     EC2ContainerServiceBackend.describe_capacity_providers = describe  # type: ignore[method-assign]
+
+
+@patches.applies_to("ecs")
+def _memory_reservation_is_enough_on_ec2() -> None:
+    """An EC2 container needs memory or memoryReservation (or task-level memory); moto
+    demanded memory and rejected a container that sets only memoryReservation.
+
+    AWS: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+    ("If using the EC2 launch type, you must specify either a task-level memory value or a
+    container-level memory value.")
+    """
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend._validate_container_defs
+
+    def validate(memory: str | None, container_definitions: list[dict[str, Any]],
+                 requires_compatibilities: list[str] | None) -> None:
+        # moto's EC2-only rule is the general rule below once memoryReservation counts
+        without_ec2 = [c for c in requires_compatibilities or [] if c != "EC2"] or None
+        original(memory, container_definitions, without_ec2)
+
+    EC2ContainerServiceBackend._validate_container_defs = staticmethod(validate)  # type: ignore[method-assign]
+
+
+@patches.applies_to("ecs")
+def _updated_service_names_the_revision() -> None:
+    """update_service(taskDefinition='family' or 'family:3') records the revision's full ARN,
+    as describe_services shows it on AWS (moto stored the string as given).
+
+    AWS: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+    ("If a revision isn't specified, the latest ACTIVE revision is used.")
+    """
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.update_service
+
+    @functools.wraps(original)
+    def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+        service = original(self, service_properties)
+        given = service.task_definition
+        if given and not str(given).startswith("arn:"):
+            service.task_definition = self.describe_task_definition(given).arn
+        return service
+
+    EC2ContainerServiceBackend.update_service = update_service  # type: ignore[method-assign]

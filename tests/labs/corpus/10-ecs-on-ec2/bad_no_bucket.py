@@ -1,3 +1,0 @@
-"""Forgot the bucket."""
-
-LOSES = ["bucket_created"]
