@@ -143,8 +143,11 @@ def _newest_task_definition(aws):
             taskDefinition=revisions[max(revisions)])["taskDefinition"] if revisions else None
 
     found = aws.once("task_definition", read)
-    assert found, (f"No ACTIVE task definition in family '{FAMILY}' yet: register it with "
-                   f"ecs.register_task_definition(family='{FAMILY}', ...).")
+    if not found:
+        absent(aws, f"No ACTIVE task definition in family '{FAMILY}' yet: register it with "
+                    f"ecs.register_task_definition(family='{FAMILY}', ...).", "ecs",
+               lambda ecs: ecs.list_task_definitions(familyPrefix=FAMILY)["taskDefinitionArns"],
+               key="task_definition")
     return found
 
 

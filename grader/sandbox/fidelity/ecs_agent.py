@@ -225,6 +225,22 @@ def _agent_reports_on_every_ecs_request() -> None:
     EC2ContainerServiceResponse.call_action = call_action  # type: ignore[method-assign]
 
 
+@patches.applies_to("ec2")
+def _agents_report_before_instances_stop() -> None:
+    """An agent registered its instance at boot, so the account's agents report before an
+    instance stops or terminates (the sandbox otherwise registers lazily, on ECS requests)."""
+    from moto.ec2.models.instances import InstanceBackend
+
+    for name in ("stop_instances", "terminate_instances"):
+        original = getattr(InstanceBackend, name)
+
+        def report_first(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            agents_report(self.account_id, self.region_name)
+            return _original(self, *args, **kwargs)
+
+        setattr(InstanceBackend, name, functools.wraps(original)(report_first))
+
+
 @corrects("ecs", "RegisterContainerInstance")
 def agent_only(request: AwsRequest, forward: Forward) -> Response:
     """Only the agent registers a container instance (it signs with the instance identity
