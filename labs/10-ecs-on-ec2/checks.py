@@ -16,6 +16,7 @@ import re
 
 from grader import check, fail
 from grader.kit import shared_reads
+from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.feedback import about
 from grader.kit.lookups import ensure_default_subnets, or_none
 from grader.kit.policies import allowed, open_to_everyone, role_name, trusted_services
@@ -129,7 +130,8 @@ def _members(aws):
     return aws.once("members", read)
 
 
-def _newest_task_definition(aws):
+def _task_definition_read(aws):
+    """The newest ACTIVE revision of the family (None if there is none), read once."""
     def read():
         ecs = aws.client("ecs")
         pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=FAMILY,
@@ -142,7 +144,11 @@ def _newest_task_definition(aws):
         return ecs.describe_task_definition(
             taskDefinition=revisions[max(revisions)])["taskDefinition"] if revisions else None
 
-    found = aws.once("task_definition", read)
+    return aws.once("task_definition", read)
+
+
+def _newest_task_definition(aws):
+    found = _task_definition_read(aws)
     if not found:
         absent(aws, f"No ACTIVE task definition in family '{FAMILY}' yet: register it with "
                     f"ecs.register_task_definition(family='{FAMILY}', ...).", "ecs",
@@ -153,16 +159,42 @@ def _newest_task_definition(aws):
 
 def _profile_roles(aws, profile):
     """The roles in the instance profile a launch names ({'Name'} or {'Arn'}), or None when
-    the profile does not exist."""
+    the profile does not exist. Roles list the profiles they are in, so the one IAM read
+    of the run answers unless the profile holds no role."""
     name = profile.get("Name") or (profile.get("Arn") or "").rsplit("/", 1)[-1]
-    found = shared_reads.instance_profile(aws, name) if name else None
-    return None if found is None else [r["RoleName"] for r in found.get("Roles", [])]
+    if not name:
+        return None
+    roles = [role for role, details in shared_reads.role_details(aws).items()
+             if any(p["InstanceProfileName"] == name
+                    for p in details.get("InstanceProfileList") or [])]
+    if roles:
+        return roles
+    return [] if shared_reads.instance_profile(aws, name) is not None else None
 
 
 def _lets_agent_register(aws, role):
+    """Whether EC2 may assume ``role`` and it allows ecs:RegisterContainerInstance (the AWS
+    managed instance policy does; any other policy is read)."""
     details = shared_reads.role(aws, role) or {}
-    return ("ec2.amazonaws.com" in trusted_services(details.get("AssumeRolePolicyDocument"))
-            and allowed(shared_reads.role_statements(aws, role), "ecs:RegisterContainerInstance"))
+    if "ec2.amazonaws.com" not in trusted_services(details.get("AssumeRolePolicyDocument")):
+        return False
+    if INSTANCE_POLICY in {p["PolicyArn"] for p in shared_reads.attached(aws, role)}:
+        return True
+    return allowed(shared_reads.role_statements(aws, role), "ecs:RegisterContainerInstance")
+
+
+def _services(aws):
+    return aws.once("services", lambda: aws.client("ecs").describe_services(
+        cluster=CLUSTER, services=[SERVICE])["services"])
+
+
+def _read_together(aws):
+    """The run's independent reads at once (see grader.kit.concurrent_reads)."""
+    aws.once("read-together", lambda: read_concurrently(aws, [
+        lambda a: a.once("cluster", lambda: _find_cluster(a.client("ecs"))),
+        lambda a: a.once("group", lambda: _find_group(a.client("autoscaling"))),
+        shared_reads.role_details, _members, _task_definition_read, _providers, _services,
+    ], services=("ecs", "autoscaling", "iam")))
 
 
 # --- checks -----------------------------------------------------------------------------
@@ -171,6 +203,7 @@ def _lets_agent_register(aws, role):
 @check(points=1, hint=f"ecs.create_cluster(clusterName='{CLUSTER}')")
 def cluster_created(aws):
     """ECS cluster ec2-cluster exists"""
+    _read_together(aws)
     _cluster(aws)
 
 
@@ -181,6 +214,7 @@ def cluster_created(aws):
                       f"InstanceProfileName='{ROLE}', RoleName='{ROLE}')")
 def instance_role(aws):
     """Role ecsInstanceRole trusts EC2, has the ECS instance policy and is in a profile"""
+    _read_together(aws)
     with about(ROLE):
         role = shared_reads.role(aws, ROLE)
         assert role, (f"No IAM role named '{ROLE}' yet. The ECS agent on each container "
@@ -213,6 +247,7 @@ def instance_role(aws):
                       f"'{GROUP}', DesiredCapacity=2, VPCZoneIdentifier='subnet-a,subnet-b', ...)")
 def container_instances_joined(aws):
     """Instances of ecs-nodes joined ec2-cluster as container instances"""
+    _read_together(aws)
     _cluster(aws)
     group = _group(aws)
     with about(group["AutoScalingGroupARN"]):
@@ -220,10 +255,7 @@ def container_instances_joined(aws):
 
 
 def _judge_group(aws, group):
-    subnets = shared_reads.subnets(aws)
-    zones = {subnets[s]["AvailabilityZone"] for s in
-             (group.get("VPCZoneIdentifier") or "").split(",") if s in subnets}
-    zones = zones or set(group.get("AvailabilityZones") or [])
+    zones = set(group.get("AvailabilityZones") or [])  # the zones of its subnets
     assert len(zones) >= 2, (
         f"{GROUP} launches into {len(zones)} Availability Zone(s); give it subnets in two AZs "
         "(VPCZoneIdentifier='subnet-a,subnet-b') so the service can spread its tasks: "
@@ -270,6 +302,7 @@ def _judge_group(aws, group):
                       "'ecs-nodes-cp', 'weight': 1}])")
 def capacity_provider(aws):
     """A capacity provider with managed scaling on ecs-nodes is the cluster's default"""
+    _read_together(aws)
     cluster = _cluster(aws)
     group = _group(aws)
     provider = _provider(aws, group, cluster)
@@ -277,14 +310,15 @@ def capacity_provider(aws):
         _judge_provider(provider, group, cluster)
 
 
-def _group_providers(aws, group):
-    def read():
-        found = aws.client("ecs").describe_capacity_providers()["capacityProviders"]
-        return [p for p in found if p.get("status") == "ACTIVE" and (
-            (p.get("autoScalingGroupProvider") or {}).get("autoScalingGroupArn")
-            in (group["AutoScalingGroupARN"], GROUP))]
+def _providers(aws):
+    return aws.once("providers", lambda: aws.client("ecs").describe_capacity_providers()[
+        "capacityProviders"])
 
-    return aws.once("providers", read)
+
+def _group_providers(aws, group):
+    return [p for p in _providers(aws) if p.get("status") == "ACTIVE" and (
+        (p.get("autoScalingGroupProvider") or {}).get("autoScalingGroupArn")
+        in (group["AutoScalingGroupARN"], GROUP))]
 
 
 def _provider(aws, group, cluster):
@@ -339,6 +373,7 @@ def _judge_provider(provider, group, cluster):
                       "80, 'hostPort': 0}]}], taskRoleArn=...)")
 def bridge_task_definition(aws):
     """Task definition web-ec2 runs nginx on EC2 with bridge networking and a dynamic port"""
+    _read_together(aws)
     task_definition = _newest_task_definition(aws)
     name = f"{FAMILY}:{task_definition['revision']}"
     with about(task_definition["taskDefinitionArn"]):
@@ -379,6 +414,7 @@ def _judge_task_definition(task_definition, name):
                       "taskRoleArn=<its Arn>")
 def task_role(aws):
     """web-ec2 has a task role trusted by ecs-tasks.amazonaws.com"""
+    _read_together(aws)
     task_definition = _newest_task_definition(aws)
     name = f"{FAMILY}:{task_definition['revision']}"
     arn = task_definition.get("taskRoleArn")
@@ -405,9 +441,9 @@ def task_role(aws):
                       "{'type': 'binpack', 'field': 'memory'}])")
 def service_placement(aws):
     """Service web runs 2 web-ec2 tasks on the capacity provider, spread then bin-packed"""
+    _read_together(aws)
     cluster = _cluster(aws)
-    services = [s for s in aws.client("ecs").describe_services(
-        cluster=CLUSTER, services=[SERVICE])["services"] if s.get("status") == "ACTIVE"]
+    services = [s for s in _services(aws) if s.get("status") == "ACTIVE"]
     assert services, (f"No active service named '{SERVICE}' in {CLUSTER} yet: create it with "
                       "ecs.create_service.")
     service = services[0]
@@ -420,8 +456,9 @@ def _judge_service(aws, cluster, service):
         f"Service {SERVICE} has desiredCount {service.get('desiredCount')}; make it 2: "
         f"ecs.update_service(cluster='{CLUSTER}', service='{SERVICE}', desiredCount=2).")
     newest = _newest_task_definition(aws)
-    current = aws.client("ecs").describe_task_definition(
-        taskDefinition=service["taskDefinition"])["taskDefinition"]
+    current = newest if service["taskDefinition"] == newest["taskDefinitionArn"] else \
+        aws.client("ecs").describe_task_definition(
+            taskDefinition=service["taskDefinition"])["taskDefinition"]
     running = f"{current['family']}:{current['revision']}"
     assert current["taskDefinitionArn"] == newest["taskDefinitionArn"], (
         f"Service {SERVICE} runs {running}, not the newest revision "
