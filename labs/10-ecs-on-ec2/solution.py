@@ -133,7 +133,8 @@ print("Instance profile:", profile and profile["Arn"])
 #   echo ECS_CLUSTER=ec2-cluster >> /etc/ecs/ecs.config
 #   ```
 #
-#   Without it the agent joins the cluster called `default`.
+#   Without it the agent joins the cluster called `default` (see the
+#   [agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html)).
 #
 # Then create the Auto Scaling group **`ecs-nodes`** from the template: `MinSize=0`,
 # `MaxSize=4`, `DesiredCapacity=2`, two default subnets in different Availability Zones
@@ -208,7 +209,9 @@ for member in ecs.describe_container_instances(
 #    A service created without a launch type or strategy then uses it.
 #
 # **Look at:** `ecs.describe_capacity_providers(capacityProviders=["ecs-nodes-cp"])` and the
-# cluster's `defaultCapacityProviderStrategy`.
+# cluster's `defaultCapacityProviderStrategy`; the
+# [AutoScalingGroupProvider](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProvider.html)
+# reference says what managed termination protection requires.
 #
 
 # %%
@@ -317,7 +320,8 @@ print("Task definition:", task_definition and
 #    free memory, so managed scaling can empty and remove the others.
 #
 # **Look at:** `ecs.describe_services(cluster="ec2-cluster", services=["web"])`:
-# `capacityProviderStrategy` (copied from the cluster's default) and `placementStrategy`.
+# `capacityProviderStrategy` (copied from the cluster's default) and `placementStrategy`, and
+# [task placement strategies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html).
 #
 
 # %%
