@@ -278,7 +278,7 @@ def _judge_group(aws, group):
         f"register: use {ROLE} with AmazonEC2ContainerServiceforEC2Role.")
     named = CLUSTER_SETTING.findall(launch["UserData"])
     setting = f"sets ECS_CLUSTER={named[-1]}" if named else "does not set ECS_CLUSTER"
-    assert CLUSTER in named, (
+    assert named and named[-1] == CLUSTER, (
         f"{GROUP}'s user data {setting}, so the agent joins "
         f"'{named[-1] if named else 'default'}', not {CLUSTER}. Write "
         f"ECS_CLUSTER={CLUSTER} to /etc/ecs/ecs.config in the user data (a new launch "

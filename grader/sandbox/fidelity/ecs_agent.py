@@ -78,8 +78,8 @@ def agent_cluster(image_name: str, user_data: str) -> str | None:
     """
     if not (AGENT_AMI.search(image_name or "") or AGENT_INSTALL.search(user_data)):
         return None
-    match = CLUSTER_SETTING.search(user_data)
-    return match.group(1) if match else "default"
+    named = CLUSTER_SETTING.findall(user_data)  # the last setting written wins
+    return named[-1] if named else "default"
 
 
 def _effects(document: Any, action: str) -> set[str]:
