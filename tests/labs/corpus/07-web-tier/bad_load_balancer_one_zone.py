@@ -2,7 +2,7 @@
 
 import boto3
 
-LOSES = ["auto_scaling_group", "load_balancer"]
+LOSES = ["auto_scaling_group", "load_balancer", "scaled_to_three"]
 
 ec2 = boto3.client("ec2")
 elbv2 = boto3.client("elbv2")
