@@ -224,17 +224,19 @@ def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n
     seed, shown = rounds.pick(bank, sel, n=n, seed=seed)
     mode = "review" if due else "practice"
     if answers is None and as_json:
-        _print_json({"mode": mode, "seed": seed,
-                     "questions": [_question_json(i, s) for i, s in enumerate(shown, 1)]})
+        listing: dict[str, Any] = {
+            "mode": mode, "seed": seed,
+            "questions": [_question_json(i, s) for i, s in enumerate(shown, 1)]}
+        if due:
+            upcoming = srs.next_due(progress.load_cards())
+            listing["next_due"] = upcoming.isoformat(timespec="seconds") if upcoming else None
+        _print_json(listing)
         return
     console = Console()
     if not shown:
         if as_json:
-            upcoming = srs.next_due(progress.load_cards()) if due else None
             _print_json({"mode": mode, "seed": seed, "questions": 0, "answered": 0,
-                         "score": 0.0, "results": [],
-                         "next_due": upcoming.isoformat(timespec="seconds") if upcoming
-                         else None})
+                         "score": 0.0, "results": []})
         else:
             console.print(_nothing_due() if due else "No questions match that choice.")
         return
@@ -520,11 +522,19 @@ def _print_review(console: Console, report: ExamReport, session: ExamSession) ->
     console.print("\n[bold]Review[/bold]: every question, with why each option is right or"
                   " wrong (your choice first).")
     titles = {d.id: d.title for d in session.spec.domains}
-    for item, shown in zip(report.items, session.items, strict=True):
-        q = shown.question
+    shown_by_id = {s.question.id: s for s in session.items}
+    for item in report.items:
         mark = "[green]✔[/green]" if item["correct"] else "[red]✘[/red]"
+        shown = shown_by_id.get(item["id"])
+        if shown is None:
+            console.print(f"\n{mark} [bold]{item['position']}.[/bold] {escape(item['id'])}:"
+                          f" no longer in the banks (your answer {item['answer'] or '-'},"
+                          f" right answer {item['key']})")
+            continue
+        q = shown.question
         console.print(f"\n{mark} [bold]{item['position']}.[/bold] {escape(q.stem)}")
-        console.print(f"  {_meta(q)} [dim]· {escape(titles[item['domain']])}[/dim]")
+        flag = " · ⚑ flagged" if item.get("flagged") else ""
+        console.print(f"  {_meta(q)} [dim]· {escape(titles[item['domain']])}{flag}[/dim]")
         given = session.answers.get(item["position"])
         answer = ("I don't know" if given is not None and given.unknown
                   else item["answer"] or "(not answered)")
@@ -660,14 +670,31 @@ def _scripted_exam(session: ExamSession, answers: str) -> ExamReport:
     return session.submit()
 
 
+def review_exam(session_id: str | None, *, as_json: bool) -> None:
+    """Reopen a submitted exam's report: every question with its review."""
+    session, report = ExamSession.reopen(load_bank(), session_id)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    console = Console()
+    _print_report(console, report, session)
+    others = [r for r in progress.exam_reports() if r["session"] != report.session][-5:]
+    if others:
+        console.print("Other reports: " + " · ".join(
+            f"{r['session']} ({str(r['exam']).upper()}, {r['finished']},"
+            f" {r['correct']}/{r['questions']})" for r in reversed(others))
+            + " — `computelab exam --review SESSION`")
+
+
 def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | None,
-             resume: bool, answers: str | None, as_json: bool, form: int | None = None) -> None:
+             resume: bool, answers: str | None, as_json: bool, form: int | None = None,
+             session_id: str | None = None) -> None:
     bank: Bank = load_bank()
     if resume:
         if minutes is not None or n is not None or seed is not None or form is not None:
             raise QuizError("--resume continues a saved exam: leave out --minutes, -n, --seed"
                             " and --form")
-        session = ExamSession.resume(bank, exam=exam if exam else None)
+        session = ExamSession.resume(bank, session_id=session_id, exam=exam if exam else None)
     else:
         if form is not None and seed is not None:
             raise QuizError("--form is a fixed mock exam: leave out --seed (a seed draws a"
@@ -708,7 +735,13 @@ def exam_command(
     form: int | None = typer.Option(None, "--form", help="Mock exam form 1, 2 or 3: a fixed"
                                     " set (overlapping the other forms by 20% or less);"
                                     " without it each exam is a random draw."),
-    resume: bool = typer.Option(False, "--resume", help="Continue the last unfinished exam."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the last unfinished exam"
+                                                        " (or SESSION)."),
+    review: bool = typer.Option(False, "--review", help="Reopen the report of the last"
+                                                        " submitted exam (or SESSION): every"
+                                                        " question reviewed again."),
+    session: str | None = typer.Argument(None, metavar="[SESSION]",
+                                         help="An exam session id, with --review or --resume."),
     answers: str | None = typer.Option(None, "--answers", help=ANSWERS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print only JSON (without --answers: the"
                                                        " questions; the exam stays open)."),
@@ -721,12 +754,22 @@ def exam_command(
     computelab exam --exam SAA-C03 --form 2 ·
     computelab exam -n 20 --seed 42 ·
     computelab exam --resume ·
+    computelab exam --review · computelab exam --review 3f9a1c2b7d4e ·
     computelab exam --seed 42 -n 3 --answers "1:b;2:a,d;3:?" --json
     """
+    if review:
+        if resume or answers is not None or any(
+                v is not None for v in (minutes, n, seed, form)) or exam:
+            raise QuizError("--review reopens a submitted exam: give only the session id"
+                            " (and --json), e.g. computelab exam --review 3f9a1c2b7d4e")
+        review_exam(session, as_json=as_json)
+        return
+    if session is not None and not resume:
+        raise QuizError(f"'{session}': a session id goes with --review or --resume")
     if exam:
         find_exam(load_bank(), exam)
     run_exam(exam=exam, minutes=minutes, n=n, seed=seed, resume=resume, answers=answers,
-             as_json=as_json, form=form)
+             as_json=as_json, form=form, session_id=session)
 
 
 # -- progress --------------------------------------------------------------------------------
