@@ -228,7 +228,7 @@ def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n
             "mode": mode, "seed": seed,
             "questions": [_question_json(i, s) for i, s in enumerate(shown, 1)]}
         if due:
-            upcoming = srs.next_due(progress.load_cards())
+            upcoming = srs.next_due(_known_cards(bank))
             listing["next_due"] = upcoming.isoformat(timespec="seconds") if upcoming else None
         _print_json(listing)
         return
@@ -238,7 +238,7 @@ def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n
             _print_json({"mode": mode, "seed": seed, "questions": 0, "answered": 0,
                          "score": 0.0, "results": []})
         else:
-            console.print(_nothing_due() if due else "No questions match that choice.")
+            console.print(_nothing_due(bank) if due else "No questions match that choice.")
         return
     if answers is not None:
         replies = _answer_map(answers)
@@ -276,10 +276,15 @@ def _print_next_review(console: Console, answered: rounds.Answered) -> None:
         console.print(f"  [bold]{text}[/bold]{why}.")
 
 
-def _nothing_due() -> str:
+def _known_cards(bank: Bank) -> dict[str, Any]:
+    """The cards of questions still in the banks."""
+    known = {q.id for q in bank.questions}
+    return {qid: c for qid, c in progress.load_cards().items() if qid in known}
+
+
+def _nothing_due(bank: Bank) -> str:
     """"Nothing is due", and when something will be."""
-    cards = progress.load_cards()
-    upcoming = srs.next_due(cards)
+    upcoming = srs.next_due(_known_cards(bank))
     if upcoming is None:
         return ("Nothing is due for review: answer some questions first (computelab quiz);"
                 " each answer is scheduled.")
