@@ -18,7 +18,11 @@
  * .cl-readmore (the lesson section and the AWS pages the question was checked against)
  * and .cl-meta; ordering rows .cl-step[data-position] with a select of steps.
  * The exam set offers a random draw or one of three fixed mock forms (built by
- * grader.quiz.forms at site build time, as `computelab exam --form N`).
+ * grader.quiz.forms at site build time, as `computelab exam --form N`), with a clock
+ * (.cl-exam-timer, role=timer), .cl-flag toggles (aria-pressed), .cl-exam-status, resume
+ * after a reload (.cl-exam-resumed) and .cl-report (.cl-score, tr[data-domain], .cl-summary).
+ * Answers are kept in localStorage and exported for `computelab quiz import` (.cl-saved
+ * [data-count] with .cl-export): see "answers kept in this browser" below.
  */
 (function () {
   "use strict";
@@ -856,6 +860,7 @@
       which.value = state.exam;
       describe();
       render();
+      if (!state) return;              // the time had run out: render() submitted it
       resumed.textContent = "Resumed your exam in progress: " + clock(left()) + " left, " +
         status.textContent + ".";
       resumed.hidden = false;

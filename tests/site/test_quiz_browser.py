@@ -110,19 +110,20 @@ def test_exam_clock_flags_resume_and_a_visible_report(browser_page: tuple[Any, l
     assert blocked == [], f"requests left the machine: {blocked}"
 
 
+@pytest.mark.parametrize("seconds_left", [2, -5])
 def test_time_up_submits_the_saved_answers(browser_page: tuple[Any, list[str]],
-                                           server: str) -> None:
+                                           server: str, seconds_left: int) -> None:
     from playwright.sync_api import expect
 
     page, blocked = browser_page
-    steps = Steps(page, "exam-time-up")
-    with steps.step("time-runs-out-while-away"):
+    steps = Steps(page, f"exam-time-up{seconds_left}")
+    with steps.step("time-runs-out"):
         exam = _exam_page(page, server)
         exam.locator(".cl-question").first.locator("input").first.check()
-        # the learner comes back with two seconds left on the clock
+        # the learner comes back with two seconds left on the clock, or none
         page.evaluate(f"""() => {{
             const s = JSON.parse(localStorage.getItem('{EXAM_KEY}'));
-            s.used = s.minutes * 60 - 2;
+            s.used = s.minutes * 60 - {seconds_left};
             localStorage.setItem('{EXAM_KEY}', JSON.stringify(s));
         }}""")
         page.reload()
@@ -130,6 +131,8 @@ def test_time_up_submits_the_saved_answers(browser_page: tuple[Any, list[str]],
         expect(report.locator(".cl-time-up")).to_have_text(
             "Time is up: your answers were submitted.")
         expect(report.locator(".cl-summary")).to_contain_text("1 answered")
+        expect(page.locator(".cl-exam .cl-exam-resumed")).to_be_hidden()
+    assert page.evaluate(f"localStorage.getItem('{EXAM_KEY}')") is None
     assert blocked == []
 
 
