@@ -230,6 +230,19 @@ def test_every_quiz_and_exam_state_passes_axe(server: str, quiz_data: dict[str, 
         expect(quiz.locator('.cl-question[data-state="unanswered"]')).to_have_count(0)
         _axe(page, ".cl-quiz", f"{scheme}: lesson quiz, right, wrong and don't know")
 
+        page.goto(server + "exam/")
+        page.locator(".tabbed-labels label", has_text="Practice by topic").click()
+        practice = page.locator(".cl-practice")
+        expect(practice).to_have_attribute("data-cl-ready", "true")
+        practice.locator(".cl-practice-filter").select_option("topic:batch")
+        practice.locator(".cl-practice-count").select_option("0")
+        practice.locator(".cl-start").click()
+        practice.locator('.cl-question[data-type="ordering"]').first.locator(
+            ".cl-dont-know").click()
+        practice.locator('.cl-question[data-type="matching"]').first.locator(
+            ".cl-dont-know").click()
+        _axe(page, ".cl-practice", f"{scheme}: practice with ordering and matching")
+
         exam = _exam_page(page, server)
         exam.locator(".cl-flag").first.click()
         _axe(page, ".cl-exam", f"{scheme}: exam in progress")
