@@ -25,6 +25,8 @@ def _exam_page(page: Any, server: str, size: str = "10") -> Any:
     from playwright.sync_api import expect
 
     page.goto(server + "exam/")
+    # Material remembers the last tab chosen (content.tabs.link): choose the exam's
+    page.locator(".tabbed-labels label", has_text="Exam set").click()
     exam = page.locator(".cl-exam")
     expect(exam).to_have_attribute("data-cl-ready", "true")
     exam.locator(".cl-exam-choice").select_option("clf-c02")
