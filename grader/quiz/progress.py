@@ -164,7 +164,7 @@ def merge_attempts(new: list[Attempt], topics: dict[str, str], *,
     with connect() as conn:
         for a in sorted(new, key=lambda a: a.at):
             if conn.execute("SELECT 1 FROM quiz_attempts WHERE question_id = ? AND"
-                            " ABS(at - ?) < 0.0005", (a.question_id, a.at)).fetchone():
+                            " ABS(at - ?) < 0.001", (a.question_id, a.at)).fetchone():
                 continue
             conn.execute(
                 "INSERT INTO quiz_attempts(at, question_id, topic, mode, fraction, answer_json,"

@@ -671,7 +671,7 @@ def test_import_merges_site_answers_once(bank, tmp_path):
     assert cards["fx-single-1"].due >= datetime(2026, 1, 6, 10, 10, tzinfo=UTC)
 
 
-def test_progress_export_then_import_moves_progress_between_computers(bank, tmp_path,
+def test_progress_export_then_import_moves_progress_between_computers(bank, tmp_path, home,
                                                                       monkeypatch):
     progress.record_answer(grade(bank.get("fx-single-1"), Answer(selected=frozenset({0}))))
     progress.record_answer(grade(bank.get("fx-tf-1"), Answer(selected=frozenset({1}))))
@@ -686,6 +686,13 @@ def test_progress_export_then_import_moves_progress_between_computers(bank, tmp_
     moved = progress.load_cards()
     for qid, card in before.items():
         assert abs((moved[qid].due - card.due).total_seconds()) < 86400 * 0.25
+    # and back: the first computer already has every answer (times kept to the millisecond)
+    back = tmp_path / "back.json"
+    run("progress", "--export", str(back))
+    monkeypatch.setenv("COMPUTELAB_HOME", str(home))
+    assert "Imported 0 of 2 answers (2 already here skipped)" in run(
+        "quiz", "import", str(back)).stdout
+    assert progress.attempt_count() == 2
 
 
 @pytest.mark.parametrize("content, text", [
