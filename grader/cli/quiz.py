@@ -787,12 +787,11 @@ def _print_forecast(console: Console, result: progress.ProgressReport) -> None:
     if not any(result.forecast):
         return
     today = datetime.now().astimezone().date()
-    table = Table(title=f"Reviews due, next {len(result.forecast)} days")
-    days = [today + timedelta(days=i) for i in range(len(result.forecast))]
-    for i, day in enumerate(days):
-        table.add_column("today" if i == 0 else day.strftime("%a %d"), justify="right")
-    table.add_row(*(str(n) for n in result.forecast))
-    console.print(table)
+    days = ["today"] + [f"{today + timedelta(days=i):%a %d}"
+                        for i in range(1, len(result.forecast))]
+    console.print(f"Reviews due, next {len(result.forecast)} days: "
+                  + " · ".join(f"{day} {n}" for day, n in zip(days, result.forecast,
+                                                               strict=True)))
 
 
 def _percent(value: float | None) -> str:
