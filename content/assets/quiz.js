@@ -18,7 +18,11 @@
  * .cl-readmore (the lesson section and the AWS pages the question was checked against)
  * and .cl-meta; ordering rows .cl-step[data-position] with a select of steps.
  * The exam set offers a random draw or one of three fixed mock forms (built by
- * grader.quiz.forms at site build time, as `computelab exam --form N`).
+ * grader.quiz.forms at site build time, as `computelab exam --form N`), with a clock
+ * (.cl-exam-timer, role=timer), .cl-flag toggles (aria-pressed), .cl-exam-status, resume
+ * after a reload (.cl-exam-resumed) and .cl-report (.cl-score, tr[data-domain], .cl-summary).
+ * Answers are kept in localStorage and exported for `computelab quiz import` (.cl-saved
+ * [data-count] with .cl-export): see "answers kept in this browser" below.
  */
 (function () {
   "use strict";
@@ -91,6 +95,86 @@
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
+  // -- answers kept in this browser ---------------------------------------------------------
+  //
+  // Every answer (practice, lesson quiz, exam) goes to localStorage under ANSWERS_KEY as
+  // {id, at, score, mode, exam}: the progress file format of grader/quiz/transfer.py, so
+  // "Export my answers" downloads a file `computelab quiz import FILE` merges into spaced
+  // repetition. An exam in progress is kept under EXAM_KEY so a reload resumes it.
+
+  var ANSWERS_KEY = "computelab.answers.v1";
+  var EXAM_KEY = "computelab.exam.v1";
+  var PROGRESS_FORMAT = "computelab-progress";
+
+  function readStored(key, fallback) {
+    try {
+      var text = window.localStorage.getItem(key);
+      return text ? JSON.parse(text) : fallback;
+    } catch (e) {
+      return fallback;   // storage off (private mode) or a damaged entry: start afresh
+    }
+  }
+
+  function writeStored(key, value) {
+    try {
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, JSON.stringify(value));
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function storedAnswers() {
+    var list = readStored(ANSWERS_KEY, []);
+    return Array.isArray(list) ? list : [];
+  }
+
+  function recordAnswers(entries) {
+    var list = storedAnswers();
+    var at = new Date().toISOString();
+    entries.forEach(function (e) {
+      list.push({ id: e.id, at: at, score: e.score, mode: e.mode, exam: e.exam || null });
+    });
+    writeStored(ANSWERS_KEY, list);
+    document.dispatchEvent(new CustomEvent("computelab:answers"));
+  }
+
+  function exportAnswers() {
+    var data = { format: PROGRESS_FORMAT, version: 1, exported: new Date().toISOString(),
+                 answers: storedAnswers() };
+    var blob = new Blob([JSON.stringify(data, null, 1) + "\n"], { type: "application/json" });
+    var link = el("a", { href: URL.createObjectURL(blob),
+                         download: "computelab-progress-" + data.exported.slice(0, 10) + ".json" });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+  }
+
+  // "12 answers saved in this browser. [Export my answers]": one line under every quiz.
+  function savedBar() {
+    var count = el("span", { className: "cl-saved-count" });
+    var exportButton = button("Export my answers", "cl-export", exportAnswers);
+    var bar = el("p", { className: "cl-saved" }, count, " ", exportButton, " ",
+                 el("span", { className: "cl-saved-help", text:
+                   "then run computelab quiz import FILE to add them to your review schedule." }));
+    function update() {
+      if (!bar.isConnected && bar.dataset.shown) {
+        document.removeEventListener("computelab:answers", update);
+        return;
+      }
+      bar.dataset.shown = "1";
+      var n = storedAnswers().length;
+      count.textContent = plural(n, "answer") + " saved in this browser (nothing leaves it).";
+      exportButton.disabled = n === 0;
+      bar.setAttribute("data-count", n);
+    }
+    document.addEventListener("computelab:answers", update);
+    update();
+    return bar;
+  }
+
   // -- one question -------------------------------------------------------------------------
   //
   // question(q, {mode}) returns {node, check(), answered(), result(), markExam(), ...}.
@@ -138,7 +222,7 @@
     var hasOptions = q.type === "single" || q.type === "true_false" || q.type === "multiple";
     var root = el("div", { className: "cl-question", "data-qid": q.id, "data-type": q.type,
                            "data-state": "unanswered" });
-    var header = el("p", { className: "cl-stem" });
+    var header = el("p", { className: "cl-stem", id: name + "-stem" });
     if (opts && opts.number) header.appendChild(el("span", { className: "cl-number",
                                                              text: opts.number + ". " }));
     header.appendChild(document.createTextNode(q.stem));
@@ -151,7 +235,7 @@
       matching: "Match each item (a match may be used more than once).",
       ordering: "For each position in turn, pick the step that goes there.",
     }[q.type];
-    root.appendChild(el("p", { className: "cl-instructions", text: instructions }));
+    root.appendChild(el("p", { className: "cl-instructions", id: name + "-how", text: instructions }));
 
     var body = el("div", { className: "cl-body" });
     root.appendChild(body);
@@ -160,8 +244,10 @@
     if (hasOptions) {
       var kind = q.type === "multiple" ? "checkbox" : "radio";
       var order = q.options.map(function (_, i) { return i; });
-      if (q.type !== "true_false") order = shuffle(order);
-      var list = el("div", { className: "cl-options", role: kind === "radio" ? "radiogroup" : "group" });
+      if (opts && opts.order && opts.order.length === order.length) order = opts.order.slice();
+      else if (q.type !== "true_false") order = shuffle(order);
+      var list = el("div", { className: "cl-options", role: kind === "radio" ? "radiogroup" : "group",
+                             "aria-labelledby": name + "-stem", "aria-describedby": name + "-how" });
       order.forEach(function (i, shownAt) {
         var o = q.options[i];
         var input = el("input", { type: kind, name: name, value: i });
@@ -362,14 +448,22 @@
         verdict.textContent = a.error;
         return null;
       }
-      return show(a, practiceVerdict);
+      return saved(show(a, practiceVerdict));
     }
 
     function dontKnow() {
-      return show({ unknown: true, chosen: [] }, function () {
+      return saved(show({ unknown: true, chosen: [] }, function () {
         return "You said you don't know: here is the answer (counted as a miss).";
-      });
+      }));
     }
+
+    // A practice answer goes to this browser's answers (exam answers go at submit).
+    function saved(fraction) {
+      recordAnswers([{ id: q.id, score: fraction, mode: "practice" }]);
+      return fraction;
+    }
+
+    if (opts && opts.onChange) body.addEventListener("change", opts.onChange);
 
     if (mode === "practice") {
       root.appendChild(el("div", { className: "cl-actions" },
@@ -383,6 +477,20 @@
       question: q,
       check: check,
       dontKnow: dontKnow,
+      // For the exam's saved state: the shown option order, the options ticked, and
+      // ticking them again after a reload.
+      layout: function () {
+        return parts.map(function (p, i) { return [p.shownAt, i]; })
+          .sort(function (x, y) { return x[0] - y[0]; }).map(function (x) { return x[1]; });
+      },
+      chosen: function () {
+        var picked = [];
+        parts.forEach(function (p, i) { if (p && p.input && p.input.checked) picked.push(i); });
+        return picked;
+      },
+      choose: function (indexes) {
+        parts.forEach(function (p, i) { if (p && p.input) p.input.checked = indexes.indexOf(i) >= 0; });
+      },
       // For the exam: the reason this answer cannot be submitted (null when it can;
       // a question left blank can be submitted, and counts as wrong).
       problem: function () {
@@ -417,7 +525,9 @@
 
   function renderSet(container, questions, opts) {
     var widgets = questions.map(function (q, i) {
-      var w = question(q, { mode: opts.mode, number: opts.numbered ? i + 1 : null });
+      var w = question(q, { mode: opts.mode, number: opts.numbered ? i + 1 : null,
+                            order: opts.orders ? opts.orders[q.id] : null,
+                            onChange: opts.onChange });
       container.appendChild(w.node);
       return w;
     });
@@ -447,6 +557,7 @@
     container.appendChild(list);
     container.appendChild(el("div", { className: "cl-actions" },
       button("New questions", "cl-new", draw)));
+    container.appendChild(savedBar());
     draw();
   }
 
@@ -495,6 +606,7 @@
       button("Start", "md-button--primary cl-start", start)));
     container.appendChild(status);
     container.appendChild(list);
+    container.appendChild(savedBar());
   }
 
   // -- exam set: <div class="cl-exam"> ----------------------------------------------------
@@ -569,6 +681,17 @@
   // The real exam's minutes per question times n, rounded up (grader.quiz.exam.pace_minutes).
   function paceMinutes(spec, n) { return Math.ceil(spec.minutes * n / spec.questions); }
 
+  function clock(seconds) {
+    var whole = Math.max(0, Math.ceil(seconds));
+    var m = Math.floor(whole / 60), sec = whole % 60;
+    return m + ":" + (sec < 10 ? "0" : "") + sec;
+  }
+
+  // The exam page. As `computelab exam`: a clock at the real exam's pace that counts the
+  // time the page is open (a reload resumes with the time that was left), flags, a status
+  // line of what is unanswered or flagged, every answer kept in this browser as it is
+  // given, and after submitting the same report as the terminal (per-domain readiness
+  // ranges, never a pass/fail verdict) above a review of every question.
   function exam(container, data) {
     container.textContent = "";
     var exams = data.exams || {};
@@ -577,6 +700,8 @@
       container.appendChild(el("p", { className: "cl-empty", text: "No exam guides in the data." }));
       return;
     }
+    var byId = {};
+    data.questions.forEach(function (q) { byId[q.id] = q; });
     var which = el("select", { className: "cl-select cl-exam-choice", "aria-label": "Exam" });
     ids.forEach(function (id) { which.appendChild(el("option", { value: id, text: exams[id].label })); });
     var size = el("select", { className: "cl-select cl-exam-size", "aria-label": "Questions" });
@@ -587,11 +712,19 @@
     [1, 2, 3].forEach(function (n) { kind.appendChild(el("option", { value: n, text: "Mock exam form " + n })); });
     var info = el("p", { className: "cl-intro" });
     var scope = el("p", { className: "cl-intro cl-scope" });
+    var resumed = el("p", { className: "cl-intro cl-exam-resumed", hidden: true, role: "status" });
     var paper = el("div", { className: "cl-set" });
-    var report = el("div", { className: "cl-report", hidden: true });
-    var problems = el("p", { className: "cl-error cl-exam-problems", hidden: true });
+    var report = el("div", { className: "cl-report", hidden: true, tabindex: "-1",
+                             role: "region", "aria-label": "Exam report" });
+    var problems = el("p", { className: "cl-error cl-exam-problems", hidden: true, role: "alert" });
+    var timer = el("span", { className: "cl-exam-timer", role: "timer", "aria-live": "off" });
+    var status = el("span", { className: "cl-exam-status", "aria-live": "polite" });
+    var bar = el("div", { className: "cl-exam-bar", hidden: true }, timer, status);
     var widgets = [];
-    var submit = button("Submit exam", "md-button--primary cl-exam-submit", finish);
+    var state = null;      // the exam in progress, as kept in localStorage
+    var ticking = null;
+    var lastTick = 0;
+    var submit = button("Submit exam", "md-button--primary cl-exam-submit", function () { finish(false); });
     submit.hidden = true;
 
     // A fixed form is the full-size set the CLI's `computelab exam --form N` gives.
@@ -614,25 +747,127 @@
       scope.textContent = spec.scope;
     }
 
-    function start() {
-      var ids = formIds();
-      var byId = {};
-      data.questions.forEach(function (q) { byId[q.id] = q; });
-      var chosen = ids ? ids.map(function (id) { return byId[id]; }).filter(Boolean)
-                       : drawExam(data, which.value, parseInt(size.value, 10));
+    function left() { return state.minutes * 60 - state.used; }
+
+    function save() { if (state) writeStored(EXAM_KEY, state); }
+
+    // Count the time since the last tick; a sleeping laptop or a throttled background tab
+    // counts at most 90 s a tick.
+    function tick() {
+      var now = Date.now();
+      state.used += Math.min(90, Math.max(0, (now - lastTick) / 1000));
+      lastTick = now;
+      save();
+      timer.textContent = "Time left " + clock(left());
+      if (left() <= 0) finish(true);
+    }
+
+    function stopClock() {
+      if (ticking) clearInterval(ticking);
+      ticking = null;
+    }
+
+    function showStatus() {
+      var unanswered = [], flagged = [];
+      widgets.forEach(function (w, i) {
+        if (!(state.answers[w.question.id] || []).length) unanswered.push(i + 1);
+        if (state.flags.indexOf(w.question.id) >= 0) flagged.push(i + 1);
+      });
+      status.textContent = "Answered " + (widgets.length - unanswered.length) + " of " +
+        widgets.length + " · Unanswered: " + (unanswered.join(", ") || "none") +
+        " · Flagged: " + (flagged.join(", ") || "none");
+    }
+
+    function flagButton(w) {
+      var qid = w.question.id;
+      var flag = el("button", { type: "button", className: "md-button cl-flag", "aria-pressed": "false" });
+      function paint() {
+        var on = state.flags.indexOf(qid) >= 0;
+        flag.setAttribute("aria-pressed", String(on));
+        flag.textContent = on ? "⚑ Flagged for review" : "Flag for review";
+        w.node.setAttribute("data-flagged", String(on));
+      }
+      flag.addEventListener("click", function () {
+        var at = state.flags.indexOf(qid);
+        if (at >= 0) state.flags.splice(at, 1); else state.flags.push(qid);
+        paint();
+        save();
+        showStatus();
+      });
+      paint();
+      return el("div", { className: "cl-actions cl-exam-actions" }, flag);
+    }
+
+    // Lay out the paper of `state` (new or resumed) and start the clock.
+    function render() {
       paper.textContent = "";
       report.hidden = true;
       report.textContent = "";
       problems.hidden = true;
-      widgets = renderSet(paper, chosen, { mode: "exam", numbered: true });
+      var questions = state.ids.map(function (id) { return byId[id]; });
+      widgets = renderSet(paper, questions, { mode: "exam", numbered: true, orders: state.orders,
+                                              onChange: answered });
+      widgets.forEach(function (w, i) {
+        w.node.id = "cl-exam-q" + (i + 1);
+        w.choose(state.answers[w.question.id] || []);
+        w.node.insertBefore(flagButton(w), w.node.querySelector(".cl-feedback"));
+      });
+      paper.setAttribute("data-exam", state.exam);
+      paper.setAttribute("data-session", state.session);
       submit.hidden = !widgets.length;
       submit.disabled = false;
-      paper.setAttribute("data-exam", which.value);
+      bar.hidden = false;
+      showStatus();
+      lastTick = Date.now();
+      stopClock();
+      ticking = setInterval(tick, 1000);
+      tick();
     }
 
-    function finish() {
-      var examId = paper.getAttribute("data-exam");
-      var spec = exams[examId];
+    function answered() {
+      widgets.forEach(function (w) { state.answers[w.question.id] = w.chosen(); });
+      save();
+      showStatus();
+    }
+
+    function start() {
+      var current = readStored(EXAM_KEY, null);
+      if (current && !window.confirm("Discard the exam in progress (" +
+          clock(current.minutes * 60 - current.used) + " left) and start a new one?")) return;
+      var ids = formIds();
+      var chosen = ids ? ids.map(function (id) { return byId[id]; }).filter(Boolean)
+                       : drawExam(data, which.value, parseInt(size.value, 10));
+      var spec = exams[which.value];
+      state = { version: 1, exam: which.value, ids: chosen.map(function (q) { return q.id; }),
+                orders: {}, answers: {}, flags: [], used: 0,
+                minutes: paceMinutes(spec, chosen.length),
+                session: "web-" + Date.now().toString(36) + Math.random().toString(36).slice(2, 6) };
+      resumed.hidden = true;
+      render();
+      widgets.forEach(function (w) { state.orders[w.question.id] = w.layout(); });
+      save();
+    }
+
+    // An exam left open (a reload, a closed tab): resume it where it was.
+    function resume() {
+      var saved = readStored(EXAM_KEY, null);
+      if (!saved || !exams[saved.exam] || !Array.isArray(saved.ids) ||
+          !saved.ids.every(function (id) { return byId[id]; })) {
+        if (saved) writeStored(EXAM_KEY, null);     // from an older site: cannot be shown
+        return;
+      }
+      state = saved;
+      which.value = state.exam;
+      describe();
+      render();
+      if (!state) return;              // the time had run out: render() submitted it
+      resumed.textContent = "Resumed your exam in progress: " + clock(left()) + " left, " +
+        status.textContent + ".";
+      resumed.hidden = false;
+    }
+
+    function finish(timeUp) {
+      var spec = exams[state.exam];
       // A "choose N" question with another number of answers is refused, as in the CLI.
       var wrongCount = [];
       widgets.forEach(function (w, i) {
@@ -640,54 +875,77 @@
         w.flagProblem(message);
         if (message) wrongCount.push("question " + (i + 1) + ": " + message);
       });
-      if (wrongCount.length) {
+      if (wrongCount.length && !timeUp) {
         problems.textContent = "Not submitted. Fix " + wrongCount.join("; ");
         problems.hidden = false;
+        problems.scrollIntoView({ block: "nearest" });
         return;
       }
       problems.hidden = true;
       var unanswered = widgets.filter(function (w) { return w.result() === null; }).length;
-      if (unanswered && !window.confirm(plural(unanswered, "question") +
-                                        " not answered (counted as wrong). Submit anyway?")) return;
+      var flagged = state.flags.length;
+      if (!timeUp && (unanswered || flagged) && !window.confirm(
+          plural(unanswered, "question") + " not answered (counted as wrong) and " + flagged +
+          " flagged. Submit anyway?")) return;
+      stopClock();
       var byDomain = {};
       spec.domains.forEach(function (d) { byDomain[d.id] = { title: d.title, weight: d.weight, right: 0, total: 0 }; });
-      var right = 0;
+      var right = 0, given = [];
       widgets.forEach(function (w) {
-        var ok = w.result() === 1;
-        var d = byDomain[w.question.domains[examId]];
+        var result = w.result();
+        var ok = result === 1;
+        var d = byDomain[w.question.domains[state.exam]];
         if (d) { d.total++; if (ok) d.right++; }
         if (ok) right++;
+        if (result !== null) given.push({ id: w.question.id, score: result, mode: "exam", exam: state.session });
         w.markExam();
+        var flag = w.node.querySelector(".cl-flag");
+        if (flag) flag.disabled = true;
       });
+      recordAnswers(given);
       submit.disabled = true;
+      bar.hidden = true;
+      resumed.hidden = true;
       var total = widgets.length;
       var overall = wilson(right, total);
       report.textContent = "";
       report.setAttribute("data-low", overall[0].toFixed(4));
       report.setAttribute("data-high", overall[1].toFixed(4));
-      report.appendChild(el("p", { className: "cl-label", text: spec.label }));
+      report.appendChild(el("p", { className: "cl-label", text: spec.label + " — practice exam " + state.session }));
+      if (timeUp) report.appendChild(el("p", { className: "cl-time-up", text: "Time is up: your answers were submitted." }));
       report.appendChild(el("p", { className: "cl-score", text:
         right + " of " + total + " compute questions right (" + pct(right / total) +
         "): readiness range " + describeRange(right, total) + "." }));
       var table = el("table", { className: "cl-domains" },
-        el("thead", {}, el("tr", {}, el("th", { text: "Domain" }), el("th", { text: "Weight" }),
-                           el("th", { text: "Right" }),
-                           el("th", { text: "Readiness range (compute questions)" }))));
+        el("caption", { text: "Readiness by exam guide domain" }),
+        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Domain" }),
+                           el("th", { scope: "col", text: "Weight" }),
+                           el("th", { scope: "col", text: "Right" }),
+                           el("th", { scope: "col", text: "Readiness range (compute questions)" }))));
       var tbody = el("tbody");
       Object.keys(byDomain).forEach(function (id) {
         var d = byDomain[id];
-        tbody.appendChild(el("tr", { "data-domain": id }, el("td", { text: d.title }),
+        tbody.appendChild(el("tr", { "data-domain": id }, el("th", { scope: "row", text: d.title }),
                              el("td", { text: d.weight + "%" }),
-                             el("td", { text: d.right + " / " + d.total }),
+                             el("td", { text: d.right + "/" + d.total }),
                              el("td", { className: "cl-range", text: describeRange(d.right, d.total) })));
       });
       table.appendChild(tbody);
       report.appendChild(table);
+      var usedMinutes = Math.round(Math.min(state.used, state.minutes * 60) / 60 * 100) / 100;
+      report.appendChild(el("p", { className: "cl-summary", text:
+        (total - unanswered) + " answered; " + flagged + " flagged; " + usedMinutes + " of " +
+        state.minutes + " minutes used. Your answers are saved in this browser: export them" +
+        " below to add them to your review schedule." }));
       report.appendChild(el("p", { className: "cl-note", text: spec.scope }));
       report.appendChild(el("p", { className: "cl-note", text: spec.note }));
       report.appendChild(el("p", { text: "Each question below shows your answer, why every option is right or wrong (your choice first), and its topic, difficulty and id." }));
       report.hidden = false;
-      report.scrollIntoView({ behavior: "smooth", block: "start" });
+      writeStored(EXAM_KEY, null);
+      state = null;
+      // The report's top clears the sticky header (scroll-margin-top in quiz.css).
+      report.scrollIntoView({ block: "start" });
+      report.focus({ preventScroll: true });
     }
 
     which.addEventListener("change", describe);
@@ -699,11 +957,19 @@
       button("Start", "md-button--primary cl-start", start)));
     container.appendChild(info);
     container.appendChild(scope);
+    container.appendChild(resumed);
     container.appendChild(report);
+    container.appendChild(bar);
     container.appendChild(paper);
     container.appendChild(problems);
     container.appendChild(el("div", { className: "cl-actions" }, submit));
+    container.appendChild(savedBar());
     describe();
+    resume();
+    // instant navigation away: stop this page's clock (the state is saved every second)
+    var watch = setInterval(function () {
+      if (!container.isConnected) { stopClock(); clearInterval(watch); }
+    }, 1000);
   }
 
   // -- binding -------------------------------------------------------------------------

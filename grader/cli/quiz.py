@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,9 @@ from rich.table import Table
 
 from grader.cli.errors import friendly
 from grader.errors import QuizError
+from grader.quiz import anki, forms, progress, provenance, rounds, srs, transfer
 from grader.quiz import bank as bank_mod
 from grader.quiz import export as export_mod
-from grader.quiz import forms, progress, provenance, rounds
 from grader.quiz.bank import load_bank
 from grader.quiz.exam import SCOPE_NOTE, ExamReport, ExamSession, find_exam, label
 from grader.quiz.model import DONT_KNOW, Bank, Question
@@ -200,8 +201,11 @@ def _print_read_more(console: Console, q: Question) -> None:
 
 # -- quiz ------------------------------------------------------------------------------------
 
-def _graded_json(position: int, shown: Presented, graded: Graded) -> dict[str, Any]:
-    return {"position": position, "id": graded.question.id, "type": graded.question.type,
+def _graded_json(position: int, shown: Presented, answered: rounds.Answered) -> dict[str, Any]:
+    graded = answered.graded
+    due = answered.due.isoformat(timespec="seconds") if answered.due else None
+    return {"next_review": due, "learning": answered.learning,
+            "position": position, "id": graded.question.id, "type": graded.question.type,
             "answer": format_reply(shown, graded.answer),
             "key": format_reply(shown, key(graded.question)),
             "score": graded.fraction, "correct": graded.correct,
@@ -220,8 +224,13 @@ def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n
     seed, shown = rounds.pick(bank, sel, n=n, seed=seed)
     mode = "review" if due else "practice"
     if answers is None and as_json:
-        _print_json({"mode": mode, "seed": seed,
-                     "questions": [_question_json(i, s) for i, s in enumerate(shown, 1)]})
+        listing: dict[str, Any] = {
+            "mode": mode, "seed": seed,
+            "questions": [_question_json(i, s) for i, s in enumerate(shown, 1)]}
+        if due:
+            upcoming = srs.next_due(_known_cards(bank))
+            listing["next_due"] = upcoming.isoformat(timespec="seconds") if upcoming else None
+        _print_json(listing)
         return
     console = Console()
     if not shown:
@@ -229,8 +238,7 @@ def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n
             _print_json({"mode": mode, "seed": seed, "questions": 0, "answered": 0,
                          "score": 0.0, "results": []})
         else:
-            console.print("Nothing is due for review right now." if due
-                          else "No questions match that choice.")
+            console.print(_nothing_due(bank) if due else "No questions match that choice.")
         return
     if answers is not None:
         replies = _answer_map(answers)
@@ -243,21 +251,46 @@ def run_quiz(*, topic: str | None, comparison: str | None, domain: str | None, n
                 parsed[position] = parse_reply(shown[position - 1], reply)
             except QuizError as err:
                 raise QuizError(f"question {position}: {err}") from None
-        results = [(p, shown[p - 1], rounds.answer(shown[p - 1], a, review=due))
+        results = [(p, shown[p - 1], rounds.respond(shown[p - 1], a, review=due))
                    for p, a in parsed.items()]
         if as_json:
             _print_json({"mode": mode, "seed": seed, "questions": len(shown),
                          "answered": len(results),
-                         "score": sum(g.fraction for _p, _s, g in results),
-                         "results": [_graded_json(p, s, g) for p, s, g in results]})
+                         "score": sum(r.graded.fraction for _p, _s, r in results),
+                         "results": [_graded_json(p, s, r) for p, s, r in results]})
         else:
-            for p, s, g in results:
+            for p, s, r in results:
                 _print_question(console, s, f"Question {p}/{len(shown)}")
-                _print_feedback(console, s, g)
-            total = sum(g.fraction for _p, _s, g in results)
+                _print_feedback(console, s, r.graded)
+                _print_next_review(console, r)
+            total = sum(r.graded.fraction for _p, _s, r in results)
             console.print(f"\nScore: {total:g} / {len(results)}")
         return
     _interactive_quiz(console, shown, seed=seed, review=due)
+
+
+def _print_next_review(console: Console, answered: rounds.Answered) -> None:
+    text = answered.next_review()
+    if text:
+        why = " (a miss comes back once in this sitting)" if answered.learning else ""
+        console.print(f"  [bold]{text}[/bold]{why}.")
+
+
+def _known_cards(bank: Bank) -> dict[str, Any]:
+    """The cards of questions still in the banks."""
+    known = {q.id for q in bank.questions}
+    return {qid: c for qid, c in progress.load_cards().items() if qid in known}
+
+
+def _nothing_due(bank: Bank) -> str:
+    """"Nothing is due", and when something will be."""
+    upcoming = srs.next_due(_known_cards(bank))
+    if upcoming is None:
+        return ("Nothing is due for review: answer some questions first (computelab quiz);"
+                " each answer is scheduled.")
+    local = upcoming.astimezone().strftime("%a %d %b %H:%M")
+    return (f"Nothing is due for review right now; the next review is due"
+            f" {srs.in_words(upcoming)} ({local}).")
 
 
 def _ask(console: Console, prompt: str) -> str | None:
@@ -287,10 +320,12 @@ def _interactive_quiz(console: Console, shown: list[Presented], *, seed: int,
                 break
             except QuizError as err:
                 console.print(f"[red]{escape(str(err))}[/red] — answer again.")
-        graded = rounds.answer(item, given, review=review)
+        result = rounds.respond(item, given, review=review)
+        graded = result.graded
         points += graded.fraction
         answered += 1
         _print_feedback(console, item, graded)
+        _print_next_review(console, result)
         console.print(f"[dim]Running score: {points:g} / {answered}[/dim]")
     console.print(f"\n[bold]Done.[/bold] Score: {points:g} / {answered}")
 
@@ -326,33 +361,72 @@ def quiz_command(
 
 @friendly
 def export_command(
-    fmt: str = typer.Option(..., "--format", "-f", help="gift (Moodle) or json (docs site)."),
+    fmt: str = typer.Option(..., "--format", "-f", help="gift (Moodle), json (docs site) or"
+                                                        " anki (an Anki .apkg; needs --out)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of"
                                                               " standard output."),
 ) -> None:
-    """Export every question bank as GIFT or as the docs site's JSON.
+    """Export every question bank as GIFT, the docs site's JSON or an Anki package.
 
-    Examples: computelab quiz export --format gift --out computelab.gift ·
+    An Anki re-export updates the cards already imported (same note ids) rather than
+    adding copies. Examples: computelab quiz export --format anki --out computelab.apkg ·
+    computelab quiz export --format gift --out computelab.gift ·
     computelab quiz export --format json > quiz.json
     """
     fmt = fmt.strip().lower()
-    if fmt not in ("gift", "json"):
-        raise QuizError(f"unknown format '{fmt}': choose gift or json")
+    if fmt not in ("gift", "json", "anki"):
+        raise QuizError(f"unknown format '{fmt}': choose gift, json or anki")
     bank = load_bank()
+    if fmt == "anki":
+        if out is None:
+            raise QuizError("an Anki package is a binary file: give --out FILE.apkg")
+        result = anki.write_apkg(bank, out)
+        typer.echo(f"Wrote {result.notes} notes in {result.decks} decks to {out}: import it"
+                   " in Anki (File > Import); a newer export updates the same notes.", err=True)
+        return
     if fmt == "json":
         text = json.dumps(export_mod.site_json(bank), indent=2, ensure_ascii=False) + "\n"
         count = len(bank.questions)
     else:
-        result = export_mod.gift(bank)
-        text = result.text
-        count = len(bank.questions) - len(result.left_out)
-        for qid, why in result.left_out:
+        result_gift = export_mod.gift(bank)
+        text = result_gift.text
+        count = len(bank.questions) - len(result_gift.left_out)
+        for qid, why in result_gift.left_out:
             typer.echo(f"left out {qid}: {why}", err=True)
     if out is None:
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
         typer.echo(f"Wrote {count} questions to {out}", err=True)
+
+
+@friendly
+def import_command(
+    file: Path = typer.Argument(..., help="A progress file: exported from the docs site"
+                                          " (Export my answers) or by `computelab progress"
+                                          " --export` on another computer."),
+    as_json: bool = typer.Option(False, "--json", help="Print only JSON."),
+) -> None:
+    """Merge answers from the docs site or another computer into your progress.
+
+    An answer already here (same question, same time to the millisecond) is skipped, so
+    importing twice changes nothing; every other answer is added and each question's
+    review schedule is rebuilt from all its answers in time order.
+    Example: computelab quiz import computelab-progress.json
+    """
+    bank = load_bank()
+    result = transfer.merge(bank, transfer.read(file))
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    skipped = []
+    if result.known:
+        skipped.append(f"{result.known} already here")
+    if result.unknown:
+        skipped.append(f"{result.unknown} for questions no longer in the banks")
+    typer.echo(f"Imported {result.added} of {result.read} answers"
+               + (f" ({'; '.join(skipped)} skipped)" if skipped else "")
+               + f"; {result.rescheduled} questions rescheduled. See `computelab progress`.")
 
 
 @friendly
@@ -453,11 +527,19 @@ def _print_review(console: Console, report: ExamReport, session: ExamSession) ->
     console.print("\n[bold]Review[/bold]: every question, with why each option is right or"
                   " wrong (your choice first).")
     titles = {d.id: d.title for d in session.spec.domains}
-    for item, shown in zip(report.items, session.items, strict=True):
-        q = shown.question
+    shown_by_id = {s.question.id: s for s in session.items}
+    for item in report.items:
         mark = "[green]✔[/green]" if item["correct"] else "[red]✘[/red]"
+        shown = shown_by_id.get(item["id"])
+        if shown is None:
+            console.print(f"\n{mark} [bold]{item['position']}.[/bold] {escape(item['id'])}:"
+                          f" no longer in the banks (your answer {item['answer'] or '-'},"
+                          f" right answer {item['key']})")
+            continue
+        q = shown.question
         console.print(f"\n{mark} [bold]{item['position']}.[/bold] {escape(q.stem)}")
-        console.print(f"  {_meta(q)} [dim]· {escape(titles[item['domain']])}[/dim]")
+        flag = " · ⚑ flagged" if item.get("flagged") else ""
+        console.print(f"  {_meta(q)} [dim]· {escape(titles[item['domain']])}{flag}[/dim]")
         given = session.answers.get(item["position"])
         answer = ("I don't know" if given is not None and given.unknown
                   else item["answer"] or "(not answered)")
@@ -593,14 +675,31 @@ def _scripted_exam(session: ExamSession, answers: str) -> ExamReport:
     return session.submit()
 
 
+def review_exam(session_id: str | None, *, as_json: bool) -> None:
+    """Reopen a submitted exam's report: every question with its review."""
+    session, report = ExamSession.reopen(load_bank(), session_id)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    console = Console()
+    _print_report(console, report, session)
+    others = [r for r in progress.exam_reports() if r["session"] != report.session][-5:]
+    if others:
+        console.print("Other reports: " + " · ".join(
+            f"{r['session']} ({str(r['exam']).upper()}, {r['finished']},"
+            f" {r['correct']}/{r['questions']})" for r in reversed(others))
+            + " — `computelab exam --review SESSION`")
+
+
 def run_exam(*, exam: str, minutes: float | None, n: int | None, seed: int | None,
-             resume: bool, answers: str | None, as_json: bool, form: int | None = None) -> None:
+             resume: bool, answers: str | None, as_json: bool, form: int | None = None,
+             session_id: str | None = None) -> None:
     bank: Bank = load_bank()
     if resume:
         if minutes is not None or n is not None or seed is not None or form is not None:
             raise QuizError("--resume continues a saved exam: leave out --minutes, -n, --seed"
                             " and --form")
-        session = ExamSession.resume(bank, exam=exam if exam else None)
+        session = ExamSession.resume(bank, session_id=session_id, exam=exam if exam else None)
     else:
         if form is not None and seed is not None:
             raise QuizError("--form is a fixed mock exam: leave out --seed (a seed draws a"
@@ -641,7 +740,13 @@ def exam_command(
     form: int | None = typer.Option(None, "--form", help="Mock exam form 1, 2 or 3: a fixed"
                                     " set (overlapping the other forms by 20% or less);"
                                     " without it each exam is a random draw."),
-    resume: bool = typer.Option(False, "--resume", help="Continue the last unfinished exam."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the last unfinished exam"
+                                                        " (or SESSION)."),
+    review: bool = typer.Option(False, "--review", help="Reopen the report of the last"
+                                                        " submitted exam (or SESSION): every"
+                                                        " question reviewed again."),
+    session: str | None = typer.Argument(None, metavar="[SESSION]",
+                                         help="An exam session id, with --review or --resume."),
     answers: str | None = typer.Option(None, "--answers", help=ANSWERS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print only JSON (without --answers: the"
                                                        " questions; the exam stays open)."),
@@ -654,15 +759,40 @@ def exam_command(
     computelab exam --exam SAA-C03 --form 2 ·
     computelab exam -n 20 --seed 42 ·
     computelab exam --resume ·
+    computelab exam --review · computelab exam --review 3f9a1c2b7d4e ·
     computelab exam --seed 42 -n 3 --answers "1:b;2:a,d;3:?" --json
     """
+    if review:
+        if resume or answers is not None or any(
+                v is not None for v in (minutes, n, seed, form)) or exam:
+            raise QuizError("--review reopens a submitted exam: give only the session id"
+                            " (and --json), e.g. computelab exam --review 3f9a1c2b7d4e")
+        review_exam(session, as_json=as_json)
+        return
+    if session is not None and not resume:
+        raise QuizError(f"'{session}': a session id goes with --review or --resume")
     if exam:
         find_exam(load_bank(), exam)
     run_exam(exam=exam, minutes=minutes, n=n, seed=seed, resume=resume, answers=answers,
-             as_json=as_json, form=form)
+             as_json=as_json, form=form, session_id=session)
 
 
 # -- progress --------------------------------------------------------------------------------
+
+def _print_forecast(console: Console, result: progress.ProgressReport) -> None:
+    """The next due time and how many reviews fall due on each of the next 14 days."""
+    if result.next_due is not None:
+        local = result.next_due.astimezone().strftime("%a %d %b %H:%M")
+        console.print(f"Next review due {srs.in_words(result.next_due)} ({local}).")
+    if not any(result.forecast):
+        return
+    today = datetime.now().astimezone().date()
+    days = ["today"] + [f"{today + timedelta(days=i):%a %d}"
+                        for i in range(1, len(result.forecast))]
+    console.print(f"Reviews due, next {len(result.forecast)} days: "
+                  + " · ".join(f"{day} {n}" for day, n in zip(days, result.forecast,
+                                                               strict=True)))
+
 
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
@@ -671,11 +801,25 @@ def _percent(value: float | None) -> str:
 @friendly
 def progress_command(
     as_json: bool = typer.Option(False, "--json", help="Print only JSON."),
+    export: Path | None = typer.Option(None, "--export", metavar="FILE",
+                                       help="Write every answer to FILE, to merge on another"
+                                            " computer with `computelab quiz import FILE`."),
 ) -> None:
-    """Mastery by topic and exam domain, labs passed and reviews due.
+    """Mastery by topic and exam domain, labs passed, reviews due and the next 14 days.
 
-    Examples: computelab progress · computelab progress --json
+    Examples: computelab progress · computelab progress --json ·
+    computelab progress --export progress.json
     """
+    if export is not None:
+        answers = progress.attempts()
+        try:
+            export.write_text(json.dumps(transfer.dump(answers), indent=1) + "\n",
+                              encoding="utf-8")
+        except OSError as err:
+            raise QuizError(f"cannot write {export}: {err.strerror}") from None
+        typer.echo(f"Wrote {len(answers)} answers to {export}: on the other computer run"
+                   f" `computelab quiz import {export.name}`.", err=True)
+        return
     bank = load_bank()
     result = progress.report(bank)
     if as_json:
@@ -703,6 +847,7 @@ def progress_command(
                   + (f" ({', '.join(passed)})" if passed else ""))
     console.print(f"Reviews due: {result.due}"
                   + (" — run `computelab quiz --due`" if result.due else ""))
+    _print_forecast(console, result)
     for r in result.exams[-3:]:
         right = (f"{r['correct']}/{r['questions']}" if r.get("questions")
                  else f"{r['percent']:.0%}")
@@ -720,6 +865,7 @@ def register(app: typer.Typer) -> None:
     quiz_app = typer.Typer(no_args_is_help=False)
     quiz_app.callback(invoke_without_command=True)(quiz_command)
     quiz_app.command("export")(export_command)
+    quiz_app.command("import")(import_command)
     quiz_app.command("validate")(validate_command)
     quiz_app.command("stale")(stale_command)
     quiz_app.command("forms")(forms_command)

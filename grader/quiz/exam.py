@@ -123,6 +123,13 @@ class ExamReport:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExamReport:
+        """A stored report (``to_dict``) back as a report."""
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields["domains"] = [DomainResult(**d) for d in data.get("domains", [])]
+        return cls(**fields)
+
 
 def _new_seed() -> int:
     return random.SystemRandom().randrange(1, 2**31)
@@ -211,6 +218,38 @@ class ExamSession:
         return cls(bank=bank, spec=spec, session_id=record.id, seed=record.seed,
                    minutes=record.minutes, items=items, used_seconds=record.used_seconds,
                    answers=answers, flags=record.flags, status=record.status, now=now)
+
+    @classmethod
+    def reopen(cls, bank: Bank, session_id: str | None = None) -> tuple[ExamSession, ExamReport]:
+        """A submitted exam (default: the latest) and its report, to review again. A
+        question removed from the banks (or whose options changed) since is left out of
+        ``items``; the report keeps its line."""
+        if session_id is None:
+            reports = progress.exam_reports()
+            if not reports:
+                raise QuizError("no submitted exam to review yet: take one with"
+                                " `computelab exam`")
+            session_id = str(reports[-1]["session"])
+        record = progress.load_exam(session_id)
+        if record is None:
+            known = ", ".join(str(r["session"]) for r in progress.exam_reports()[-5:])
+            raise QuizError(f"no exam '{session_id}': "
+                            + (f"recent ones are {known}" if known else "none submitted yet"))
+        if record.status != "submitted" or record.report is None:
+            raise QuizError(f"exam {record.id} is not submitted yet: continue it with"
+                            f" `computelab exam --resume {record.id}`")
+        by_id = bank.by_id()
+        items = []
+        for entry in record.plan["questions"]:
+            try:
+                items.append(restore(by_id[entry["id"]], entry["layout"]))
+            except (KeyError, QuizError):
+                continue                      # removed or reshaped since: the report says so
+        session = cls(bank=bank, spec=find_exam(bank, record.exam), session_id=record.id,
+                      seed=record.seed, minutes=record.minutes, items=items,
+                      used_seconds=record.used_seconds, answers=record.answers,
+                      flags=record.flags, status=record.status)
+        return session, ExamReport.from_dict(record.report)
 
     # -- the clock --------------------------------------------------------------------------
 

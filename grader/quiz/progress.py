@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from fsrs import Card
@@ -81,6 +81,18 @@ def connect() -> Iterator[sqlite3.Connection]:
 
 # -- attempts and cards ---------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Attempt:
+    """One answer as moved between devices: question, when (Unix seconds), practice/review/
+    exam, the score, and the exam session it belonged to."""
+
+    question_id: str
+    at: float
+    mode: str
+    fraction: float
+    exam_session: str | None = None
+
+
 def load_cards() -> dict[str, Card]:
     with connect() as conn:
         rows = conn.execute("SELECT question_id, card_json FROM quiz_cards").fetchall()
@@ -113,21 +125,61 @@ def _insert_attempt(conn: sqlite3.Connection, graded: Graded, mode: str, at: flo
     )
 
 
-def _schedule(conn: sqlite3.Connection, graded: Graded, now: datetime, fuzz: bool) -> None:
+def _schedule(conn: sqlite3.Connection, graded: Graded, now: datetime, fuzz: bool,
+              exam: bool = False) -> Card | None:
     if graded.question.generated:
-        return
+        return None
     card = srs.review(_card(conn, graded.question.id), graded.question.id, graded.fraction,
-                      now=now, fuzz=fuzz)
+                      now=now, fuzz=fuzz, exam=exam)
     _save_card(conn, graded.question.id, card)
+    return card
 
 
 def record_answer(graded: Graded, *, mode: str = "practice", now: datetime | None = None,
-                  fuzz: bool = True) -> None:
-    """Store one graded answer and reschedule its card, in one transaction."""
+                  fuzz: bool = True) -> Card | None:
+    """Store one graded answer and reschedule its card, in one transaction; the new card
+    (None for a generated variant, which is not scheduled)."""
     moment = srs.utc(now)
     with connect() as conn:
         _insert_attempt(conn, graded, mode, moment.timestamp(), None)
-        _schedule(conn, graded, moment, fuzz)
+        return _schedule(conn, graded, moment, fuzz)
+
+
+def attempts() -> list[Attempt]:
+    """Every stored answer, oldest first (what ``computelab progress --export`` writes)."""
+    with connect() as conn:
+        rows = conn.execute("SELECT question_id, at, mode, fraction, exam_session"
+                            " FROM quiz_attempts ORDER BY at, id").fetchall()
+    return [Attempt(r["question_id"], r["at"], r["mode"], r["fraction"], r["exam_session"])
+            for r in rows]
+
+
+def merge_attempts(new: list[Attempt], topics: dict[str, str], *,
+                   fuzz: bool = True) -> list[Attempt]:
+    """Add the attempts not stored yet (same question at the same millisecond = stored)
+    and rebuild the card of every question they touch by replaying all its attempts in
+    time order. ``topics`` maps the known question ids to their topic; returns the
+    attempts added."""
+    added: list[Attempt] = []
+    with connect() as conn:
+        for a in sorted(new, key=lambda a: a.at):
+            if conn.execute("SELECT 1 FROM quiz_attempts WHERE question_id = ? AND"
+                            " ABS(at - ?) < 0.001", (a.question_id, a.at)).fetchone():
+                continue
+            conn.execute(
+                "INSERT INTO quiz_attempts(at, question_id, topic, mode, fraction, answer_json,"
+                " exam_session) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (a.at, a.question_id, topics[a.question_id], a.mode, a.fraction,
+                 json.dumps({"imported": True}), a.exam_session))
+            added.append(a)
+        for qid in sorted({a.question_id for a in added}):
+            rows = conn.execute("SELECT at, fraction, mode FROM quiz_attempts"
+                                " WHERE question_id = ?", (qid,)).fetchall()
+            card = srs.replay(qid, [(datetime.fromtimestamp(r["at"], UTC), r["fraction"],
+                                     r["mode"] == "exam") for r in rows], fuzz=fuzz)
+            if card is not None:
+                _save_card(conn, qid, card)
+    return added
 
 
 def latest_scores() -> dict[str, float]:
@@ -135,7 +187,8 @@ def latest_scores() -> dict[str, float]:
     with connect() as conn:
         rows = conn.execute(
             "SELECT question_id, fraction FROM quiz_attempts a WHERE id = ("
-            " SELECT MAX(id) FROM quiz_attempts b WHERE b.question_id = a.question_id)"
+            " SELECT id FROM quiz_attempts b WHERE b.question_id = a.question_id"
+            " ORDER BY at DESC, id DESC LIMIT 1)"
         ).fetchall()
     return {r["question_id"]: r["fraction"] for r in rows}
 
@@ -205,7 +258,7 @@ def finish_exam(session_id: str, used_seconds: float, report: dict[str, Any],
     with connect() as conn:
         for g in graded:
             _insert_attempt(conn, g, "exam", moment.timestamp(), session_id)
-            _schedule(conn, g, moment, fuzz)
+            _schedule(conn, g, moment, fuzz, exam=True)
         conn.execute(
             "UPDATE exam_sessions SET status = 'submitted', used_seconds = ?, updated = ?,"
             " report_json = ? WHERE id = ?",
@@ -276,6 +329,8 @@ class ProgressReport:
     due: int
     attempts: int
     exams: list[dict[str, Any]]
+    forecast: list[int] = field(default_factory=list)   # due per day, today first
+    next_due: datetime | None = None                     # the next card not due yet
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -283,6 +338,8 @@ class ProgressReport:
             "domains": {e: [asdict(m) for m in ms] for e, ms in self.domains.items()},
             "labs": self.labs,
             "due": self.due,
+            "forecast": self.forecast,
+            "next_due": self.next_due.isoformat(timespec="seconds") if self.next_due else None,
             "attempts": self.attempts,
             "exams": [
                 {k: r.get(k) for k in ("exam", "session", "finished", "questions", "correct",
@@ -306,8 +363,10 @@ def _lab_status(best: tuple[float, float] | None) -> str:
     return "passed" if max_score > 0 and score >= max_score else "in progress"
 
 
-def report(bank: Bank, *, now: datetime | None = None) -> ProgressReport:
-    """Mastery by topic and exam domain, labs passed, reviews due."""
+def report(bank: Bank, *, now: datetime | None = None,
+           zone: tzinfo | None = None) -> ProgressReport:
+    """Mastery by topic and exam domain, labs passed, reviews due now, the next due time
+    and a 14-day forecast (calendar days in ``zone``, default this computer's)."""
     latest = latest_scores()
     topics = [
         _mastery(t.id, t.title, [q.id for q in bank.questions if q.topic == t.id], latest)
@@ -328,4 +387,5 @@ def report(bank: Bank, *, now: datetime | None = None) -> ProgressReport:
     cards = {qid: c for qid, c in load_cards().items() if qid in known}
     return ProgressReport(topics=topics, domains=domains, labs=labs,
                           due=len(srs.due_ids(cards, now)), attempts=attempt_count(),
-                          exams=exam_reports())
+                          exams=exam_reports(), forecast=srs.forecast(cards, now, zone=zone),
+                          next_due=srs.next_due(cards, now))

@@ -121,7 +121,32 @@ def pick(bank: Bank, sel: Selection, *, n: int | None = None, seed: int | None =
 def answer(shown: Presented, given: Answer, *, record: bool = True, review: bool = False,
            now: datetime | None = None) -> Graded:
     """Grade with partial credit and (by default) record the attempt and its review."""
+    return respond(shown, given, record=record, review=review, now=now).graded
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A graded answer and when spaced repetition brings the question back (None when
+    it is not scheduled: not recorded, or a generated variant)."""
+
+    graded: Graded
+    due: datetime | None = None
+    learning: bool = False
+
+    def next_review(self, now: datetime | None = None) -> str | None:
+        """"Next review in 2 days" (or in minutes while the question is being learnt)."""
+        if self.due is None:
+            return None
+        return f"Next review {srs.in_words(self.due, now)}"
+
+
+def respond(shown: Presented, given: Answer, *, record: bool = True, review: bool = False,
+            now: datetime | None = None) -> Answered:
+    """:func:`answer`, also saying when the question is due again."""
     graded = grade(shown.question, given, "practice")
-    if record:
-        progress.record_answer(graded, mode="review" if review else "practice", now=now)
-    return graded
+    if not record:
+        return Answered(graded)
+    card = progress.record_answer(graded, mode="review" if review else "practice", now=now)
+    if card is None:
+        return Answered(graded)
+    return Answered(graded, card.due, srs.learning(card))

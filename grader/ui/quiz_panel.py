@@ -166,10 +166,15 @@ class QuizPanel(widgets.VBox):
         self._grade(DONT_KNOW)
 
     def _grade(self, given: Answer) -> None:
-        graded = rounds.answer(self.current, given, record=self.record)
+        result = rounds.respond(self.current, given, record=self.record)
+        graded = result.graded
         self.points += graded.fraction
         self.answered += 1
         self.feedback.value = graded_html(self.current, graded)
+        comes_back = result.next_review()
+        if comes_back:
+            self.feedback.value += f'<p class="cl-next-review"><b>{escape(comes_back)}</b>.</p>'
+
         self._set_inputs_disabled(True)
         self.submit_button.disabled = True
         self.dont_know_button.disabled = True

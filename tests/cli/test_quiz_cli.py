@@ -83,7 +83,8 @@ def assert_one_line_error(result, text: str):
 
 
 @pytest.mark.parametrize("command", [["quiz"], ["quiz", "export"], ["quiz", "validate"],
-                                     ["quiz", "stale"], ["quiz", "forms"], ["exam"],
+                                     ["quiz", "stale"], ["quiz", "forms"], ["quiz", "import"],
+                                     ["exam"],
                                      ["progress"]])
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
@@ -555,3 +556,158 @@ def test_exam_form_errors_are_one_line(args, text):
     result = run(*args)
     assert result.exit_code != 0 and text in result.stderr
     assert "Traceback" not in result.output
+
+
+# -- spaced repetition you can see, exam reviews, Anki, progress files ---------------------
+
+def test_each_answer_says_when_it_comes_back(bank):
+    listing = json.loads(run("quiz", "--topic", "alpha", "--seed", "1", "--json").stdout)
+    single = next(q for q in listing["questions"] if q["id"] == "fx-single-1")
+    right = run("quiz", "--topic", "alpha", "--seed", "1", "--answers",
+                f"{single['position']}:{right_reply(bank, single)}")
+    assert "Next review in 2 days." in right.stdout, right.stdout
+    wrong = run("quiz", "--topic", "alpha", "--seed", "1", "--answers",
+                f"{single['position']}:{wrong_reply(bank, single)}", "--json")
+    result = json.loads(wrong.stdout)["results"][0]
+    assert result["learning"] is True
+    due = datetime.fromisoformat(result["next_review"])
+    assert 9 * 60 <= (due - datetime.now(UTC)).total_seconds() <= 10 * 60
+
+
+def test_nothing_due_says_when_the_next_review_is(bank):
+    progress.record_answer(grade(bank.get("fx-single-1"), Answer(selected=frozenset({0}))))
+    result = run("quiz", "--due")
+    assert result.exit_code == 0
+    assert "Nothing is due for review right now; the next review is due in 2 days" \
+        in result.stdout
+    data = json.loads(run("quiz", "--due", "--json").stdout)
+    assert data["next_due"] and datetime.fromisoformat(data["next_due"]) > datetime.now(UTC)
+
+
+def test_progress_shows_the_next_due_time_and_a_14_day_forecast(bank):
+    progress.record_answer(grade(bank.get("fx-single-1"), Answer(selected=frozenset({0}))))
+    table = run("progress")
+    assert "Next review due in 2 days" in table.stdout
+    assert "Reviews due, next 14 days" in table.stdout and "today" in table.stdout
+    data = json.loads(run("progress", "--json").stdout)
+    assert len(data["forecast"]) == 14 and sum(data["forecast"]) == 1
+    assert data["next_due"]
+
+
+def test_an_exam_right_answer_does_not_come_back_in_minutes(bank):
+    listing = json.loads(run("exam", "--seed", "21", "--json").stdout)
+    answers = ";".join(f"{q['position']}:{right_reply(bank, q)}" for q in listing["questions"])
+    run("exam", "--resume", "--answers", answers, "--json")
+    soon = datetime.now(UTC).timestamp() + 86400
+    assert all(c.due.timestamp() > soon for c in progress.load_cards().values())
+
+
+def test_exam_review_reopens_past_reports(bank):
+    first = json.loads(run("exam", "--seed", "21", "--json").stdout)
+    replies = [right_reply(bank, q) for q in first["questions"]]
+    replies[1] = wrong_reply(bank, first["questions"][1])
+    run("exam", "--resume", "--answers",
+        ";".join(f"{i}:{r}" for i, r in enumerate(replies, start=1)))
+    second = json.loads(run("exam", "--seed", "22", "-n", "2", "--json").stdout)
+    submitted = json.loads(run("exam", "--resume", "--answers", "1:?", "--json").stdout)
+
+    latest = run("exam", "--review")
+    assert latest.exit_code == 0, latest.output
+    assert second["session"] in latest.stdout.split("Other reports")[0]
+    assert "your answer: I don't know" in latest.stdout
+    assert f"Other reports: {first['session']}" in latest.stdout
+    older = run("exam", "--review", first["session"])
+    assert older.exit_code == 0, older.output
+    for q in first["questions"]:                 # every question reviewable, stem and whys
+        assert " ".join(q["stem"].split()[:4]) in " ".join(older.stdout.split())
+    assert older.stdout.count("✘") >= 1 and "Readiness range" in older.stdout
+    again = json.loads(run("exam", "--review", second["session"], "--json").stdout)
+    assert again == submitted
+
+
+def test_exam_review_bad_input():
+    assert_one_line_error(run("exam", "--review"), "no submitted exam to review yet")
+    assert_one_line_error(run("exam", "--review", "nope"), "no exam 'nope'")
+    open_exam = json.loads(run("exam", "--seed", "5", "--json").stdout)["session"]
+    assert_one_line_error(run("exam", "--review", open_exam), "is not submitted yet")
+    assert_one_line_error(run("exam", "--review", "--seed", "3"), "--review reopens")
+    assert_one_line_error(run("exam", open_exam), "goes with --review or --resume")
+
+
+def test_export_anki_needs_out_and_writes_an_apkg(tmp_path):
+    assert_one_line_error(run("quiz", "export", "--format", "anki"), "give --out FILE.apkg")
+    out = tmp_path / "computelab.apkg"
+    result = run("quiz", "export", "--format", "anki", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 8 notes in 2 decks" in result.stderr and out.stat().st_size > 0
+
+
+def _answers_file(path: Path, answers: list[dict]) -> Path:
+    path.write_text(json.dumps({"format": "computelab-progress", "version": 1,
+                                "answers": answers}), encoding="utf-8")
+    return path
+
+
+def test_import_merges_site_answers_once(bank, tmp_path):
+    site = _answers_file(tmp_path / "site.json", [
+        {"id": "fx-single-1", "at": "2026-01-05T10:00:00.000Z", "score": 0, "mode": "practice"},
+        {"id": "fx-single-1", "at": "2026-01-05T10:10:00.000Z", "score": 1, "mode": "practice"},
+        {"id": "fx-multi-1", "at": "2026-01-06T09:00:00.123Z", "score": 0, "mode": "exam",
+         "exam": "web-1"},
+        {"id": "gone-from-banks", "at": "2026-01-06T09:00:00Z", "score": 1, "mode": "practice"},
+    ])
+    result = run("quiz", "import", str(site))
+    assert result.exit_code == 0, result.output
+    assert ("Imported 3 of 4 answers (1 for questions no longer in the banks skipped);"
+            " 2 questions rescheduled") in result.stdout
+    again = json.loads(run("quiz", "import", str(site), "--json").stdout)
+    assert again == {"read": 4, "added": 0, "known": 3, "unknown": 1, "rescheduled": 0}
+    assert progress.attempt_count() == 3
+    assert progress.latest_scores() == {"fx-single-1": 1.0, "fx-multi-1": 0.0}
+    cards = progress.load_cards()
+    assert set(cards) == {"fx-single-1", "fx-multi-1"}
+    # replayed in time order: a miss, then right 10 minutes later -> out of learning
+    assert cards["fx-single-1"].state.name == "Review"
+    assert cards["fx-single-1"].due >= datetime(2026, 1, 6, 10, 10, tzinfo=UTC)
+
+
+def test_progress_export_then_import_moves_progress_between_computers(bank, tmp_path, home,
+                                                                      monkeypatch):
+    progress.record_answer(grade(bank.get("fx-single-1"), Answer(selected=frozenset({0}))))
+    progress.record_answer(grade(bank.get("fx-tf-1"), Answer(selected=frozenset({1}))))
+    out = tmp_path / "progress.json"
+    result = run("progress", "--export", str(out))
+    assert result.exit_code == 0 and "Wrote 2 answers" in result.stderr
+    before = progress.load_cards()
+    monkeypatch.setenv("COMPUTELAB_HOME", str(tmp_path / "other-computer"))
+    assert progress.attempt_count() == 0
+    assert "Imported 2 of 2 answers" in run("quiz", "import", str(out)).stdout
+    assert progress.latest_scores() == {"fx-single-1": 1.0, "fx-tf-1": 0.0}
+    moved = progress.load_cards()
+    for qid, card in before.items():
+        assert abs((moved[qid].due - card.due).total_seconds()) < 86400 * 0.25
+    # and back: the first computer already has every answer (times kept to the millisecond)
+    back = tmp_path / "back.json"
+    run("progress", "--export", str(back))
+    monkeypatch.setenv("COMPUTELAB_HOME", str(home))
+    assert "Imported 0 of 2 answers (2 already here skipped)" in run(
+        "quiz", "import", str(back)).stdout
+    assert progress.attempt_count() == 2
+
+
+@pytest.mark.parametrize("content, text", [
+    ("not json", "is not JSON"),
+    ('{"answers": []}', "is not a ComputeLab progress file"),
+    ('{"format": "computelab-progress", "version": 9, "answers": []}', "version 9"),
+    ('{"format": "computelab-progress", "version": 1, "answers": [{"id": "fx-single-1",'
+     ' "at": "yesterday", "score": 1, "mode": "practice"}]}', "'yesterday' is not an ISO"),
+    ('{"format": "computelab-progress", "version": 1, "answers": [{"id": "fx-single-1",'
+     ' "at": "2026-01-01T00:00:00Z", "score": 2, "mode": "practice"}]}', "'score' must be"),
+])
+def test_import_bad_files_are_one_line_errors_and_store_nothing(tmp_path, content, text):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    assert_one_line_error(run("quiz", "import", str(path)), text)
+    assert_one_line_error(run("quiz", "import", str(tmp_path / "missing.json")),
+                          "does not exist")
+    assert progress.attempt_count() == 0

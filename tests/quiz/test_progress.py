@@ -76,7 +76,9 @@ def test_reviews_due_are_counted(bank):
     progress.record_answer(grade(bank.get("fx-single-2"), Answer(selected=frozenset({0}))))
     report = progress.report(bank)
     assert report.due == 1
-    assert progress.report(bank, now=datetime.now(UTC) + timedelta(hours=1)).due == 2
+    assert report.next_due is not None and report.next_due > datetime.now(UTC)
+    assert report.forecast[0] == 1 and sum(report.forecast) == 2
+    assert progress.report(bank, now=datetime.now(UTC) + timedelta(days=3)).due == 2
 
 
 def test_generated_questions_are_not_scheduled(bank):

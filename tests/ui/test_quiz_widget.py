@@ -131,6 +131,7 @@ def test_dont_know_reveals_and_counts_as_a_miss(bank):
     assert "Score: 0 / 1 answered (0%)" in panel.score.value
     assert panel.dont_know_button.disabled and not panel.next_button.disabled
     assert progress.latest_scores() == {"fx-multi-1": 0.0}
+    assert "Next review in 10 minutes" in html       # a miss comes back in the sitting
 
 
 def test_matching_dropdowns(bank):
