@@ -14,6 +14,7 @@ import re
 
 from grader import check
 from grader.kit import fargate
+from grader.kit.ecs import active_cluster
 from grader.kit.feedback import about
 from grader.kit.lookups import ensure_default_subnets
 from grader.kit.policies import (
@@ -26,7 +27,6 @@ from grader.kit.policies import (
     role_statements,
     trusted_services,
 )
-from grader.kit.regions import absent
 
 CLUSTER = "web-cluster"
 SERVICE = "web"
@@ -68,18 +68,8 @@ def fargate_pair_ok(cpu, memory):
     return fargate.pair_ok(cpu, memory, FARGATE_SIZES)
 
 
-def _find_cluster(ecs):
-    return [c for c in ecs.describe_clusters(clusters=[CLUSTER])["clusters"]
-            if c["status"] == "ACTIVE"]
-
-
 def _cluster(aws):
-    clusters = aws.once("cluster", lambda: _find_cluster(aws.client("ecs")))
-    if not clusters:
-        absent(aws, f"No active ECS cluster named '{CLUSTER}' yet: create it with "
-                    f"ecs.create_cluster(clusterName='{CLUSTER}').", "ecs", _find_cluster,
-               key="cluster")
-    return clusters[0]
+    return active_cluster(aws, CLUSTER)
 
 
 def _service(aws):

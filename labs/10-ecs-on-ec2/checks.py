@@ -17,6 +17,7 @@ import re
 from grader import check, fail
 from grader.kit import shared_reads
 from grader.kit.concurrent_reads import read_concurrently
+from grader.kit.ecs import active_cluster, read_cluster
 from grader.kit.feedback import about
 from grader.kit.lookups import ensure_default_subnets, or_none
 from grader.kit.policies import allowed, open_to_everyone, role_name, trusted_services
@@ -38,18 +39,8 @@ BINPACK_MEMORY = {"type": "binpack", "field": "memory"}
 # --- reading state, once per run -------------------------------------------------------
 
 
-def _find_cluster(ecs):
-    return [c for c in ecs.describe_clusters(clusters=[CLUSTER])["clusters"]
-            if c["status"] == "ACTIVE"]
-
-
 def _cluster(aws):
-    clusters = aws.once("cluster", lambda: _find_cluster(aws.client("ecs")))
-    if not clusters:
-        absent(aws, f"No active ECS cluster named '{CLUSTER}' yet: create it with "
-                    f"ecs.create_cluster(clusterName='{CLUSTER}').", "ecs", _find_cluster,
-               key="cluster")
-    return clusters[0]
+    return active_cluster(aws, CLUSTER)
 
 
 def _find_group(autoscaling):
@@ -191,7 +182,7 @@ def _services(aws):
 def _read_together(aws):
     """The run's independent reads at once (see grader.kit.concurrent_reads)."""
     aws.once("read-together", lambda: read_concurrently(aws, [
-        lambda a: a.once("cluster", lambda: _find_cluster(a.client("ecs"))),
+        lambda a: read_cluster(a, CLUSTER),
         lambda a: a.once("group", lambda: _find_group(a.client("autoscaling"))),
         shared_reads.role_details, _members, _task_definition_read, _providers, _services,
     ], services=("ecs", "autoscaling", "iam")))
