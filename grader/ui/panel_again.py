@@ -20,7 +20,7 @@ _OFFERED: list[Any] = []  # panels shown by an offer in this kernel, hidden by r
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHECK_CALL = ".check()"
-NOTE = ("<div class='computelab-message'>This kernel is new (restarted or reopened), so the "
+NOTE = ("<div class='computelab-restart-note'>This kernel is new (restarted or reopened), so the "
         "buttons at the end of this notebook work again only once their cell runs. Here they "
         "are now. Re-run the cells above to bring your variables back too.</div>")
 
