@@ -132,7 +132,8 @@ def _run_instances_on_hosts_and_enclaves() -> None:
             host = place_on_host(self.ec2_backend, placement.get("HostId"), instance_type,
                                  placement.get("AvailabilityZone"))
         result = original(self)
-        for instance in result.result.instances:
+        reservation: Any = result.result
+        for instance in reservation.instances:
             if host is not None:
                 instance.placement.tenancy = "host"
                 instance.placement.host_id = host.id
@@ -210,7 +211,7 @@ def _enclave_options_attribute() -> None:
 
 @patches.applies_to("ec2")
 def _hosts_know_their_instances() -> None:
-    """describe_hosts lists each host's live instances; allocate_hosts defaults AutoPlacement
+    """describe_hosts lists each host's live instances and filters by tag:<key>; allocate_hosts defaults AutoPlacement
     to off and refuses InstanceType with InstanceFamily; release_hosts leaves an occupied
     host allocated (Client.InvalidHost.Occupied in Unsuccessful).
 
@@ -219,6 +220,7 @@ def _hosts_know_their_instances() -> None:
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HostInstance.html
     """
     from moto.core.responses import ActionResult
+    from moto.ec2.models.core import TaggedEC2Resource
     from moto.ec2.models.hosts import Host
     from moto.ec2.responses.hosts import HostsResponse
 
@@ -228,6 +230,15 @@ def _hosts_know_their_instances() -> None:
                 if i.placement.host_id == self.id and i.state in LIVE]
 
     Host.instances = property(instances)  # type: ignore[attr-defined]
+    host_filter = Host.get_filter_value
+
+    @functools.wraps(host_filter)
+    def get_filter_value(self: Any, filter_name: str, method_name: str | None = None) -> Any:
+        if filter_name.startswith("tag:") or filter_name == "tag-value":
+            return TaggedEC2Resource.get_filter_value(self, filter_name, method_name)
+        return host_filter(self, filter_name, method_name)
+
+    Host.get_filter_value = get_filter_value  # type: ignore[method-assign]
     original_allocate = HostsResponse.allocate_hosts
 
     @functools.wraps(original_allocate)
@@ -237,7 +248,8 @@ def _hosts_know_their_instances() -> None:
                          "and InstanceType in the same request.")
         result = original_allocate(self)
         if not self._get_param("AutoPlacement"):
-            for host_id in result.result["HostIds"]:
+            allocated: Any = result.result
+            for host_id in allocated["HostIds"]:
                 self.ec2_backend.hosts[host_id].auto_placement = "off"
         return result
 
