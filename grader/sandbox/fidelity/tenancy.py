@@ -211,9 +211,10 @@ def _enclave_options_attribute() -> None:
 
 @patches.applies_to("ec2")
 def _hosts_know_their_instances() -> None:
-    """describe_hosts lists each host's live instances and filters by tag:<key>; allocate_hosts defaults AutoPlacement
-    to off and refuses InstanceType with InstanceFamily; release_hosts leaves an occupied
-    host allocated (Client.InvalidHost.Occupied in Unsuccessful).
+    """describe_hosts lists each host's live instances and filters by tag:<key>;
+    allocate_hosts defaults AutoPlacement to off and refuses InstanceType with
+    InstanceFamily; release_hosts leaves an occupied host allocated
+    (Client.InvalidHost.Occupied in Unsuccessful).
 
     AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AllocateHosts.html
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReleaseHosts.html
