@@ -230,9 +230,10 @@ def _enclave_support(aws, instance_type):
 def _enclave_problem(aws):
     def problem(instance):
         if not (instance.get("EnclaveOptions") or {}).get("Enabled"):
-            return (f"{ENCLAVE} is not enabled for Nitro Enclaves. Enclave support is set at "
-                    "launch and cannot be changed later: launch a new instance with "
-                    "EnclaveOptions={'Enabled': True} and terminate this one.")
+            return (f"{ENCLAVE} is not enabled for Nitro Enclaves: launch it with "
+                    "EnclaveOptions={'Enabled': True} (an existing instance takes "
+                    "ec2.modify_instance_attribute(InstanceId=..., EnclaveOptions="
+                    "{'Enabled': True})).")
         kind = instance["InstanceType"]
         if _enclave_support(aws, kind) != "supported":
             return (f"{ENCLAVE} is {kind}, which does not support Nitro Enclaves "

@@ -16,7 +16,7 @@
 #
 # **Cost, if you run this against a real account** (`computelab check 12 --real-aws`, or your
 # own credentials): a **Dedicated Host is billed for as long as it stays allocated**, whether
-# or not any instance runs on it, and Dedicated Instances cost more than shared ones. Do task 6
+# or not any instance runs on it, and Dedicated Instances have their own per-instance prices. Do task 6
 # as soon as you are done: terminate the instances first, then release the host (EC2 refuses
 # to release a host that still has instances on it). In the sandbox nothing is billed.
 #
@@ -172,8 +172,9 @@ print("on the host:", ec2.describe_hosts(HostIds=[host_id])["Hosts"][0]["Instanc
 #
 # A Nitro Enclave is an isolated virtual machine carved out of a *parent* instance's vCPUs and
 # memory: no persistent storage, no network, no shell, reachable only over a local vsock.
-# You enable it **at launch** with `EnclaveOptions={"Enabled": True}`; it cannot be switched
-# on later. Not every instance type can be a parent
+# You enable it on the parent, usually at launch with `EnclaveOptions={"Enabled": True}`
+# (`modify_instance_attribute` takes the same `EnclaveOptions` for an existing instance).
+# Not every instance type can be a parent
 # ([requirements](https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave.html#nitro-enclave-reqs)):
 #
 # - a virtualized Nitro type with at least **4 vCPUs** on Intel or AMD (**2** on Graviton):

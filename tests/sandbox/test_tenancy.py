@@ -205,3 +205,19 @@ def test_enclave_options_attribute(ec2):
         assert answer["EnclaveOptions"] == {"Enabled": expected}
     assert ec2.describe_instance_attribute(InstanceId=plain, Attribute="instanceType")[
         "InstanceType"] == {"Value": "m5.xlarge"}
+
+
+def test_enclave_support_can_be_modified_under_the_launch_rules(ec2):
+    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html
+    (EnclaveOptions)."""
+    instance = launch(ec2)["InstanceId"]
+    ec2.modify_instance_attribute(InstanceId=instance, EnclaveOptions={"Enabled": True})
+    assert described(ec2, instance)["EnclaveOptions"] == {"Enabled": True}
+    small = launch(ec2, "m5.large")["InstanceId"]
+    error = refused(ec2.modify_instance_attribute, InstanceId=small,
+                    EnclaveOptions={"Enabled": True})
+    assert error["Code"] == "UnsupportedOperation"
+    sleeper = launch(ec2, HibernationOptions={"Configured": True})["InstanceId"]
+    error = refused(ec2.modify_instance_attribute, InstanceId=sleeper,
+                    EnclaveOptions={"Enabled": True})
+    assert error["Code"] == "InvalidParameterCombination"

@@ -210,6 +210,35 @@ def _enclave_options_attribute() -> None:
 
 
 @patches.applies_to("ec2")
+def _enclave_options_modified() -> None:
+    """modify_instance_attribute(EnclaveOptions=...) sets enclave support, with the launch
+    rules (a supporting type, no hibernation); moto answered NotImplemented. Whether EC2 also
+    requires the instance to be stopped is not modelled.
+
+    AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html
+    """
+    from moto.core.responses import EmptyResult
+    from moto.ec2.responses.instances import InstanceResponse
+
+    original = InstanceResponse.modify_instance_attribute
+
+    @functools.wraps(original)
+    def modify_instance_attribute(self: Any) -> Any:
+        enabled = self._get_param("EnclaveOptions.Enabled")
+        if enabled is None:
+            return original(self)
+        instance = self.ec2_backend.get_instance(self._get_param("InstanceId"))
+        hibernation = bool((instance.hibernation_options or {}).get("Configured"))
+        problem = enclave_problem(instance.instance_type, _flag(enabled), hibernation)
+        if problem is not None:
+            raise problem
+        instance.enclave_options = {"Enabled": _flag(enabled)}
+        return EmptyResult()
+
+    InstanceResponse.modify_instance_attribute = modify_instance_attribute  # type: ignore[method-assign]
+
+
+@patches.applies_to("ec2")
 def _hosts_know_their_instances() -> None:
     """describe_hosts lists each host's live instances and filters by tag:<key>;
     allocate_hosts defaults AutoPlacement to off and refuses InstanceType with
