@@ -126,3 +126,20 @@ def test_same_state_gives_identical_results(fresh_aws):
 ])
 def test_host_takes(properties, instance_type, takes):
     assert CHECKS.host_takes({"HostProperties": properties}, instance_type) is takes
+
+
+def test_cleanup_cell_terminates_then_releases_the_host(fresh_aws, tmp_path):
+    """Task 6 with CLEAN_UP = True: the host is released (EC2 keeps an occupied host), and
+    nothing the checks accept is left."""
+    from grader.labs.solve import run_solution
+
+    source = LAB.solution_source.read_text()
+    assert "CLEAN_UP = False" in source
+    cleaning = tmp_path / "solution.py"
+    cleaning.write_text(source.replace("CLEAN_UP = False", "CLEAN_UP = True"))
+    aws = fresh_aws(LAB.id)
+    run_solution(cleaning, aws)
+    ec2 = aws.client("ec2")
+    [host] = ec2.describe_hosts()["Hosts"]
+    assert (host["State"], host.get("Instances", [])) == ("released", [])
+    assert check_lab(LAB, aws).score == 0
