@@ -20,8 +20,8 @@ def aws(sandbox):
     return AWS.for_account(sandbox.endpoint, create_account(sandbox.endpoint))
 
 
-def launch(ec2, **options):
-    instance = ec2.run_instances(ImageId=AMI, InstanceType="m5.large", MinCount=1, MaxCount=1,
+def launch(ec2, instance_type="m5.large", **options):
+    instance = ec2.run_instances(ImageId=AMI, InstanceType=instance_type, MinCount=1, MaxCount=1,
                                  **options)["Instances"][0]
     described = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])[
         "Reservations"][0]["Instances"][0]
@@ -31,7 +31,8 @@ def launch(ec2, **options):
 def test_run_instances_keeps_tenancy_and_enclave_options(aws):
     """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Placement.html (Tenancy)
     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnclaveOptions.html"""
-    instance, described = launch(aws.client("ec2"), Placement={"Tenancy": "dedicated"},
+    instance, described = launch(aws.client("ec2"), "m5.xlarge",  # m5.large: no enclaves
+                                 Placement={"Tenancy": "dedicated"},
                                  EnclaveOptions={"Enabled": True})
     for answer in (instance, described):
         assert answer["Placement"]["Tenancy"] == "dedicated"
