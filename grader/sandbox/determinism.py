@@ -13,16 +13,22 @@ is reseeded from names that are the same in both runs:
 - names moto draws once, at import (an EKS cluster's OIDC issuer and API endpoint), are
   drawn per cluster instead, from the request's stream (as AWS gives each cluster its own).
 
+Times are not ids, but checks order resources by them ("the newest volume"), so while a
+request is replayed moto's clock (``moto.core.utils.utcnow``, behind most of its
+timestamps) reads the time the request was first made (``replay_clock``).
+
 Callers hold the journal's lock: the stream is shared by every thread of the server.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 _INSTALLED: list[bool] = []
+_CLOCK_NAME = "_computelab_replay_time"  # a global of moto.core.utils while a replay runs
 
 
 def _stream() -> Any:
@@ -60,6 +66,38 @@ def make_ids_reproducible() -> None:
     _INSTALLED.append(True)
     _seed_backend_setup()
     _draw_eks_names_per_cluster()
+    _clock_that_replays()
+
+
+def _utcnow() -> datetime.datetime:  # the body moto's utcnow gets: runs in moto.core.utils
+    recorded = globals().get("_computelab_replay_time")
+    if recorded is not None:
+        return datetime.datetime.fromtimestamp(recorded, datetime.UTC).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def _clock_that_replays() -> None:
+    """Give moto's ``utcnow`` a body that reads a replayed request's time when one is set.
+
+    Its code object is swapped (the function is imported by name in ~90 moto modules, so
+    rebinding the name would miss them); the new body runs with moto.core.utils' globals."""
+    import moto.core.utils as moto_utils
+
+    moto_utils.__dict__.setdefault(_CLOCK_NAME, None)
+    moto_utils.__dict__.setdefault("datetime", datetime)
+    moto_utils.utcnow.__code__ = _utcnow.__code__
+
+
+@contextmanager
+def replay_clock(recorded: float) -> Iterator[None]:
+    """moto's clock reads ``recorded`` (a Unix time) until the block ends."""
+    import moto.core.utils as moto_utils
+
+    moto_utils.__dict__[_CLOCK_NAME] = recorded
+    try:
+        yield
+    finally:
+        moto_utils.__dict__[_CLOCK_NAME] = None
 
 
 class _PerCluster:

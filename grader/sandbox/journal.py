@@ -36,7 +36,7 @@ from typing import Any
 
 from grader.aws import Account
 from grader.sandbox.app import ACCOUNTS_ROUTE, WSGIApp, new_account
-from grader.sandbox.determinism import make_ids_reproducible, reseed
+from grader.sandbox.determinism import make_ids_reproducible, replay_clock, reseed
 from grader.sandbox.fidelity.wire import AwsRequest, Response, StartResponse, collect, parse
 
 VERSION = 1  # bump when a log written before could no longer be replayed the same way
@@ -364,7 +364,8 @@ class Journal:
         assert done.account is not None
         reseed(done.account.account_id, entry["seq"])
         try:
-            response = collect(self._app(), _environ(entry))
+            with replay_clock(float(entry.get("t", 0))):
+                response = collect(self._app(), _environ(entry))
         except Exception as exc:  # noqa: BLE001 - any failure is a divergence to report
             got = f"the sandbox failed ({type(exc).__name__})"
         else:
