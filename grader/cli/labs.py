@@ -234,7 +234,8 @@ def _print_saved_state() -> None:
 
 @friendly
 def stop_cmd() -> None:
-    """Stop the running trainer (JupyterLab and the sandbox).
+    """Stop the running trainer (JupyterLab and the sandbox); each lab's AWS state is kept
+    in the workspace, and the next `computelab start` restores it.
 
     Example: computelab stop
     """
