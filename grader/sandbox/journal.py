@@ -38,11 +38,13 @@ from grader.aws import Account
 from grader.sandbox.app import ACCOUNTS_ROUTE, WSGIApp, new_account
 from grader.sandbox.determinism import make_ids_reproducible, replay_clock, reseed
 from grader.sandbox.fidelity.wire import AwsRequest, Response, StartResponse, collect, parse
+from grader.sandbox.refusals import normal_path
 
 VERSION = 1  # bump when a log written before could no longer be replayed the same way
 STATE_DIR = Path(".computelab") / "state"
 SUFFIX = ".jsonl"
 MAX_BODY = 16 * 1024 * 1024
+MOTO_RESET = "/moto-api/reset"  # would wipe every lab behind the logs' back: refused
 # operations that only read (not recorded); anything else is, failed calls included
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Search", "Simulate", "Scan",
                  "Query", "BatchGet", "Filter", "Select", "Preview", "Estimate")
@@ -129,11 +131,15 @@ def _open_append(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
 
-def header(lab: str, account: Account, managed_policies: bool) -> dict[str, Any]:
+def moto_version() -> str:
     from importlib.metadata import version
 
+    return version("moto")
+
+
+def header(lab: str, account: Account, managed_policies: bool) -> dict[str, Any]:
     return {"computelab_state": VERSION, "lab": lab, "account": asdict(account),
-            "managed_policies": managed_policies, "moto": version("moto"),
+            "managed_policies": managed_policies, "moto": moto_version(),
             "created": time.time()}
 
 
@@ -246,7 +252,7 @@ class Journal:
         with self.lock:
             if path == ACCOUNTS_ROUTE and environ.get("REQUEST_METHOD") == "POST":
                 return self._new_account(environ, start_response)
-            if path.rstrip("/").endswith("/moto-api/reset"):
+            if normal_path(path) == MOTO_RESET:
                 return _refusal(start_response, None, "Refused",
                                 "This sandbox keeps each lab's state: reset labs with "
                                 "`computelab reset LAB` or `computelab reset --all`.", 403)
@@ -316,11 +322,12 @@ class Journal:
         """Replay every lab's log into this (fresh) sandbox; one ``Restored`` per lab."""
         results: dict[str, Restored] = {}
         queues: dict[str, list[dict[str, Any]]] = {}
+        saved_with: dict[str, str] = {}  # lab -> the moto version that wrote its log
         with self.lock:
             for path in sorted(self.folder.glob(f"*{SUFFIX}")) if self.folder.is_dir() else []:
                 lab = path.stem
                 try:
-                    account, entries = self._recreate(path)
+                    account, entries, saved_with[lab] = self._recreate(path)
                 except ValueError as exc:
                     results[lab] = Restored(lab, None, 0, f"lab {lab_number(lab)} could not be "
                                                           f"restored: {exc}; {reset_hint(lab)}.")
@@ -331,8 +338,11 @@ class Journal:
                 done = results[lab]
                 if done.problem:
                     continue
-                done.problem = self._replay(done, entry)
-                done.requests += 0 if done.problem else 1
+                got = self._replay(done, entry)
+                if got:
+                    done.problem = _diverged(lab, entry, got, saved_with[lab])
+                else:
+                    done.requests += 1
             for lab, done in results.items():
                 if done.account is not None and not done.problem:
                     path = self.folder / f"{lab}{SUFFIX}"
@@ -340,8 +350,9 @@ class Journal:
                         lab, done.account, path, done.requests, _open_append(path))
         return sorted(results.values(), key=lambda r: r.lab)
 
-    def _recreate(self, path: Path) -> tuple[Account, list[dict[str, Any]]]:
-        """The lab's account made again (same id and keys) and its requests to replay."""
+    def _recreate(self, path: Path) -> tuple[Account, list[dict[str, Any]], str]:
+        """The lab's account made again (same id and keys), its requests to replay, and the
+        moto version that wrote them."""
         head, entries = read_log(path)
         version = head.get("computelab_state")
         if version != VERSION:
@@ -357,10 +368,10 @@ class Journal:
         for number, entry in enumerate(entries):
             if entry.get("seq") != number or not isinstance(entry.get("environ"), dict):
                 raise ValueError(f"line {number + 2} is damaged")
-        return saved, entries
+        return saved, entries, str(head.get("moto"))
 
     def _replay(self, done: Restored, entry: dict[str, Any]) -> str:
-        """Send one recorded request again; '' when the answer matches, else the problem."""
+        """Send one recorded request again; '' when the answer matches, else what it gave."""
         assert done.account is not None
         reseed(done.account.account_id, entry["seq"])
         try:
@@ -377,8 +388,15 @@ class Journal:
                 got = "a different answer"
             else:
                 return ""
-        return (f"lab {lab_number(done.lab)} could not be restored: request {entry['seq'] + 1} "
-                f"({entry.get('op', '?')}) gave {got}; {reset_hint(done.lab)}.")
+        return got
+
+
+def _diverged(lab: str, entry: dict[str, Any], got: str, saved_with: str) -> str:
+    """The loud, specific line for a replay that went another way than the original."""
+    upgraded = (f" (saved with moto {saved_with}, now {moto_version()})"
+                if saved_with != moto_version() else "")
+    return (f"lab {lab_number(lab)} could not be restored: request {entry['seq'] + 1} "
+            f"({entry.get('op', '?')}) gave {got}{upgraded}; {reset_hint(lab)}.")
 
 
 def _in_time_order(queues: dict[str, list[dict[str, Any]]]

@@ -26,6 +26,7 @@ from grader.sandbox.journal import (
     Journal,
     answer_digest,
     header,
+    moto_version,
     read_log,
     saved_labs,
     summary,
@@ -190,11 +191,15 @@ def test_a_replay_that_diverges_is_reported_by_lab_and_stops_there(journaled, tm
     first = json.loads(lines[1])
     first["ids"] = ["key-00000000deadbeef"]
     lines[1] = json.dumps(first)
+    head = json.loads(lines[0])
+    head["moto"] = "5.0.0"  # an upgrade since: the message says so
+    lines[0] = json.dumps(head)
     path.write_text("\n".join(lines) + "\n")
     result = restore_in_new_process(tmp_path / "state")
     assert result[LAB] == {"requests": 0, "problem": (
         "lab 01 could not be restored: request 1 (CreateKeyPair) gave different ids in the "
-        "answer; run `computelab reset 01` to start that lab afresh.")}
+        f"answer (saved with moto 5.0.0, now {moto_version()}); run `computelab reset 01` to "
+        "start that lab afresh.")}
 
 
 @pytest.mark.slow
