@@ -101,7 +101,7 @@ def start_cmd(
 
     from grader.paths import data_dir
     from grader.sandbox import Sandbox, publish, read_runtime, write_runtime
-    from grader.sandbox.journal import Journal, state_dir, summary
+    from grader.sandbox.journal import Journal, saved_labs, state_dir, summary
     from grader.ui.kernel_startup import write_startup
     from grader.ui.workspace import WELCOME, create_workspace
 
@@ -116,6 +116,10 @@ def start_cmd(
            "IPYTHONDIR": str(write_startup(data_dir() / "ipython")),  # guards every kernel
            "PATH": os.pathsep.join([str(Path(sys.executable).parent),
                                     os.environ.get("PATH", "")])}  # `computelab` in terminals
+    saved = saved_labs(state_dir(workspace.resolve()))
+    if saved:
+        typer.echo(f"Restoring the AWS state of {len(saved)} lab{'' if len(saved) == 1 else 's'}"
+                   " ...")
     with Sandbox(journal=Journal(state_dir(workspace.resolve()))) as sandbox:
         publish(sandbox.endpoint)
         url = f"http://127.0.0.1:{port}/lab?token={token}"

@@ -54,8 +54,8 @@ _ENVIRON_KEYS = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "REQUEST_URI", "
 # ids in an answer: prefixed hex (i-0abc..., vol-..., ami-...) and UUIDs (ECS, Lambda, Batch)
 _IDS = re.compile(rb"\b[a-z][a-z0-9]{0,15}-[0-9a-f]{8,32}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-"
                   rb"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
-_REQUEST_IDS = re.compile(rb"<(RequestId|requestId)>[^<]*</(RequestId|requestId)>"
-                          rb"|\"(RequestId|requestId)\"\s*:\s*\"[^\"]*\"")
+_REQUEST_IDS = re.compile(rb"<(request_?id)>[^<]*</\1>|\"request_?id\"\s*:\s*\"[^\"]*\"",
+                          re.IGNORECASE)
 # what may differ between a request and its replay: times, the server's address, and key
 # pair material (a new RSA key per process: speed_up_moto's pool)
 _VARYING = re.compile(rb"<keyMaterial>[^<]*</keyMaterial>|<keyFingerprint>[^<]*</keyFingerprint>"

@@ -90,7 +90,8 @@ class Trainer:
             time.sleep(0.2)
 
     def first_lines(self) -> list[str]:
-        return self.log.read_text().splitlines()[:3]
+        """What start printed before JupyterLab's own lines."""
+        return self.log.read_text().splitlines()[:4]
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -117,7 +118,8 @@ def test_state_survives_stop_start_and_a_crash(computelab_home, tmp_path):
         first.kill()
     second = Trainer(workspace, env, tmp_path / "2.log")
     try:
-        restored = second.first_lines()[0]
+        assert second.first_lines()[0] == "Restoring the AWS state of 1 lab ..."
+        restored = second.first_lines()[1]
         assert re.fullmatch(r"Restored 1 lab: 01 \(\d+ requests\)\.", restored), restored
         assert cli("check", "01").returncode == 0  # full marks, from the restored state
         assert cli("solve", "06").returncode == 0
@@ -127,7 +129,7 @@ def test_state_survives_stop_start_and_a_crash(computelab_home, tmp_path):
         second.kill()  # a crash: SIGKILL, nothing gets to clean up
     third = Trainer(workspace, env, tmp_path / "3.log")
     try:
-        assert third.first_lines()[0].startswith("Restored 2 labs: 01 (")
+        assert third.first_lines()[1].startswith("Restored 2 labs: 01 (")
         assert cli("check", "06").returncode == 0
         reset = cli("reset", "01", "--yes")
         assert reset.returncode == 0 and "fresh, empty sandbox account" in reset.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from grader.sandbox.journal import (
     VERSION,
     Journal,
     answer_digest,
+    answer_ids,
     header,
     moto_version,
     read_log,
@@ -167,6 +169,9 @@ def test_answers_are_compared_blind_to_times_and_the_port():
     two = b'{"launchTime": "2027-01-01T00:00:00.000Z", "url": "http://127.0.0.1:5111/q"}'
     assert answer_digest(one) == answer_digest(two)
     assert answer_digest(one) != answer_digest(one.replace(b"/q", b"/r"))
+    error = b"<Errors><Error><Code>X</Code></Error></Errors><RequestID>%s</RequestID>"
+    assert answer_digest(error % uuid.uuid4().bytes.hex().encode()) == answer_digest(error % b"1")
+    assert answer_ids(error % str(uuid.uuid4()).encode()) == []
 
 
 def test_an_unrestored_lab_is_refused_until_reset(sandbox):
@@ -224,3 +229,19 @@ def test_every_lab_solved_scores_the_same_after_a_restart(lab: Lab, journaled, t
     assert restored["problem"] == ""
     assert restored["requests"] == len(read_log(tmp_path / "state" / f"{lab.id}.jsonl")[1])
     assert restored["scores"] == scores
+
+
+def test_only_a_sandbox_given_a_journal_records(tmp_path):
+    """Grading servers (grader.sandbox.template) and kernel sandboxes build the default
+    layers: no journal among them. The trainer's adds it just outside the accounts route."""
+    from grader.sandbox.app import DEFAULT_LAYERS, AccountsRoute
+    from grader.sandbox.local import journaled_layers
+
+    journal = Journal(tmp_path)
+    assert not any(isinstance(getattr(layer, "__self__", None), Journal)
+                   for layer in DEFAULT_LAYERS)
+    layers = journaled_layers(journal)
+    at = layers.index(AccountsRoute)
+    assert layers[at - 1] == journal.wrap
+    assert [x for x in layers if x != journal.wrap] == list(DEFAULT_LAYERS)
+    assert Sandbox().journal is None
