@@ -117,8 +117,11 @@ class _Log:
     fd: int = field(default=-1, repr=False)
 
     def append(self, record: dict[str, Any]) -> None:
-        """One line, one ``write``: a crash leaves whole lines (at worst a cut last one)."""
-        os.write(self.fd, (json.dumps(record, separators=(",", ":")) + "\n").encode())
+        """One line, straight to the file (no buffer to lose): a crash leaves whole lines, at
+        worst a cut last one, which ``read_log`` drops."""
+        data = memoryview((json.dumps(record, separators=(",", ":")) + "\n").encode())
+        while data:
+            data = data[os.write(self.fd, data):]
         self.seq += 1
 
     def close(self) -> None:
