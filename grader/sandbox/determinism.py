@@ -14,8 +14,8 @@ is reseeded from names that are the same in both runs:
   drawn per cluster instead, from the request's stream (as AWS gives each cluster its own).
 
 Times are not ids, but checks order resources by them ("the newest volume"), so while a
-request is replayed moto's clock (``moto.core.utils.utcnow``, behind most of its
-timestamps) reads the time the request was first made (``replay_clock``).
+recorded request runs, first and in a replay, moto's clock (``moto.core.utils.utcnow``,
+behind most of its timestamps) reads the time the request arrived (``clock_at``).
 
 Callers hold the journal's lock: the stream is shared by every thread of the server.
 """
@@ -77,7 +77,7 @@ def _utcnow() -> datetime.datetime:  # the body moto's utcnow gets: runs in moto
 
 
 def _clock_that_replays() -> None:
-    """Give moto's ``utcnow`` a body that reads a replayed request's time when one is set.
+    """Give moto's ``utcnow`` a body that reads a recorded request's time when one is set.
 
     Its code object is swapped (the function is imported by name in ~90 moto modules, so
     rebinding the name would miss them); the new body runs with moto.core.utils' globals."""
@@ -89,7 +89,7 @@ def _clock_that_replays() -> None:
 
 
 @contextmanager
-def replay_clock(recorded: float) -> Iterator[None]:
+def clock_at(recorded: float) -> Iterator[None]:
     """moto's clock reads ``recorded`` (a Unix time) until the block ends."""
     import moto.core.utils as moto_utils
 

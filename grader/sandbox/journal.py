@@ -36,7 +36,7 @@ from typing import Any
 
 from grader.aws import Account
 from grader.sandbox.app import ACCOUNTS_ROUTE, WSGIApp, new_account
-from grader.sandbox.determinism import make_ids_reproducible, replay_clock, reseed
+from grader.sandbox.determinism import clock_at, make_ids_reproducible, reseed
 from grader.sandbox.fidelity.wire import AwsRequest, Response, StartResponse, collect, parse
 from grader.sandbox.refusals import normal_path
 
@@ -281,7 +281,8 @@ class Journal:
             record = {"seq": log.seq, "t": time.time(), "op": request.operation_name(),
                       **_capture(environ, body)}
             reseed(account, log.seq)
-            response = collect(self._app(), environ)
+            with clock_at(record["t"]):  # the same time in a replay
+                response = collect(self._app(), environ)
             log.append({**record, "status": response.status, "ids": answer_ids(response.body),
                         "digest": answer_digest(response.body)})
             return response.send(start_response)
@@ -378,7 +379,7 @@ class Journal:
         assert done.account is not None
         reseed(done.account.account_id, entry["seq"])
         try:
-            with replay_clock(float(entry.get("t", 0))):
+            with clock_at(float(entry.get("t", 0))):
                 response = collect(self._app(), _environ(entry))
         except Exception as exc:  # noqa: BLE001 - any failure is a divergence to report
             got = f"the sandbox failed ({type(exc).__name__})"
