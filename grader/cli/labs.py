@@ -99,16 +99,19 @@ def start_cmd(
 ) -> None:
     """Start the sandbox and JupyterLab on your workspace (opens the welcome page).
 
-    One trainer per user: if one runs already, this prints where it is and exits. Every lab
-    has a guided and a challenge notebook; --challenge makes the welcome page lead with the
-    challenges.
+    Each lab's AWS state from last time is restored first (one line says which labs came
+    back). One trainer per user: if one runs already, this prints where it is and exits.
+    Every lab has a guided and a challenge notebook; --challenge makes the welcome page lead
+    with the challenges.
 
     Example: computelab start --workspace ~/aws-labs --port 8890
     """
     import secrets
+    from dataclasses import asdict
 
     from grader.paths import data_dir
     from grader.sandbox import Sandbox, publish, read_runtime, write_runtime
+    from grader.sandbox.journal import Journal, saved_labs, state_dir, summary
     from grader.ui.kernel_startup import write_startup
     from grader.ui.workspace import WELCOME, create_workspace
 
@@ -123,10 +126,17 @@ def start_cmd(
            "IPYTHONDIR": str(write_startup(data_dir() / "ipython")),  # guards every kernel
            "PATH": os.pathsep.join([str(Path(sys.executable).parent),
                                     os.environ.get("PATH", "")])}  # `computelab` in terminals
-    with Sandbox() as sandbox:
+    saved = saved_labs(state_dir(workspace.resolve()))
+    if saved:
+        typer.echo(f"Restoring the AWS state of {len(saved)} lab{'' if len(saved) == 1 else 's'}"
+                   " ...")
+    with Sandbox(journal=Journal(state_dir(workspace.resolve()))) as sandbox:
         publish(sandbox.endpoint)
         url = f"http://127.0.0.1:{port}/lab?token={token}"
         runtime = read_runtime()
+        runtime["accounts"] = {r.lab: asdict(r.account) for r in sandbox.restored
+                               if r.account is not None and not r.problem}
+        runtime["unrestored"] = {r.lab: r.problem for r in sandbox.restored if r.problem}
         runtime["workspace"] = str(workspace.resolve())
         runtime["trainer"] = {"pid": os.getpid(), "url": url,
                               "workspace": str(workspace.resolve())}
@@ -139,6 +149,8 @@ def start_cmd(
             command.append("--no-browser")
         if os.geteuid() == 0:
             command.append("--allow-root")
+        for line in summary(sandbox.restored):
+            typer.echo(line)
         typer.echo(f"Sandbox at {sandbox.endpoint}; starting JupyterLab in {workspace} ...")
         typer.echo(f"Open {url}")
         lab_server = subprocess.Popen(command, cwd=workspace, env=env)
@@ -197,18 +209,47 @@ def status_cmd() -> None:
     trainer = running_trainer()
     if not trainer:
         typer.echo("ComputeLab is not running. Start it with `computelab start`.")
+        _print_saved_state()
         raise typer.Exit(1)
     runtime = read_runtime()
     labs = ", ".join(sorted(runtime.get("accounts", {}))) or "none yet"
     typer.echo(f"Running: {trainer['url']}")
     typer.echo(f"Workspace: {trainer.get('workspace', '?')}")
     typer.echo(f"Sandbox: {runtime.get('endpoint')} (labs with an account: {labs})")
+    for problem in runtime.get("unrestored", {}).values():
+        typer.echo(f"Not restored: {problem}")
+    _print_saved_state()
     typer.echo(f"Data: {data_dir()}")
+
+
+def last_state_dir() -> Path:
+    """The sandbox-state folder of the workspace the trainer last ran on (the default
+    workspace when it never ran)."""
+    from grader.sandbox import read_runtime
+    from grader.sandbox.journal import state_dir
+
+    workspace = read_runtime().get("workspace")
+    return state_dir(Path(workspace) if isinstance(workspace, str) else Path("computelab-work"))
+
+
+def _print_saved_state() -> None:
+    from grader.sandbox.journal import lab_number, saved_labs
+
+    folder = last_state_dir()
+    saved = saved_labs(folder)
+    if not saved:
+        typer.echo(f"Saved AWS state: none ({folder})")
+        return
+    labs = ", ".join(f"{lab_number(lab)} ({requests} request{'' if requests == 1 else 's'})"
+                     for lab, requests, _ in saved)
+    size = sum(size for _, _, size in saved)
+    typer.echo(f"Saved AWS state: {labs}; {size / 1024:.0f} KB in {folder}")
 
 
 @friendly
 def stop_cmd() -> None:
-    """Stop the running trainer (JupyterLab and the sandbox).
+    """Stop the running trainer (JupyterLab and the sandbox); each lab's AWS state is kept
+    in the workspace, and the next `computelab start` restores it.
 
     Example: computelab stop
     """
@@ -226,8 +267,8 @@ def stop_cmd() -> None:
                        "`computelab status` again in a moment.")
             raise typer.Exit(1)
         time.sleep(0.1)
-    typer.echo("ComputeLab stopped. Your notebooks are in your workspace; the sandbox's AWS "
-               "state is gone (each lab starts with a fresh account next time).")
+    typer.echo("ComputeLab stopped. Your notebooks and each lab's AWS state are kept in your "
+               "workspace; `computelab start` brings them back.")
 
 
 REAL_AWS_OPT = typer.Option(False, "--real-aws",
@@ -311,34 +352,53 @@ def solve_cmd(lab: str = LAB_ARG, endpoint: str | None = ENDPOINT_OPT) -> None:
 
 @friendly
 def reset_cmd(
-    lab: str = LAB_ARG,
+    lab: str | None = typer.Argument(None, help="Lab folder name or number, e.g. 01 "
+                                                 "(or --all for every lab)."),
+    every: bool = typer.Option(False, "--all", help="Reset every lab."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation."),
     notebook: bool = typer.Option(
         False, "--notebook", help="Also replace your notebook with a fresh copy (yours goes to "
                                   "the workspace's backups/ folder)."),
     endpoint: str | None = ENDPOINT_OPT,
 ) -> None:
-    """Give a lab a fresh, empty sandbox account; your notebook stays (as the notebook's
-    Reset button does) unless you add --notebook.
+    """Wipe a lab's sandbox resources (also its saved state): it gets a fresh, empty account;
+    your notebook stays (as the notebook's Reset button does) unless you add --notebook.
+    Works whether the trainer runs or not.
 
-    Example: computelab reset 01 --yes
+    Example: computelab reset 01 --yes   (every lab: computelab reset --all)
     """
-    from grader.labs import find_lab
-    from grader.sandbox import read_runtime
+    from grader.errors import ComputeLabError
+    from grader.labs import all_labs, find_lab
+    from grader.sandbox import read_runtime, running_endpoint
+    from grader.sandbox.journal import forget
     from grader.ui.workspace import restore_notebook
 
-    found = find_lab(lab)
+    if (lab is None) == (not every):
+        raise ComputeLabError("Name one lab (`computelab reset 01`) or reset every lab with "
+                              "`computelab reset --all`, not both.")
+    chosen = all_labs() if every else [find_lab(lab or "")]
     what = "sandbox resources and notebook" if notebook else "sandbox resources"
-    if not yes and not typer.confirm(f"Wipe {found.id}'s {what}?"):
+    whose = "every lab's" if every else f"{chosen[0].id}'s"
+    if not yes and not typer.confirm(f"Wipe {whose} {what}?"):
         raise typer.Exit(1)
-    _lab_and_aws(found.id, endpoint, fresh=True)
-    message = f"{found.id} has a fresh, empty sandbox account; your notebook is unchanged."
-    workspace = read_runtime().get("workspace")
+    runtime = read_runtime()
+    with_state = set(runtime.get("accounts", {})) | set(runtime.get("unrestored", {}))
+    running = endpoint or running_endpoint()
+    for found in chosen:
+        forget(last_state_dir(), found.id)
+        if running and (found.id in with_state or not every):
+            _lab_and_aws(found.id, endpoint, fresh=True)
+    fresh = ("a fresh, empty sandbox account" if running
+             else "no saved sandbox state (a fresh, empty account when it next connects)")
+    names = "Every lab" if every else chosen[0].id
+    message = f"{names} has {fresh}; your notebook{'s are' if every else ' is'} unchanged."
+    workspace = runtime.get("workspace")
     if notebook and workspace:
-        backup = restore_notebook(Path(workspace), found)
-        message = f"{found.id} has a fresh, empty sandbox account and a fresh notebook."
-        if backup:
-            message += (f" Yours is in {backup}. If the notebook is open in JupyterLab, use "
+        backups = [restore_notebook(Path(workspace), found) for found in chosen]
+        message = f"{names} has {fresh}, and a fresh notebook."
+        kept = [str(b) for b in backups if b]
+        if kept:
+            message += (f" Yours: {', '.join(kept)}. If a notebook is open in JupyterLab, use "
                         "File > Reload Notebook from Disk before you save, or your old "
                         "version comes back.")
     typer.echo(message)

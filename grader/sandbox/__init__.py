@@ -3,6 +3,8 @@
 - ``app``: the WSGI app, moto wrapped in small layers (private routes, accounts);
 - ``moto_setup``: validation on, Docker off, and speed-ups that keep answers the same;
 - ``local``: the learner's sandbox thread; ``runtime``: the runtime file and lab accounts;
+- ``journal``: each lab's state kept across restarts (a log replayed at start), with
+  ``determinism`` making moto's ids repeat in a replay;
 - ``client``: talking to a running sandbox over HTTP;
 - ``template``: the warmed server template that forks one server per graded submission.
 

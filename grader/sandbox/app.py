@@ -22,6 +22,7 @@ from dataclasses import asdict
 from typing import Any
 
 from grader.aws import REGION, Account
+from grader.sandbox.determinism import seeded
 from grader.sandbox.fidelity import Fidelity, NoSilentGaps
 from grader.sandbox.refusals import DebugRoutesRefused
 
@@ -36,13 +37,17 @@ Layer = Callable[[WSGIApp], WSGIApp]
 _ACCOUNT_LOCK = threading.Lock()
 
 
-def new_account(managed_policies: bool) -> Account:
-    """An IAM user + access key in a brand-new account id, created inside the server."""
+def new_account(managed_policies: bool, account_id: str | None = None) -> Account:
+    """An IAM user + access key in a brand-new account id, created inside the server.
+
+    The key is drawn from a stream seeded by the account id, so a journal replaying the
+    account (``account_id`` given) gets the same credentials back."""
     from moto.core.config import default_user_config
     from moto.iam.models import iam_backends
 
-    account_id = str(secrets.randbelow(9 * 10**11) + 10**11)
-    with _ACCOUNT_LOCK:  # the managed-policy switch is process-wide while the account is made
+    account_id = account_id or str(secrets.randbelow(9 * 10**11) + 10**11)
+    # the managed-policy switch is process-wide while the account is made
+    with _ACCOUNT_LOCK, seeded("account", account_id):
         iam_config = default_user_config.setdefault("iam", {})
         iam_config["load_aws_managed_policies"] = managed_policies
         try:
@@ -74,7 +79,8 @@ class PingRoute:
 
 
 class AccountsRoute:
-    """``POST /_computelab/accounts {"managed_policies": bool}``: a fresh account."""
+    """``POST /_computelab/accounts {"managed_policies": bool, "lab": id}``: a fresh account
+    (``lab`` names the lab it is for; a journal, outside this layer, keeps that lab's log)."""
 
     def __init__(self, inner: WSGIApp) -> None:
         self.inner = inner

@@ -19,11 +19,16 @@ def is_alive(endpoint: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def create_account(endpoint: str, managed_policies: bool = False) -> Account:
-    """Ask the sandbox at ``endpoint`` for a fresh account (IAM user + access key)."""
+def create_account(endpoint: str, managed_policies: bool = False,
+                   lab: str | None = None) -> Account:
+    """Ask the sandbox at ``endpoint`` for a fresh account (IAM user + access key); ``lab``
+    names the lab it is for, so a sandbox that keeps state keeps it under that lab."""
+    payload: dict[str, object] = {"managed_policies": managed_policies}
+    if lab:
+        payload["lab"] = lab
     request = urllib.request.Request(
         endpoint + ACCOUNTS_ROUTE, method="POST",
-        data=json.dumps({"managed_policies": managed_policies}).encode(),
+        data=json.dumps(payload).encode(),
         headers={"Content-Type": "application/json"},
     )
     try:

@@ -22,9 +22,14 @@ REFUSED_PREFIXES = ("/moto-api/recorder/", "/moto-api/config", "/moto-api/proxy/
 MESSAGE = "This ComputeLab sandbox does not offer moto's debugging routes."
 
 
+def normal_path(path: str) -> str:
+    """``//moto-api/./reset/`` -> ``/moto-api/reset``: how moto's router will read it."""
+    return "/" + "/".join(part for part in path.split("/") if part not in ("", "."))
+
+
 def refused(path: str) -> bool:
     """Whether ``path`` (a request's PATH_INFO) is one of the refused routes."""
-    normal = "/" + "/".join(part for part in path.split("/") if part not in ("", "."))
+    normal = normal_path(path)
     return any(normal.startswith(prefix.rstrip("/")) for prefix in REFUSED_PREFIXES)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.aws import Account
+from grader.errors import SandboxError
 from grader.paths import data_dir
 from grader.sandbox.client import create_account, is_alive
 
@@ -67,17 +68,24 @@ def running_endpoint() -> str | None:
 
 def lab_account(endpoint: str, lab_id: str, managed_policies: bool, fresh: bool = False,
                 setup: Callable[[Account], None] | None = None) -> Account:
-    """The lab's account on the recorded sandbox, created (and set up) on first use or reset."""
+    """The lab's account on the recorded sandbox, created (and set up) on first use or reset.
+
+    A lab whose saved state could not be restored at start is refused (the message says
+    to reset it) rather than quietly given an empty account."""
     data = read_runtime()
     if data.get("endpoint") != endpoint:
         data = {"endpoint": endpoint, "pid": None, "started": time.time(), "accounts": {}}
+    problem = data.get("unrestored", {}).get(lab_id)
+    if problem and not fresh:
+        raise SandboxError(str(problem))
     known = data.setdefault("accounts", {}).get(lab_id)
     if known and not fresh:
         return Account(**known)
-    account = create_account(endpoint, managed_policies=managed_policies)
+    account = create_account(endpoint, managed_policies=managed_policies, lab=lab_id)
     if setup is not None:
         setup(account)
     data = read_runtime() if read_runtime().get("endpoint") == endpoint else data
+    data.get("unrestored", {}).pop(lab_id, None)
     data.setdefault("accounts", {})[lab_id] = asdict(account)
     data["endpoint"] = endpoint
     write_runtime(data)

@@ -111,6 +111,7 @@ your computer. Each lab has its own sandbox account, so labs never see each othe
 **How it works:** open a lab, run its first cell (it connects plain `boto3` to the sandbox),
 do the tasks, then click **Check my work** at the bottom. **Reset this lab** gives that lab a
 fresh, empty account. From a terminal: `computelab check 01`, `computelab reset 01`.
+`computelab stop` keeps your work: the next `computelab start` restores every lab's account.
 
 **Guided or challenge:** every lab comes in two versions. The guided one walks you through
 each task with hints; the **challenge** one gives only the objectives and the facts (names,

@@ -119,9 +119,11 @@ def _stop(proc: subprocess.Popen[bytes], server: LabServer | None, marker: str) 
             pass
 
 
-@pytest.fixture
-def lab_server(computelab_home: Path, tmp_path: Path) -> Iterator[LabServer]:
-    """``computelab start`` on a temporary workspace, loopback and a token; stopped after."""
+@contextmanager
+def start_trainer(computelab_home: Path, tmp_path: Path, name: str = "computelab-start"
+                  ) -> Iterator[LabServer]:
+    """``computelab start`` on ``tmp_path/work``, loopback and a token; stopped after.
+    ``name`` names its log (a second start on the same workspace gets its own)."""
     port, token = _free_port(), secrets.token_hex(16)
     workspace = tmp_path / "work"
     env = {**os.environ, "COMPUTELAB_HOME": str(computelab_home),
@@ -129,7 +131,7 @@ def lab_server(computelab_home: Path, tmp_path: Path) -> Iterator[LabServer]:
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime")}
-    log = tmp_path / "computelab-start.log"
+    log = tmp_path / f"{name}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(BIN), "start", "--no-browser", "--port", str(port), "--workspace",
@@ -139,7 +141,7 @@ def lab_server(computelab_home: Path, tmp_path: Path) -> Iterator[LabServer]:
     server: LabServer | None = None
     try:
         candidate = LabServer(f"http://127.0.0.1:{port}", token, workspace, log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 candidate.api("status")
@@ -156,6 +158,13 @@ def lab_server(computelab_home: Path, tmp_path: Path) -> Iterator[LabServer]:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(log, ARTIFACTS / log.name)  # the server side of a failure
     assert not _leftovers(str(tmp_path)), "processes outlived the test"
+
+
+@pytest.fixture
+def lab_server(computelab_home: Path, tmp_path: Path) -> Iterator[LabServer]:
+    """``computelab start`` on a temporary workspace, loopback and a token; stopped after."""
+    with start_trainer(computelab_home, tmp_path) as server:
+        yield server
 
 
 class Steps:
@@ -553,3 +562,37 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         expect(first.locator(".computelab-result")).to_contain_text(
             "reset outside this notebook", timeout=RUN_ALL_MS)
         expect(page.locator(".jp-Dialog")).to_have_count(0)  # no "file changed" prompt
+
+def test_work_in_a_lab_survives_a_trainer_restart(computelab_home: Path, tmp_path: Path,
+                                                  page: Any) -> None:
+    """Solve lab 01 in JupyterLab, stop the trainer, start it again: the learner's own
+    notebook connects to the restored account and "Check my work" gives full marks."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+    from playwright.sync_api import expect
+
+    steps = Steps(page)
+    full = f"{sum(c.points for c in LAB.checks()):g}"
+    lab_path, solved_path = f"labs/{LAB.id}/after-restart.ipynb", f"labs/{LAB.id}/solved.ipynb"
+    with start_trainer(computelab_home, tmp_path, "first-start") as first:
+        shutil.copyfile(LAB.path / "solution.ipynb", first.workspace / solved_path)
+        # the learner's notebook without its task cells: the connect cell and the check cell
+        learner = nbformat.read(first.workspace / f"labs/{LAB.id}/{LAB.id}.ipynb", 4)
+        code = [cell for cell in learner.cells if cell.cell_type == "code"]
+        nbformat.write(new_notebook(cells=[new_code_cell(code[0].source),
+                                           new_code_cell(code[-1].source)],
+                                    metadata=learner.metadata), first.workspace / lab_path)
+        with steps.step("solve-before-restart"):
+            page.goto(first.url(solved_path))
+            _wait_for_notebook(page, first, solved_path)
+            _run_all(page, first, solved_path)
+            expect(_check_my_work(page)).to_contain_text(f"Total: {full}/{full}")
+    with start_trainer(computelab_home, tmp_path, "second-start") as second:
+        assert re.search(r"Restored 1 lab: 01 \(\d+ requests\)\.", second.log.read_text())
+        with steps.step("check-after-restart"):
+            page.goto(second.url(lab_path))
+            _wait_for_notebook(page, second, lab_path)
+            _run_all(page, second, lab_path)  # connect (to the restored account), check
+            result = _check_my_work(page)
+            expect(result).to_have_attribute("data-status", "passed")
+            expect(result).to_contain_text(f"Total: {full}/{full}")
