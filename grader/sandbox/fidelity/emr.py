@@ -227,7 +227,7 @@ def _emr_runs_like_aws() -> None:
             (p for p in map(fleet_problem, fleets) if p), None)
         if problem:
             raise ValidationException(problem)
-        result = original_run(self)
+        result: Any = original_run(self)
         cluster = self.backend.clusters[result.result["JobFlowId"]]
         cluster.auto_termination_policy = policy or None
         cluster.instance_collection_type = "INSTANCE_FLEET" if fleets else "INSTANCE_GROUP"
