@@ -99,20 +99,19 @@ def split_s3(uri):
     return (match.group(1), match.group(2)) if match else None
 
 
+def _bucket_exists(aws, name):
+    """Whether this account owns bucket ``name`` (one list_buckets per run)."""
+    return name in aws.once("buckets", lambda: {
+        b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]})
+
+
 def _object_exists(aws, uri):
     parts = split_s3(uri)
-    if not parts or not parts[1]:
+    if not parts or not parts[1] or not _bucket_exists(aws, parts[0]):
         return False
-    s3 = aws.client("s3")
-    return aws.once(f"s3:{uri}", lambda: or_none(
-        lambda: s3.head_object(Bucket=parts[0], Key=parts[1]),
-        "404", "NoSuchKey", "NoSuchBucket", "403") is not None)
-
-
-def _bucket_exists(aws, name):
-    s3 = aws.client("s3")
-    return aws.once(f"bucket:{name}", lambda: or_none(
-        lambda: s3.head_bucket(Bucket=name), "404", "NoSuchBucket", "403") is not None)
+    listed = aws.once(f"s3:{uri}", lambda: aws.client("s3").list_objects_v2(
+        Bucket=parts[0], Prefix=parts[1], MaxKeys=1).get("Contents") or [])
+    return any(o["Key"] == parts[1] for o in listed)
 
 
 def _spark_steps(aws, cluster):
@@ -164,8 +163,8 @@ def logs_to_s3(aws):
              "before anyone can look. Launch it with LogUri='s3://your-bucket/emr-logs/'.",
              cluster["Id"])
     if not _bucket_exists(aws, parts[0]):
-        fail(f"{CLUSTER}'s LogUri {log_uri} names bucket {parts[0]}, which does not exist in "
-             "this account: EMR could not write the logs. Create the bucket first (or log to "
+        fail(f"The bucket {CLUSTER}'s LogUri names does not exist in this account, so EMR "
+             "could not write the logs. Create the bucket first (or log to "
              "the bucket that holds your script).", cluster["Id"])
 
 
@@ -257,21 +256,20 @@ def spark_step_completed(aws):
         "(in run_job_flow's Steps, or with add_job_flow_steps).")
     from_s3 = [(s, uri) for s, uri in steps if split_s3(uri)]
     assert from_s3, (
-        f"{CLUSTER}'s spark-submit step runs '{steps[0][1]}', a path on the cluster's own "
-        "disk. Nodes of a transient cluster start empty: submit the script from S3 "
+        f"{CLUSTER}'s spark-submit step runs a script from the cluster's own disk, not "
+        "from S3. Nodes of a transient cluster start empty: submit the script from S3 "
         "(s3://your-bucket/jobs/wordcount.py).")
     done = [(s, uri) for s, uri in from_s3 if s["Status"]["State"] == "COMPLETED"]
     if not done:
         step, uri = from_s3[0]
-        details = step["Status"].get("FailureDetails") or {}
-        reason = f" ({details.get('Message') or details.get('Reason')})" if details else ""
-        fail(f"The spark-submit step '{step['Name']}' is {step['Status']['State']}{reason}, "
-             f"not COMPLETED. Upload the script to {uri} before the step runs, then launch "
-             "the cluster again (or add the step again to a cluster that is still up).",
+        fail(f"The spark-submit step '{step['Name']}' is {step['Status']['State']}, not "
+             "COMPLETED: its script is not in S3 where the step looks for it. Upload the "
+             "script before the step runs, then launch the cluster again (or add the step "
+             "again to a cluster that is still up).",
              step["Id"])
     if not any(_object_exists(aws, uri) for _, uri in done):
-        fail(f"The step ran {done[0][1]}, but that object is not in S3 (any more): keep the "
-             "job's script where the next run will find it.", done[0][0]["Id"])
+        fail("The step's script is not in S3 (any more): keep the job's script where the "
+             "next run will find it.", done[0][0]["Id"])
 
 
 # --- 6. the EMR service role --------------------------------------------------------------------
@@ -323,15 +321,17 @@ def service_role_v2(aws):
 # --- 7. the instance profile ----------------------------------------------------------------------
 
 def _needed_probes(aws, cluster):
+    """(what, probe) for what the nodes must be able to do: read the script, push logs."""
     probes = []
     script = split_s3(_script_uri(aws, cluster))
     if script:
-        probes.append(Probe("s3:GetObject", resource=f"arn:aws:s3:::{script[0]}/{script[1]}"))
+        probes.append(("read the step's script (s3:GetObject)", Probe(
+            "s3:GetObject", resource=f"arn:aws:s3:::{script[0]}/{script[1]}")))
     logs = split_s3(cluster.get("LogUri"))
     if logs:
         prefix = logs[1] if not logs[1] or logs[1].endswith("/") else logs[1] + "/"
-        probes.append(Probe("s3:PutObject",
-                            resource=f"arn:aws:s3:::{logs[0]}/{prefix}{cluster['Id']}/x.gz"))
+        probes.append(("write logs under LogUri (s3:PutObject)", Probe(
+            "s3:PutObject", resource=f"arn:aws:s3:::{logs[0]}/{prefix}{cluster['Id']}/x.gz")))
     return probes
 
 
@@ -360,7 +360,7 @@ def instance_profile_least_privilege(aws):
              "(AmazonElasticMapReduceforEC2Role, AmazonS3FullAccess and the like allow "
              "s3:* on every bucket). Every Spark job on the cluster runs with this role: "
              "allow only your bucket (arn:aws:s3:::your-bucket/*).", role["RoleName"])
-    lacking = [p.describe() for p in _needed_probes(aws, cluster) if not verdict(granted, p)]
+    lacking = [what for what, p in _needed_probes(aws, cluster) if not verdict(granted, p)]
     if lacking:
         fail(f"The nodes' role {role['RoleName']} may not {'; '.join(lacking)}: Spark could "
              "not read the script or EMR could not push the logs. Allow these on your "
@@ -444,22 +444,21 @@ def serverless_job_succeeded(aws):
 def _job_run_problem(aws, run):
     entry = ((run.get("jobDriver") or {}).get("sparkSubmit") or {}).get("entryPoint")
     if not split_s3(entry) or not (entry or "").endswith(".py"):
-        return (f"The job run submits '{entry}', not a PySpark script in S3: pass "
+        return ("The job run does not submit a PySpark script from S3: pass "
                 "jobDriver={'sparkSubmit': {'entryPoint': 's3://your-bucket/jobs/"
                 "wordcount.py'}}.")
     role = shared_reads.role_by_arn(aws, run.get("executionRole"))
     if role is None:
-        return (f"The job run's execution role {run.get('executionRole')} is not a role in "
-                "this account: create one that trusts emr-serverless.amazonaws.com.")
+        return ("The job run's execution role is not a role in this account: create one "
+                "that trusts emr-serverless.amazonaws.com.")
     problem = _role_problem(aws, role, SERVERLESS, "The execution role")
     if problem:
         return problem + "."
     if run.get("state") != "SUCCESS":
-        detail = f" ({run['stateDetails']})" if run.get("stateDetails") else ""
-        return (f"The job run is {run.get('state')}{detail}: upload the script to {entry} "
-                "and start the job again.")
+        return (f"The job run is {run.get('state')}: its entry point is not in S3 where it "
+                "looks. Upload the script there and start the job again.")
     if not _object_exists(aws, entry):
-        return f"The job ran {entry}, but that object is not in S3 (any more)."
+        return "The job's entry point is not in S3 (any more)."
     return None
 
 

@@ -272,6 +272,26 @@ def _emr_runs_like_aws() -> None:
     Cluster.status = property(cluster_status_with_code)  # type: ignore[assignment,method-assign]
 
 
+@patches.applies_to(SIGNING)
+def _emr_is_regional() -> None:
+    """An EMR request acts in the Region it is signed for (moto put every request to a
+    loopback endpoint in us-east-1, so a client made for eu-west-1 wrote there).
+
+    AWS: https://docs.aws.amazon.com/general/latest/gr/emr.html (an endpoint per Region)
+    """
+    from moto.core.responses import BaseResponse
+    from moto.emr.responses import ElasticMapReduceResponse
+
+    def get_region_from_url(self: Any, request: Any, full_url: str) -> str:
+        for regex in ElasticMapReduceResponse.emr_region_regex:
+            match = regex.search(self.parsed_url.netloc)
+            if match:
+                return match.group(1)
+        return BaseResponse.get_region_from_url(self, request, full_url)
+
+    ElasticMapReduceResponse.get_region_from_url = get_region_from_url  # type: ignore[method-assign]
+
+
 # --- EMR on EC2: what moto lacks, answered from the cluster ---------------------------------
 
 def _json(body: dict[str, Any]) -> Response:
