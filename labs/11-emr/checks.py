@@ -139,8 +139,8 @@ def cluster_release_and_apps(aws):
     if not match or int(match.group(1)) > NEWEST_MINOR:
         fail(f"{CLUSTER} ({cluster['Id']}) runs release '{label or 'none'}'. Launch it on an "
              "Amazon EMR 7.x release (emr-7.14.0 is the newest; emr.list_release_labels() "
-             "lists them): 7.x brings current Spark, Hadoop and Hive, and 6.x releases are "
-             "leaving standard support.", cluster["Id"])
+             "lists them): 7.x is the current release series, with current Spark, Hadoop "
+             "and Hive.", cluster["Id"])
     names = {a["Name"].lower() for a in cluster.get("Applications") or []}
     absent = [n for n in ("Spark", "Hive") if n.lower() not in names]
     if absent:

@@ -15,16 +15,16 @@
 # | 8 | When would EMR on EKS be the better fit? | `ssm.put_parameter` |
 #
 # **Cost warning for a real account** (`computelab check 11 --real-aws`): an EMR cluster bills
-# EC2 *and* an EMR charge per node per second from the moment it starts; a forgotten cluster
-# of three m5.xlarge costs tens of dollars a day. EMR Serverless bills vCPU, memory and storage
-# per second while workers run. Do the cleanup task at the end.
+# EC2 *and* an EMR charge for every node, per second, from the moment it starts, busy or
+# idle: a forgotten cluster keeps billing until someone terminates it. EMR Serverless bills
+# vCPU, memory and storage per second while workers run. Do the cleanup task at the end.
 #
 # **What the sandbox can and cannot show.**
 #
 # - **No Spark runs.** A step or an EMR Serverless job run "finishes" the moment you submit it:
 #   COMPLETED (SUCCESS) when its script is in S3, FAILED when it is not. So a transient cluster
 #   goes straight from launch to `TERMINATED` (reason `ALL_STEPS_COMPLETED`); on AWS it takes
-#   about ten minutes to provision, run and shut down.
+#   several minutes to provision, run and shut down.
 # - **No instances are interrupted.** Spot is a setting you choose per node type here; the
 #   checks judge where you put it, because that is what decides whether an interruption costs
 #   a retried task or the cluster.
@@ -56,8 +56,12 @@ import sys
 from pyspark.sql import SparkSession
 
 spark = SparkSession.builder.appName("wordcount").getOrCreate()
-lines = spark.read.text(sys.argv[1] if len(sys.argv) > 1 else "s3://aws-bigdata-blog/artifacts/README.md")
-counts = lines.rdd.flatMap(lambda row: row.value.split()).map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b)
+if len(sys.argv) > 1:  # an input file in S3, or a sample line
+    lines = spark.read.text(sys.argv[1])
+else:
+    lines = spark.createDataFrame([("to be or not to be",)], ["value"])
+words = lines.rdd.flatMap(lambda row: row.value.split())
+counts = words.map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b)
 for word, count in counts.takeOrdered(10, key=lambda pair: -pair[1]):
     print(word, count)
 spark.stop()
