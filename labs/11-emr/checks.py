@@ -19,6 +19,7 @@ import re
 
 from grader import check, fail
 from grader.kit import shared_reads
+from grader.kit.concurrent_reads import read_concurrently
 from grader.kit.lookups import or_none
 from grader.kit.other_regions import missing
 from grader.kit.policies import open_to_everyone, statements
@@ -52,8 +53,8 @@ def _cluster_summaries(emr):
     return [c for page in pages for c in page["Clusters"] if c["Name"] == CLUSTER]
 
 
-def _cluster(aws):
-    """The newest cluster named nightly-spark, described (read once per run)."""
+def _cluster_read(aws):
+    """The newest cluster named nightly-spark, described, or None (read once per run)."""
     def read():
         emr = aws.client("emr")
         found = _cluster_summaries(emr)
@@ -62,7 +63,20 @@ def _cluster(aws):
         newest = max(found, key=lambda c: c["Status"]["Timeline"]["CreationDateTime"])
         return emr.describe_cluster(ClusterId=newest["Id"])["Cluster"]
 
-    cluster = aws.once("cluster", read)
+    return aws.once("cluster", read)
+
+
+def _read_together(aws):
+    """The run's independent reads at once (see grader.kit.concurrent_reads)."""
+    aws.once("read-together", lambda: read_concurrently(
+        aws, [_cluster_read, _application_read, _stored_answer, shared_reads.role_details],
+        services=("emr", "emr-serverless", "ssm", "iam")))
+
+
+def _cluster(aws):
+    """The newest cluster named nightly-spark; the check fails when there is none."""
+    _read_together(aws)
+    cluster = _cluster_read(aws)
     assert cluster, missing(
         aws, f"No EMR cluster named {CLUSTER} yet: launch it with emr.run_job_flow "
         "(task 3).", f"Cluster {CLUSTER}", "emr", _cluster_summaries, key="cluster")
@@ -374,7 +388,7 @@ def _applications(serverless):
     return [a for page in pages for a in page["applications"] if a["name"] == APPLICATION]
 
 
-def _application(aws):
+def _application_read(aws):
     def read():
         serverless = aws.client("emr-serverless")
         found = [a for a in _applications(serverless) if a["state"] != "TERMINATED"]
@@ -383,7 +397,12 @@ def _application(aws):
         newest = max(found, key=lambda a: a["createdAt"])
         return serverless.get_application(applicationId=newest["id"])["application"]
 
-    application = aws.once("application", read)
+    return aws.once("application", read)
+
+
+def _application(aws):
+    _read_together(aws)
+    application = _application_read(aws)
     assert application, missing(
         aws, f"No EMR Serverless application named {APPLICATION} yet: emr-serverless."
         "create_application (task 7).", f"Application {APPLICATION}", "emr-serverless",
@@ -469,6 +488,10 @@ def _answer(ssm):
                    "ParameterNotFound")
 
 
+def _stored_answer(aws):
+    return aws.once("answer", lambda: _answer(aws.client("ssm")))
+
+
 def answer_letters(value):
     """The scenario letters in an answer such as 'a, d' or 'A and D' (case-free)."""
     return re.findall(r"(?<![a-z])([a-z])(?![a-z])", value.lower())
@@ -478,7 +501,8 @@ def answer_letters(value):
                       "Type='StringList', Overwrite=True)")
 def emr_on_eks_answer(aws):
     """You recorded the scenarios where EMR on EKS is the best fit"""
-    value = aws.once("answer", lambda: _answer(aws.client("ssm")))
+    _read_together(aws)
+    value = _stored_answer(aws)
     assert value is not None, missing(
         aws, f"No SSM parameter {PARAMETER} yet: store the letters of the scenarios (task 8).",
         f"Parameter {PARAMETER}", "ssm", _answer, key="answer")
