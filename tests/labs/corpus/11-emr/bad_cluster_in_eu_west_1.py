@@ -4,11 +4,19 @@ import json
 
 import boto3
 
-LOSES = ["cluster_release_and_apps", "logs_to_s3", "spot_only_on_task_nodes", "no_idle_cluster", "spark_step_completed", "service_role_v2", "instance_profile_least_privilege"]
+LOSES = [
+    "cluster_release_and_apps",
+    "logs_to_s3",
+    "spot_only_on_task_nodes",
+    "no_idle_cluster",
+    "spark_step_completed",
+    "service_role_v2",
+    "instance_profile_least_privilege",
+]
 
 s3 = boto3.client("s3")
 iam = boto3.client("iam")
-emr = boto3.client("emr")
+emr = boto3.client("emr", region_name="eu-west-1")
 serverless = boto3.client("emr-serverless")
 ssm = boto3.client("ssm")
 
@@ -37,7 +45,7 @@ iam.put_role_policy(RoleName="emr-lab-nodes", PolicyName="lab-bucket-only",
 iam.create_instance_profile(InstanceProfileName="emr-lab-nodes")
 iam.add_role_to_instance_profile(InstanceProfileName="emr-lab-nodes", RoleName="emr-lab-nodes")
 
-cluster_id = boto3.client("emr", region_name="eu-west-1").run_job_flow(
+cluster_id = emr.run_job_flow(
     Name="nightly-spark",
     ReleaseLabel="emr-7.14.0",
     Applications=[{"Name": "Spark"}, {"Name": "Hive"}],
@@ -63,8 +71,8 @@ cluster_id = boto3.client("emr", region_name="eu-west-1").run_job_flow(
                           "Args": ["spark-submit", "--deploy-mode", "cluster", script_uri]},
     }],
 )["JobFlowId"]
-step_id = boto3.client("emr", region_name="eu-west-1").list_steps(ClusterId=cluster_id)["Steps"][0]["Id"]
-print(boto3.client("emr", region_name="eu-west-1").describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"])
+step_id = emr.list_steps(ClusterId=cluster_id)["Steps"][0]["Id"]
+print(emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"])
 
 app_id = serverless.create_application(
     name="nightly-spark-serverless", type="SPARK", releaseLabel="emr-7.14.0",

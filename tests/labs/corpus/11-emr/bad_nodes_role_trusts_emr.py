@@ -29,7 +29,8 @@ iam.create_role(RoleName="EMR_DefaultRole_V2",
                 AssumeRolePolicyDocument=trust("elasticmapreduce.amazonaws.com"))
 iam.attach_role_policy(RoleName="EMR_DefaultRole_V2",
                        PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2")
-iam.create_role(RoleName="emr-lab-nodes", AssumeRolePolicyDocument=trust("elasticmapreduce.amazonaws.com"))
+iam.create_role(RoleName="emr-lab-nodes",
+                AssumeRolePolicyDocument=trust("elasticmapreduce.amazonaws.com"))
 iam.put_role_policy(RoleName="emr-lab-nodes", PolicyName="lab-bucket-only",
                     PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
                         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],

@@ -60,7 +60,8 @@ cluster_id = emr.run_job_flow(
         "Name": "wordcount",
         "ActionOnFailure": "TERMINATE_CLUSTER",
         "HadoopJarStep": {"Jar": "command-runner.jar",
-                          "Args": ["spark-submit", "--deploy-mode", "cluster", "/home/hadoop/wordcount.py"]},
+                          "Args": ["spark-submit", "--deploy-mode", "cluster",
+                                   "/home/hadoop/wordcount.py"]},
     }],
 )["JobFlowId"]
 step_id = emr.list_steps(ClusterId=cluster_id)["Steps"][0]["Id"]

@@ -58,7 +58,8 @@ cluster_id = emr.run_job_flow(
         "Name": "wordcount",
         "ActionOnFailure": "CONTINUE",
         "HadoopJarStep": {"Jar": "command-runner.jar",
-                          "Args": ["spark-submit", "--deploy-mode", "cluster", "--conf", "spark.executor.memory=4g", "--py-files",
+                          "Args": ["spark-submit", "--deploy-mode", "cluster",
+                                   "--conf", "spark.executor.memory=4g", "--py-files",
                                    f"s3://{bucket}/jobs/deps.zip", script_uri, "--top", "10"]},
     }],
 )["JobFlowId"]
