@@ -43,6 +43,8 @@ API_REFERENCE = {
     "ecs": "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/",
     "eks": "https://docs.aws.amazon.com/eks/latest/APIReference/",
     "elbv2": "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/",
+    "emr": "https://docs.aws.amazon.com/emr/latest/APIReference/",
+    "emr-serverless": "https://docs.aws.amazon.com/emr-serverless/latest/APIReference/",
     "events": "https://docs.aws.amazon.com/eventbridge/latest/APIReference/",
     "iam": "https://docs.aws.amazon.com/IAM/latest/APIReference/",
     "kms": "https://docs.aws.amazon.com/kms/latest/APIReference/",
