@@ -23,6 +23,8 @@ from grader.classroom.rows import ClassReport, Row
 from grader.classroom.submissions import find_submissions
 from grader.grading import Limits, PoolInfo, grade_iter
 from grader.labs import Lab
+from grader.labs.course import Course
+from grader.labs.overlay import grading_checks
 from grader.results import Status
 
 MAX_LISTED = 10
@@ -37,17 +39,21 @@ def listed(what: str, names: list[str]) -> str:
 
 def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | None = None,
                 jobs: int | None = None, roster: Path | None = None, prefix: str = "",
-                force: bool = False,
+                force: bool = False, overlay: Path | None = None,
+                course: Course | None = None,
                 on_plan: Callable[[int, int], None] | None = None,
                 on_ready: Callable[[PoolInfo], None] | None = None,
                 on_row: Callable[[Row], None] | None = None) -> ClassReport:
     """Grade every submission in ``inputs`` into ``out``; resumable; rows in input order.
 
-    ``prefix`` is stripped from submission names when matching the roster.
+    ``prefix`` is stripped from submission names when matching the roster. ``overlay``
+    adds the instructor-only checks in that folder; with variants on in ``course``, each
+    student is graded against the values derived from their id.
     ``on_plan(to_grade, skipped)`` is called once before grading starts, ``on_row`` after
     each student is finished (graded or resumed).
     """
-    specs = lab.checks()
+    specs = grading_checks(lab, overlay)
+    course = course or Course()
     found = find_submissions(inputs, lab)
     subs = found.submissions
     identities = assign(subs, Roster.read(roster) if roster else None, prefix)
@@ -94,7 +100,9 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
         if todo:
             paths = [subs[i].path for i in todo]
             hide = [out, *(item for item in inputs if item.is_dir())]  # the whole class
-            for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready):
+            params = [course.values(lab, subs[i].student) for i in todo]
+            for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready,
+                                     overlay=overlay, params=params):
                 i = todo[graded.index]
                 sub = subs[i]
                 row = Row(sub.student, sub.path, graded.result, graded.duration,

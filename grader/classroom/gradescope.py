@@ -9,6 +9,8 @@ The bundle (a zip Gradescope unpacks into ``/autograder/source``)::
     config.json         lab id and limits
     labs/<lab>/         lab.toml, checks.py, lab.ipynb and declared learner files (the
                         allow-list in grader.labs.files; never a solution or notes)
+    overlay/<lab>/      checks.py: the instructor-only checks, with --checks-overlay
+                        (grader.labs.overlay; root-only like the rest of the source)
     wheels/computelab-*.whl
 
 ``run_autograder`` grades the notebook (or script) in ``/autograder/submission`` and writes
@@ -35,6 +37,7 @@ from grader.errors import ComputeLabError, SubmissionError
 from grader.grading import Limits, grade_iter
 from grader.labs import Lab, all_labs, find_lab
 from grader.labs.files import copy_grading_files
+from grader.labs.overlay import grading_checks, overlay_file
 from grader.labs.schema import SCHEMA_FILE, schema_path
 from grader.paths import PACKAGE_DIR
 from grader.results import Status, gradescope_results
@@ -117,14 +120,25 @@ def copy_course_labs(source: Path, target: Path) -> None:
         copy_grading_files(lab, target / lab.id)
 
 
+OVERLAY = "overlay"
+
+
 def build_bundle(lab: Lab, out: Path, timeout: float = 120.0, memory_mb: int = 2048,
-                 wheel: Path | None = None) -> Path:
-    """Write the autograder zip for ``lab`` to ``out``."""
+                 wheel: Path | None = None, overlay: Path | None = None) -> Path:
+    """Write the autograder zip for ``lab`` to ``out`` (with ``overlay``'s instructor-only
+    checks for it)."""
+    grading_checks(lab, overlay)  # a broken overlay fails here, not on Gradescope
     with tempfile.TemporaryDirectory(prefix="computelab-bundle-") as tmp:
         staging = Path(tmp)
         built = wheel or _wheel(staging / "wheels")
         copy_grading_files(lab, staging / "labs" / lab.id)
-        config = {"lab": lab.id, "timeout": timeout, "memory_mb": memory_mb}
+        config: dict[str, object] = {"lab": lab.id, "timeout": timeout,
+                                     "memory_mb": memory_mb}
+        if overlay is not None:
+            target = overlay_file(staging / OVERLAY, lab)
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(overlay_file(overlay, lab), target)
+            config["overlay"] = OVERLAY
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
             for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER),
@@ -134,7 +148,8 @@ def build_bundle(lab: Lab, out: Path, timeout: float = 120.0, memory_mb: int = 2
                 info.compress_type = zipfile.ZIP_DEFLATED
                 bundle.writestr(info, text)
             bundle.write(built, f"wheels/{built.name}")
-            for path in sorted((staging / "labs").rglob("*")):
+            for path in sorted([*(staging / "labs").rglob("*"),
+                                *(staging / OVERLAY).rglob("*")]):
                 if path.is_file():
                     bundle.write(path, path.relative_to(staging).as_posix())
     return out
@@ -149,20 +164,22 @@ def autograde(root: Path) -> dict[str, object]:
     results_dir.mkdir(parents=True, exist_ok=True)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.chmod(results_dir, 0o700)
+    overlay = source / config["overlay"] if config.get("overlay") else None
+    specs = grading_checks(lab, overlay)
     submission = root / "submission"
     path, problem = (pick_notebook(submission, lab) if submission.is_dir()
                      else (None, "Nothing was submitted."))
     if path is None:
-        result = zero_result(lab.id, lab.checks(), Status.ERROR,
+        result = zero_result(lab.id, specs, Status.ERROR,
                              problem.replace(f"{submission.name}/ holds", "Your submission has"))
     else:
         limits = Limits(timeout=float(config.get("timeout", 120)),
                         memory_mb=int(config.get("memory_mb", 2048)))
         try:
             result = [g.result for g in grade_iter(lab, [path], limits, jobs=1,
-                                                   hide=[results_dir])][0]
+                                                   hide=[results_dir], overlay=overlay)][0]
         except SubmissionError as exc:
-            result = zero_result(lab.id, lab.checks(), Status.ERROR, str(exc))
+            result = zero_result(lab.id, specs, Status.ERROR, str(exc))
     data = gradescope_results(result)
     tmp = results_dir / ".results.json.tmp"
     tmp.write_text(json.dumps(data, indent=2) + "\n")

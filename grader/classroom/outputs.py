@@ -4,8 +4,9 @@ Layout (default ``./grades/LAB``)::
 
     gradebook.csv                 one row per student: score, status, each check, duration
     junit.xml                     one <testsuite> per student, one <testcase> per check
-    students/<id>/results.json    Gradescope's results.json format
-    students/<id>/feedback.md     each check: pass/fail, message, hint
+    students/<id>/results.json    Gradescope's results.json format (each test's visibility)
+    students/<id>/feedback.md     each visible check: pass/fail, message, hint (checks that
+                                  are hidden or shown later are counted, never shown)
     students/<id>/feedback.html   the same, as the notebook panel shows it
     students/<id>/record.json     what resume reads: the submission's sha256 and the result
 
@@ -126,8 +127,9 @@ class OutputDir:
             os.chmod(mine, PRIVATE_DIR)
         write_atomic(folder / "results.json",
                      json.dumps(gradescope_results(row.result, row.student), indent=2) + "\n")
-        write_atomic(folder / "feedback.md", render_markdown(row.result, row.student))
-        write_atomic(folder / "feedback.html", render_html_page(row.result, row.student))
+        shown = row.result.for_learner()  # feedback files go to students
+        write_atomic(folder / "feedback.md", render_markdown(shown, row.student))
+        write_atomic(folder / "feedback.html", render_html_page(shown, row.student))
         record = {"student": row.student, "lab": self.lab.id,
                   "submission": str(row.submission) if row.submission else None,
                   "sha256": sha256_of(row.submission) if row.submission else "",

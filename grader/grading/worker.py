@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.aws import AWS, Account
-from grader.checks import CheckSpec, run_check, zero_result
+from grader.checks import CheckSpec, resolve, run_check, zero_result
 from grader.errors import SubmissionError
 from grader.grading import isolation
 from grader.grading.cells import read_submission
@@ -54,6 +54,11 @@ class GradingContext:
     keep: list[Path] = field(default_factory=list)  # for learner code a check runs
     hide_dirs: list[Path] = field(default_factory=list)
     seccomp: Any = None
+    params: list[dict[str, Any]] = field(default_factory=list)  # each submission's values
+
+    def values(self, index: int) -> dict[str, Any]:
+        """Submission ``index``'s parameter values (its student's, else the defaults)."""
+        return self.params[index] if index < len(self.params) else self.lab.defaults
 
 
 @dataclass
@@ -142,6 +147,7 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
         mark = worker.lap("run", mark)
         aws = (pool.handle if pool.handle and endpoint == pool.handle.endpoint
                else AWS.for_account(endpoint, account))
+        aws.params = pool.values(index)
         with walled_handlers(_learner_walls(worker, index)):
             result = run_checks_within(pool.lab.id, pool.specs, aws, limits.checks_timeout)
         mark = worker.lap("checks", mark)
@@ -196,8 +202,9 @@ def run_checks_within(lab: str, specs: list[CheckSpec], aws: AWS,
         reason = (f"The checks did not finish within {seconds:g} s (the account holds too "
                   "much to inspect); not graded.")
         for spec in specs[len(tests):]:
-            tests.append(CheckResult(spec.name, spec.title, 0.0, spec.points, Status.TIMEOUT,
-                                     reason, spec.hint))
+            tests.append(CheckResult(spec.name, resolve(spec.title, aws.params), 0.0,
+                                     spec.points, Status.TIMEOUT, reason,
+                                     resolve(spec.hint, aws.params), visibility=spec.shown))
         return LabResult(lab=lab, tests=tests, status=Status.TIMEOUT, output=reason)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
