@@ -145,7 +145,7 @@ def load_lab(path: Path) -> Lab:
         raise LabDefinitionError(
             f"{toml_path}:{key_line(text, 'learner_files')}: learner file {missing[0]!r} "
             f"is not in {path.name}/.")
-    check_parameters(path.name, meta.get("parameters", {}))
+    check_parameters(str(toml_path), meta.get("parameters", {}))
     return Lab(
         id=path.name, path=path, title=meta["title"], topics=tuple(meta["topics"]),
         objectives=list(meta["objectives"]), minutes=int(meta["minutes"]),

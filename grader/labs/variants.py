@@ -71,16 +71,16 @@ def resolver(values: Mapping[str, Any]) -> Callable[[str], str]:
     return lambda text: resolve(text, values)
 
 
-def check_parameters(lab: str, parameters: Mapping[str, Mapping[str, Any]]) -> None:
-    """Raise when a parameter's variation cannot hold its default's kind of value."""
+def check_parameters(where: str, parameters: Mapping[str, Mapping[str, Any]]) -> None:
+    """Raise when a parameter varies in two ways, or in a way its default's kind cannot."""
     for name, spec in parameters.items():
         default = spec["default"]
-        if "range" in spec and not isinstance(default, int):
-            raise LabDefinitionError(f"{lab}/lab.toml [parameters.{name}]: a range needs an "
-                                     "integer default.")
-        if "suffix" in spec and not isinstance(default, str):
-            raise LabDefinitionError(f"{lab}/lab.toml [parameters.{name}]: a suffix needs a "
-                                     "text default.")
         if sum(k in spec for k in ("choices", "range", "suffix")) > 1:
-            raise LabDefinitionError(f"{lab}/lab.toml [parameters.{name}]: give one of "
-                                     "choices, range or suffix.")
+            problem = "give one of choices, range or suffix"
+        elif "range" in spec and not isinstance(default, int):
+            problem = "a range needs an integer default"
+        elif "suffix" in spec and not isinstance(default, str):
+            problem = "a suffix needs a text default"
+        else:
+            continue
+        raise LabDefinitionError(f"{where} [parameters.{name}]: {problem}.")
