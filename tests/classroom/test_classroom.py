@@ -56,7 +56,7 @@ def fake_engine(monkeypatch):
     """Replace the process pool: a submission's score is written in its file name."""
     calls = []
 
-    def fake_grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None):
+    def fake_grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None, **_):
         calls.append([p.name for p in paths])
         for index, path in enumerate(paths):
             text = path.read_text()
