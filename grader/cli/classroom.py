@@ -133,6 +133,8 @@ def gradescope_cmd(
                                          help="Folder of lab folders (default: shipped labs)."),
     overlay: Path | None = typer.Option(None, "--checks-overlay", help="Your folder of "
                                         "instructor-only checks (DIR/LAB/checks.py)."),
+    course: Path | None = typer.Option(None, "--course", help="course.toml: per-student "
+                                       "variants (the student id is their Gradescope email)."),
 ) -> None:
     """Build a Gradescope autograder bundle (setup.sh, run_autograder, a wheel, the lab).
 
@@ -143,7 +145,8 @@ def gradescope_cmd(
 
     found = find_lab(lab, root=labs_dir)
     target = out or Path(f"gradescope-{found.id}.zip")
-    build_bundle(found, target, timeout=timeout, memory_mb=memory, overlay=overlay)
+    build_bundle(found, target, timeout=timeout, memory_mb=memory, overlay=overlay,
+                 course=course)
     typer.echo(f"Wrote {target}: upload it as the assignment's autograder (Ubuntu base image).")
 
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from grader.checks import zero_result
 from grader.classroom import grade_class
-from grader.classroom.gradescope import build_bundle
+from grader.classroom.gradescope import build_bundle, student_values
 from grader.cli import app
 from grader.errors import CourseError
 from grader.grading import Limits, grade_iter
@@ -215,3 +215,22 @@ def test_run_autograder_runs_the_overlay_and_marks_it_hidden(tmp_path, computela
     assert by_name["keeps_its_own_key_pair"]["status"] == "passed"
     assert by_name["golden_image_is_private"]["visibility"] == "after_due_date"
     assert by_name["key_pair_created"]["visibility"] == "visible"
+
+
+def test_gradescope_grades_the_submitter_on_the_values_of_their_email(tmp_path):
+    course = tmp_path / "course.toml"
+    course.write_text(f'[variants]\nsecret = "{SECRET}"\n')
+    wheel = tmp_path / "computelab-0.1.0-py3-none-any.whl"
+    wheel.write_text("stub")
+    with zipfile.ZipFile(build_bundle(LAB, tmp_path / "b.zip", wheel=wheel,
+                                      course=course)) as z:
+        assert json.loads(z.read("config.json"))["course"] == "course.toml"
+        assert z.read("course.toml") == course.read_bytes()
+    root = tmp_path / "autograder"
+    root.mkdir()
+    assert student_values(root, LAB, course) == LAB.defaults  # no metadata: defaults
+    (root / "submission_metadata.json").write_text(json.dumps(
+        {"users": [{"email": "alice@uni.edu", "id": 1, "name": "Alice"}]}))
+    assert student_values(root, LAB, course) == Course(secret=SECRET).values(LAB,
+                                                                             "alice@uni.edu")
+    assert student_values(root, LAB, None) == LAB.defaults
