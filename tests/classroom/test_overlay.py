@@ -234,3 +234,14 @@ def test_gradescope_grades_the_submitter_on_the_values_of_their_email(tmp_path):
     assert student_values(root, LAB, course) == Course(secret=SECRET).values(LAB,
                                                                              "alice@uni.edu")
     assert student_values(root, LAB, None) == LAB.defaults
+
+
+def test_grade_with_a_bad_course_file_is_a_one_line_error(tmp_path):
+    sub = tmp_path / "alice.py"
+    sub.write_text("x = 1\n")
+    course = tmp_path / "course.toml"
+    course.write_text('[variants]\nsecret = "short"\n')
+    result = CliRunner().invoke(app, ["grade", "01", str(sub), "--out", str(tmp_path / "out"),
+                                      "--course", str(course)])
+    assert result.exit_code == 2
+    assert "secret must be text of at least 16 characters" in result.output
