@@ -30,8 +30,6 @@ CheckFn = Callable[["AWS"], None]
 _META = "__computelab_check__"
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-
-
 QUOTED = re.compile(r"([\"'])\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\1")
 
 
@@ -189,10 +187,12 @@ def run_checks(lab: str, specs: Iterable[CheckSpec], aws: AWS) -> LabResult:
                      stamp=checks_stamp(specs))
 
 
-def zero_result(lab: str, specs: Iterable[CheckSpec], status: Status, reason: str) -> LabResult:
-    """A result for a submission that could not be checked (timeout, crash): every check 0."""
+def zero_result(lab: str, specs: Iterable[CheckSpec], status: Status, reason: str,
+                values: Mapping[str, Any] | None = None) -> LabResult:
+    """A result for a submission that could not be checked (timeout, crash): every check 0
+    (titles and hints show ``values``, the student's parameters, when given)."""
     specs = list(specs)
-    tests = [CheckResult(s.name, s.title, 0.0, s.points, status, reason, s.hint,
-                         visibility=s.shown) for s in specs]
+    tests = [CheckResult(s.name, resolve(s.title, values or {}), 0.0, s.points, status, reason,
+                         resolve(s.hint, values or {}), visibility=s.shown) for s in specs]
     return LabResult(lab=lab, tests=tests, status=status, output=reason,
                      stamp=checks_stamp(specs))

@@ -70,13 +70,15 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
         if done is not None:
             rows[i] = done
         elif sub.problem:
-            failed = zero_result(lab.id, specs, Status.ERROR, sub.problem)
+            failed = zero_result(lab.id, specs, Status.ERROR, sub.problem,
+                                 course.values(lab, sub.student))
             row = Row(sub.student, sub.path, failed, name=sub.name, warning=sub.warning)
             rows[i] = row
             output.save(row)
         else:
             todo.append(i)
-    missing_rows = [Row(m.student, None, zero_result(lab.id, specs, Status.MISSING, m.note),
+    missing_rows = [Row(m.student, None, zero_result(lab.id, specs, Status.MISSING, m.note,
+                                                     course.values(lab, m.student)),
                         name=m.name) for m in identities.missing]
     report = ClassReport(lab.id, out, [], skipped=sum(1 for r in rows if r and r.skipped),
                          warnings=warnings)

@@ -184,7 +184,8 @@ def autograde(root: Path) -> dict[str, object]:
                      else (None, "Nothing was submitted."))
     if path is None:
         result = zero_result(lab.id, specs, Status.ERROR,
-                             problem.replace(f"{submission.name}/ holds", "Your submission has"))
+                             problem.replace(f"{submission.name}/ holds", "Your submission has"),
+                             values)
     else:
         limits = Limits(timeout=float(config.get("timeout", 120)),
                         memory_mb=int(config.get("memory_mb", 2048)))
@@ -193,7 +194,7 @@ def autograde(root: Path) -> dict[str, object]:
                                                    hide=[results_dir], overlay=overlay,
                                                    params=[values])][0]
         except SubmissionError as exc:
-            result = zero_result(lab.id, specs, Status.ERROR, str(exc))
+            result = zero_result(lab.id, specs, Status.ERROR, str(exc), values)
     data = gradescope_results(result)
     tmp = results_dir / ".results.json.tmp"
     tmp.write_text(json.dumps(data, indent=2) + "\n")

@@ -232,7 +232,8 @@ def schedule(pool: Pool, paths: list[Path], workers: int, results: IO[str]) -> N
                     stop_server(job["server"])
                 reason = "The grader stopped while handling this submission (internal error)."
                 message = Graded(job["index"], zero_result(
-                    pool.lab.id, pool.grading.specs, Status.ERROR, reason), 0.0)
+                    pool.lab.id, pool.grading.specs, Status.ERROR, reason,
+                    pool.grading.values(job["index"])), 0.0)
             emit(results, message)
             done += 1
 

@@ -111,7 +111,7 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
     try:
         cells, notebook = read_submission(path)
     except SubmissionError as exc:
-        return zero_result(pool.lab.id, pool.specs, Status.ERROR, str(exc))
+        return zero_result(pool.lab.id, pool.specs, Status.ERROR, str(exc), pool.values(index))
     mark = worker.lap("read", mark)
     wanted = WORKER_PORT if worker.netns is not None else 0  # a private loopback: fixed port
     server_group = _group(pool, f"server-{index}", SERVER_MEMORY_MB)

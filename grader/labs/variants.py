@@ -2,8 +2,9 @@
 
 A lab declares ``[parameters.NAME]`` in lab.toml with a ``default`` (today's value) and,
 to vary, ``choices``, a ``range`` of integers or a hex ``suffix``. Its solution.py, notebook
-text and check titles and hints write ``{{ NAME }}`` where the value goes; the build step
-(``grader.labs.build``), ``solve`` and the checks resolve it. With variants off every
+text and check titles and hints write ``{{ NAME }}`` where the value goes, and the build
+step (``grader.labs.build``), ``solve`` and ``run_check`` fill it in
+(``grader.checks.resolve``); checks read the values from ``aws.params``. With variants off every
 learner gets the defaults, so the notebooks are byte for byte what they were before.
 
 With variants on, a student's value is picked by HMAC-SHA256 of the lab, the parameter and
@@ -18,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from grader.checks import PLACEHOLDER, resolve
+from grader.checks import PLACEHOLDER
 from grader.errors import LabDefinitionError
 
 Values = dict[str, Any]
@@ -56,19 +57,14 @@ def derive(lab: str, parameters: Mapping[str, Mapping[str, Any]], student: str,
             low, high = sorted(spec["range"])
             values[name] = low + number % (high - low + 1)
         elif "suffix" in spec:
-            values[name] = f"{spec['default']}-{number:064x}"[:len(spec["default"]) + 1
-                                                              + int(spec["suffix"])]
+            hexes = f"{number:064x}"[:int(spec["suffix"])]
+            values[name] = f"{spec['default']}-{hexes}"
     return values
 
 
 def unknown_placeholders(text: str, values: Mapping[str, Any]) -> list[str]:
     """Placeholders naming no parameter (a typo would otherwise reach a learner as-is)."""
     return sorted({m.group(1) for m in PLACEHOLDER.finditer(text) if m.group(1) not in values})
-
-
-def resolver(values: Mapping[str, Any]) -> Callable[[str], str]:
-    """``resolve`` bound to ``values`` (for the build step's cell transform)."""
-    return lambda text: resolve(text, values)
 
 
 def check_parameters(where: str, parameters: Mapping[str, Mapping[str, Any]]) -> None:

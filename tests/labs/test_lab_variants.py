@@ -105,6 +105,15 @@ def test_check_titles_and_hints_show_the_students_values(tmp_path, computelab_ho
     assert key.title == f"Key pair {prefix}-key exists" and f"'{prefix}-key'" in key.hint
 
 
+def test_an_ungraded_row_still_names_the_students_values():
+    from grader.checks import zero_result
+
+    values = COURSE.values(LAB01, "alice")
+    titles = [t.title for t in zero_result(LAB01.id, LAB01.checks(), "error", "x", values).tests]
+    assert f"Key pair {values['prefix']}-key exists" in titles
+    assert not any("{{" in title for title in titles)
+
+
 def _unreachable():
     from grader.aws import AWS
 
