@@ -181,3 +181,19 @@ def test_a_copied_solution_passes_its_author_and_fails_the_copier(lab, fresh_aws
     assert failed(check_lab(lab, aws)) == []
     save_learner(copier, course)  # the copier hands in alice's work: their checks want theirs
     assert COPIER_LOSES[lab.id] <= set(failed(check_lab(lab, aws)))
+
+
+@pytest.mark.slow
+def test_the_learners_workspace_gets_notebooks_with_their_values(tmp_path, computelab_home):
+    from grader.ui.workspace import create_workspace, lab_notebook, restore_notebook
+
+    save_learner("alice", write_course(tmp_path, f'[variants]\nsecret = "{SECRET}"\n'))
+    workspace = create_workspace(tmp_path / "work")
+    prefix = COURSE.values(LAB01, "alice")["prefix"]
+    mine = lab_notebook(workspace, LAB01).read_text()
+    assert f"{prefix}-golden" in mine and "web-golden" not in mine
+    assert lab_notebook(workspace, find_lab("02")).read_text() == \
+        find_lab("02").notebook.read_text()  # a lab without parameters: the committed copy
+    lab_notebook(workspace, LAB01).write_text("my work")
+    restore_notebook(workspace, LAB01)
+    assert lab_notebook(workspace, LAB01).read_text() == mine
