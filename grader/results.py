@@ -167,7 +167,7 @@ class LabResult:
         return {"lab": self.lab, "score": self.score, "max_score": self.max_score,
                 "status": str(self.status), "output": self.output, "stamp": self.stamp,
                 **({"later": self.later} if self.later else {}),
-                "tests": [{**asdict(t), "status": str(t.status)} for t in self.tests]}
+                "tests": [_test_dict(t) for t in self.tests]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabResult:
@@ -196,6 +196,14 @@ class LabResult:
 
     def _repr_html_(self) -> str:
         return render_html(self)
+
+
+def _test_dict(t: CheckResult) -> dict[str, Any]:
+    """One check as stored; ``visibility`` only when it is not the default "visible"."""
+    data = {**asdict(t), "status": str(t.status)}
+    if t.visibility == "visible":
+        del data["visibility"]
+    return data
 
 
 # Marks are white on a solid badge, so they keep at least 4.5:1 contrast (WCAG AA) in light

@@ -188,6 +188,7 @@ def run_checks_within(lab: str, specs: list[CheckSpec], aws: AWS,
     forget = getattr(aws, "forget", None)
     if forget is not None:
         forget()
+    values = getattr(aws, "params", None) or {}
 
     def alarm(signum: int, frame: Any) -> None:
         raise _ChecksTimedOut
@@ -202,9 +203,9 @@ def run_checks_within(lab: str, specs: list[CheckSpec], aws: AWS,
         reason = (f"The checks did not finish within {seconds:g} s (the account holds too "
                   "much to inspect); not graded.")
         for spec in specs[len(tests):]:
-            tests.append(CheckResult(spec.name, resolve(spec.title, aws.params), 0.0,
+            tests.append(CheckResult(spec.name, resolve(spec.title, values), 0.0,
                                      spec.points, Status.TIMEOUT, reason,
-                                     resolve(spec.hint, aws.params), visibility=spec.shown))
+                                     resolve(spec.hint, values), visibility=spec.shown))
         return LabResult(lab=lab, tests=tests, status=Status.TIMEOUT, output=reason)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -37,7 +37,7 @@ SPECS = LAB.checks()
 
 def partial_result(passed: set[str]) -> LabResult:
     """A result where only ``passed`` checks passed (no sandbox needed)."""
-    result = zero_result(LAB.id, SPECS, "failed", "")
+    result = zero_result(LAB.id, SPECS, "failed", "", LAB.defaults)
     for t in result.tests:
         if t.name in passed:
             t.score, t.status, t.output = t.max_score, "passed", "Done."
