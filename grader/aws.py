@@ -159,6 +159,7 @@ class AWS:
     account_id: str = ""
     region: str = REGION
     allow_remote: bool = False
+    params: dict[str, Any] = field(default_factory=dict)  # the lab's values for this run
     _session: Any = field(default=None, init=False, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)

@@ -5,13 +5,17 @@ reads state through boto3 and fails with ``assert cond, "message for the learner
 name the resources the message is about, ``fail("message", "sg-0123")``. A check
 earns all of its points or none; a lab's partial credit comes from its several checks.
 The results (``grader.results``) are what the notebook panel, the CLI and batch grading show.
+
+A title or hint may write ``{{ NAME }}`` for one of the lab's parameters: it shows the value
+the run was given (``aws.params``: the student's, or lab.toml's defaults).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -24,6 +28,29 @@ if TYPE_CHECKING:
 
 CheckFn = Callable[["AWS"], None]
 _META = "__computelab_check__"
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+QUOTED = re.compile(r"([\"'])\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\1")
+
+
+def resolve(text: str, values: Mapping[str, Any]) -> str:
+    """``text`` with each ``{{ NAME }}`` of a known parameter replaced by its value (other
+    double braces, such as a literal ``{{`` in an f-string, are left alone).
+
+    A quoted ``"{{ NAME }}"`` of a number or boolean becomes the bare literal (``14``), so
+    solution code stays valid Python before it is resolved."""
+    if "{{" not in text:
+        return text
+
+    def literal(m: re.Match[str]) -> str:
+        value = values.get(m.group(2))
+        if m.group(2) not in values or isinstance(value, str):
+            return m.group(0)
+        return repr(value)
+
+    text = QUOTED.sub(literal, text)
+    return PLACEHOLDER.sub(
+        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
 @dataclass(frozen=True)
@@ -35,14 +62,25 @@ class CheckSpec:
     points: float
     hint: str
     fn: CheckFn
+    visibility: str = ""  # one of VISIBILITIES; "": where it comes from decides
+
+    @property
+    def shown(self) -> str:
+        """Its visibility: "visible" unless the lab or the instructor said otherwise."""
+        return self.visibility or "visible"
 
 
-def check(points: float = 1, hint: str = "") -> Callable[[CheckFn], CheckFn]:
-    """Mark ``fn`` as a check worth ``points``; its docstring's first line is the objective."""
+def check(points: float = 1, hint: str = "", visibility: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Mark ``fn`` as a check worth ``points``; its docstring's first line is the objective.
+
+    ``visibility`` (Gradescope's words) says when a learner sees the result; instructor-only
+    checks (``grader.labs.overlay``) are ``hidden`` unless they say otherwise."""
+    if visibility and visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
 
     def mark(fn: CheckFn) -> CheckFn:
         title = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
-        setattr(fn, _META, CheckSpec(fn.__name__, title, float(points), hint, fn))
+        setattr(fn, _META, CheckSpec(fn.__name__, title, float(points), hint, fn, visibility))
         return fn
 
     return mark
@@ -71,16 +109,19 @@ def run_check(spec: CheckSpec, aws: AWS) -> CheckResult:
     """Run one check; turn assertion failures and AWS errors into learner-facing messages."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    values = getattr(aws, "params", None) or {}
+    title, hint = resolve(spec.title, values), resolve(spec.hint, values)
+
     def result(status: Status, output: str, resources: Iterable[str] = ()) -> CheckResult:
         score = spec.points if status == Status.PASSED else 0.0
-        return CheckResult(spec.name, spec.title, score, spec.points, status, output, spec.hint,
-                           list(resources))
+        return CheckResult(spec.name, title, score, spec.points, status, output, hint,
+                           list(resources), spec.shown)
 
     try:
         spec.fn(aws)
     except AssertionError as exc:
         message = str(exc).split("\nassert ")[0]  # drop pytest's rewritten-assert detail
-        return result(Status.FAILED, message or f"Not done yet: {spec.title}",
+        return result(Status.FAILED, message or f"Not done yet: {title}",
                       getattr(exc, "resources", ()))
     except ClientError as exc:
         err = exc.response.get("Error", {})
@@ -146,9 +187,12 @@ def run_checks(lab: str, specs: Iterable[CheckSpec], aws: AWS) -> LabResult:
                      stamp=checks_stamp(specs))
 
 
-def zero_result(lab: str, specs: Iterable[CheckSpec], status: Status, reason: str) -> LabResult:
-    """A result for a submission that could not be checked (timeout, crash): every check 0."""
+def zero_result(lab: str, specs: Iterable[CheckSpec], status: Status, reason: str,
+                values: Mapping[str, Any] | None = None) -> LabResult:
+    """A result for a submission that could not be checked (timeout, crash): every check 0
+    (titles and hints show ``values``, the student's parameters, when given)."""
     specs = list(specs)
-    tests = [CheckResult(s.name, s.title, 0.0, s.points, status, reason, s.hint) for s in specs]
+    tests = [CheckResult(s.name, resolve(s.title, values or {}), 0.0, s.points, status, reason,
+                         resolve(s.hint, values or {}), visibility=s.shown) for s in specs]
     return LabResult(lab=lab, tests=tests, status=status, output=reason,
                      stamp=checks_stamp(specs))

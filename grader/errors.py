@@ -6,7 +6,8 @@
      ├── SubmissionError            a submission file that cannot be read or run
      ├── SandboxError               the moto sandbox is missing, unreachable or misconfigured
      │    └── UnsafeEndpointError   a request would leave loopback (real AWS) — refused
-     └── QuizError                  a malformed question bank or an invalid answer
+     ├── QuizError                  a malformed question bank or an invalid answer
+     └── CourseError                a course file (variants, overlay checks) that cannot be used
 """
 
 from __future__ import annotations
@@ -38,3 +39,7 @@ class UnsafeEndpointError(SandboxError):
 
 class QuizError(ComputeLabError):
     """A question bank is malformed or an answer is out of range."""
+
+
+class CourseError(ComputeLabError):
+    """A course file or instructor-only checks folder cannot be used."""

@@ -124,6 +124,7 @@ class CheckResult:
     output: str
     hint: str = ""
     resources: list[str] = field(default_factory=list)  # ids/names the message is about
+    visibility: str = "visible"  # when the learner sees it (Gradescope's vocabulary)
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
@@ -142,6 +143,7 @@ class LabResult:
     status: str = ""  # a Status; empty means "passed if every check passed"
     output: str = ""
     stamp: str = ""  # which grading produced it: ComputeLab version and the checks' hash
+    later: int = 0  # checks the instructor runs only at grading (as they published it)
 
     def __post_init__(self) -> None:
         if not self.status:
@@ -164,16 +166,44 @@ class LabResult:
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "score": self.score, "max_score": self.max_score,
                 "status": str(self.status), "output": self.output, "stamp": self.stamp,
-                "tests": [{**asdict(t), "status": str(t.status)} for t in self.tests]}
+                **({"later": self.later} if self.later else {}),
+                "tests": [_test_dict(t) for t in self.tests]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabResult:
         tests = [CheckResult(**t) for t in data.get("tests", [])]
         return cls(lab=data["lab"], tests=tests, status=data.get("status", ""),
-                   output=data.get("output", ""), stamp=str(data.get("stamp", "")))
+                   output=data.get("output", ""), stamp=str(data.get("stamp", "")),
+                   later=int(data.get("later", 0)))
+
+    def later_text(self) -> str:
+        """What the learner is told about checks that run only at grading ("" if none)."""
+        if not self.later:
+            return ""
+        return (f"{self.later} more check{'s' if self.later != 1 else ''} run when your work "
+                "is graded.")
+
+    def for_learner(self) -> LabResult:
+        """The part a learner may see now: visible checks only, and how many are held back
+        (``hidden``, ``after_due_date``, ``after_published``) for a feedback file."""
+        shown = [t for t in self.tests if t.visibility == "visible"]
+        held = len(self.tests) - len(shown)
+        note = (f"{held} more check{'s' if held != 1 else ''} graded; shown later by your "
+                "instructor." if held else "")
+        return LabResult(lab=self.lab, tests=shown, status=self.status,
+                         output=" ".join(p for p in (self.output, note) if p),
+                         stamp=self.stamp)
 
     def _repr_html_(self) -> str:
         return render_html(self)
+
+
+def _test_dict(t: CheckResult) -> dict[str, Any]:
+    """One check as stored; ``visibility`` only when it is not the default "visible"."""
+    data = {**asdict(t), "status": str(t.status)}
+    if t.visibility == "visible":
+        del data["visibility"]
+    return data
 
 
 # Marks are white on a solid badge, so they keep at least 4.5:1 contrast (WCAG AA) in light
@@ -221,11 +251,12 @@ def render_html(result: LabResult, show_hints: bool = True, checked_at: str = ""
         )
     verdict = "All objectives done!" if result.passed else "Not there yet."
     when = f" <small>Checked at {html_text(checked_at)}.</small>" if checked_at else ""
+    later = f"<p><i>{html_text(result.later_text())}</i></p>" if result.later else ""
     return (
         f"<div class='computelab-result' data-status='{result.status}'>"
         f"<table>{''.join(rows)}</table>"
         f"<p><b>Total: {result.score:g}/{result.max_score:g}</b> &mdash; {verdict}{when}</p>"
-        "</div>"
+        f"{later}</div>"
     )
 
 
@@ -267,7 +298,7 @@ def gradescope_results(result: LabResult, student: str = "") -> dict[str, Any]:
         tests.append({"name": t.title, "number": t.name, "score": t.score,
                       "max_score": t.max_score,
                       "status": "passed" if t.passed else "failed",
-                      "output": output, "visibility": "visible"})
+                      "output": output, "visibility": t.visibility})
     output = result.output or ("All objectives done!" if result.passed else
                                "Some objectives are not done yet: see each test.")
     return {"score": result.score, "output": output, "visibility": "visible",

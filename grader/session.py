@@ -66,5 +66,13 @@ def external_aws(endpoint: str | None) -> AWS:
 
 
 def check_lab(lab: Lab, aws: AWS) -> LabResult:
-    """Run the lab's checks against ``aws``."""
-    return run_checks(lab.id, lab.checks(), aws)
+    """Run the lab's checks against ``aws`` with this learner's values (the defaults unless
+    ``computelab start --student`` saved a course with variants), and say how many more
+    checks the instructor runs at grading, when they published that."""
+    from grader.labs.course import current_learner
+
+    learner = current_learner()
+    aws.params = learner.values(lab)
+    result = run_checks(lab.id, lab.checks(), aws)
+    result.later = learner.course.later(lab)
+    return result

@@ -20,7 +20,7 @@ FULL = {s.name for s in SPECS}
 
 def partial_result(passed: set[str]) -> LabResult:
     """A result where only ``passed`` checks passed (no sandbox needed)."""
-    result = zero_result(LAB.id, SPECS, "failed", "")
+    result = zero_result(LAB.id, SPECS, "failed", "", LAB.defaults)
     for t in result.tests:
         if t.name in passed:
             t.score, t.status, t.output = t.max_score, "passed", "Done."
@@ -41,7 +41,7 @@ def fake_grade_iter(calls: list[list[str]]):
     """A ``grade_iter`` that records what it was asked and scores by the file's text:
     ``solved`` -> full marks, anything else -> one check."""
 
-    def grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None):
+    def grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None, **_):
         calls.append([p.name for p in paths])
         for index, path in enumerate(paths):
             text = path.read_text()

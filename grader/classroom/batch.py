@@ -30,6 +30,8 @@ from grader.classroom.shards import Shard
 from grader.classroom.submissions import find_submissions
 from grader.grading import Limits, PoolInfo, grade_iter
 from grader.labs import Lab
+from grader.labs.course import Course
+from grader.labs.overlay import grading_checks
 from grader.results import Status
 
 MAX_LISTED = 10
@@ -44,18 +46,22 @@ def listed(what: str, names: list[str]) -> str:
 
 def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | None = None,
                 jobs: int | None = None, roster: Path | None = None, prefix: str = "",
-                force: bool = False, shard: Shard | None = None,
+                force: bool = False, shard: Shard | None = None, overlay: Path | None = None,
+                course: Course | None = None,
                 on_plan: Callable[[int, int], None] | None = None,
                 on_ready: Callable[[PoolInfo], None] | None = None,
                 on_row: Callable[[Row], None] | None = None) -> ClassReport:
     """Grade every submission in ``inputs`` into ``out``; resumable; rows in input order.
 
     ``prefix`` is stripped from submission names when matching the roster; ``shard``
-    grades only its slice of the class.
+    grades only its slice of the class. ``overlay`` adds the instructor-only checks in that
+    folder; with variants on in ``course``, each student is graded against the values
+    derived from their id.
     ``on_plan(to_grade, skipped)`` is called once before grading starts, ``on_row`` after
     each student is finished (graded or resumed).
     """
-    specs = lab.checks()
+    specs = grading_checks(lab, overlay)
+    course = course or Course()
     found = find_submissions(inputs, lab)
     subs = found.submissions
     identities = assign(subs, Roster.read(roster) if roster else None, prefix)
@@ -76,7 +82,8 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
             done.order = i
             rows[i] = done
         elif sub.problem:
-            failed = zero_result(lab.id, specs, Status.ERROR, sub.problem)
+            failed = zero_result(lab.id, specs, Status.ERROR, sub.problem,
+                                 course.values(lab, sub.student))
             row = Row(sub.student, sub.path, failed, name=sub.name, warning=sub.warning,
                       order=i)
             rows[i] = row
@@ -84,7 +91,8 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
         else:
             todo.append(i)
     now = time.time()
-    missing_rows = [Row(m.student, None, zero_result(lab.id, specs, Status.MISSING, m.note),
+    missing_rows = [Row(m.student, None, zero_result(lab.id, specs, Status.MISSING, m.note,
+                                                     course.values(lab, m.student)),
                         name=m.name, order=len(subs) + j, graded_at=now)
                     for j, m in enumerate(identities.missing)
                     if shard is None or shard.holds(m.student)]
@@ -112,7 +120,9 @@ def grade_class(lab: Lab, inputs: list[Path], out: Path, *, limits: Limits | Non
         if todo:
             paths = [subs[i].path for i in todo]
             hide = [out, *(item for item in inputs if item.is_dir())]  # the whole class
-            for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready):
+            params = [course.values(lab, subs[i].student) for i in todo]
+            for graded in grade_iter(lab, paths, limits, jobs, hide=hide, on_ready=ready,
+                                     overlay=overlay, params=params):
                 i = todo[graded.index]
                 sub = subs[i]
                 graded.result.stamp = graded.result.stamp or stamp

@@ -9,6 +9,10 @@ The bundle (a zip Gradescope unpacks into ``/autograder/source``)::
     config.json         lab id and limits
     labs/<lab>/         lab.toml, checks.py, lab.ipynb and declared learner files (the
                         allow-list in grader.labs.files; never a solution or notes)
+    overlay/<lab>/      checks.py: the instructor-only checks, with --checks-overlay
+                        (grader.labs.overlay; root-only like the rest of the source)
+    course.toml         with --course: per-student variants; the student id is the email
+                        Gradescope writes in /autograder/submission_metadata.json
     wheels/computelab-*.whl
 
 ``run_autograder`` grades the notebook (or script) in ``/autograder/submission`` and writes
@@ -28,13 +32,16 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from grader.checks import checks_stamp, zero_result
 from grader.classroom.submissions import pick_notebook
 from grader.errors import ComputeLabError, SubmissionError
 from grader.grading import Limits, grade_iter
 from grader.labs import Lab, all_labs, find_lab
+from grader.labs.course import read_course
 from grader.labs.files import copy_grading_files
+from grader.labs.overlay import grading_checks, overlay_file
 from grader.labs.schema import SCHEMA_FILE, schema_path
 from grader.paths import PACKAGE_DIR
 from grader.results import Status, gradescope_results
@@ -117,14 +124,32 @@ def copy_course_labs(source: Path, target: Path) -> None:
         copy_grading_files(lab, target / lab.id)
 
 
+OVERLAY = "overlay"
+COURSE = "course.toml"
+
+
 def build_bundle(lab: Lab, out: Path, timeout: float = 120.0, memory_mb: int = 2048,
-                 wheel: Path | None = None) -> Path:
-    """Write the autograder zip for ``lab`` to ``out``."""
+                 wheel: Path | None = None, overlay: Path | None = None,
+                 course: Path | None = None) -> Path:
+    """Write the autograder zip for ``lab`` to ``out`` (with ``overlay``'s instructor-only
+    checks for it, and ``course``'s variants)."""
+    grading_checks(lab, overlay)  # a broken overlay or course fails here, not on Gradescope
+    if course is not None:
+        read_course(course)
     with tempfile.TemporaryDirectory(prefix="computelab-bundle-") as tmp:
         staging = Path(tmp)
         built = wheel or _wheel(staging / "wheels")
         copy_grading_files(lab, staging / "labs" / lab.id)
-        config = {"lab": lab.id, "timeout": timeout, "memory_mb": memory_mb}
+        config: dict[str, object] = {"lab": lab.id, "timeout": timeout,
+                                     "memory_mb": memory_mb}
+        if overlay is not None:
+            target = overlay_file(staging / OVERLAY, lab)
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(overlay_file(overlay, lab), target)
+            config["overlay"] = OVERLAY
+        if course is not None:
+            shutil.copyfile(course, staging / COURSE)
+            config["course"] = COURSE
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
             for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER),
@@ -134,7 +159,8 @@ def build_bundle(lab: Lab, out: Path, timeout: float = 120.0, memory_mb: int = 2
                 info.compress_type = zipfile.ZIP_DEFLATED
                 bundle.writestr(info, text)
             bundle.write(built, f"wheels/{built.name}")
-            for path in sorted((staging / "labs").rglob("*")):
+            for path in sorted([*(staging / "labs").rglob("*"), *(staging / OVERLAY).rglob("*"),
+                                *staging.glob(COURSE)]):
                 if path.is_file():
                     bundle.write(path, path.relative_to(staging).as_posix())
     return out
@@ -149,26 +175,45 @@ def autograde(root: Path) -> dict[str, object]:
     results_dir.mkdir(parents=True, exist_ok=True)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.chmod(results_dir, 0o700)
+    overlay = source / config["overlay"] if config.get("overlay") else None
+    specs = grading_checks(lab, overlay)
+    values = student_values(root, lab, source / config["course"] if config.get("course")
+                            else None)
     submission = root / "submission"
     path, problem = (pick_notebook(submission, lab) if submission.is_dir()
                      else (None, "Nothing was submitted."))
     if path is None:
-        result = zero_result(lab.id, lab.checks(), Status.ERROR,
-                             problem.replace(f"{submission.name}/ holds", "Your submission has"))
+        result = zero_result(lab.id, specs, Status.ERROR,
+                             problem.replace(f"{submission.name}/ holds", "Your submission has"),
+                             values)
     else:
         limits = Limits(timeout=float(config.get("timeout", 120)),
                         memory_mb=int(config.get("memory_mb", 2048)))
         try:
             result = [g.result for g in grade_iter(lab, [path], limits, jobs=1,
-                                                   hide=[results_dir])][0]
+                                                   hide=[results_dir], overlay=overlay,
+                                                   params=[values])][0]
             result.stamp = result.stamp or checks_stamp(lab.checks())
         except SubmissionError as exc:
-            result = zero_result(lab.id, lab.checks(), Status.ERROR, str(exc))
+            result = zero_result(lab.id, specs, Status.ERROR, str(exc), values)
     data = gradescope_results(result)
     tmp = results_dir / ".results.json.tmp"
     tmp.write_text(json.dumps(data, indent=2) + "\n")
     os.replace(tmp, results_dir / "results.json")
     return data
+
+
+def student_values(root: Path, lab: Lab, course: Path | None) -> dict[str, Any]:
+    """The submitter's values: from their email in Gradescope's submission metadata
+    (the first user of a group submission), the defaults without variants."""
+    if course is None:
+        return lab.defaults
+    try:
+        users = json.loads((root / "submission_metadata.json").read_text())["users"]
+        email = str(users[0]["email"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        email = ""
+    return read_course(course).values(lab, email or None)
 
 
 def main() -> None:

@@ -10,8 +10,9 @@ Layout (default ``./grades/LAB``)::
     run.json                      the grading run: ComputeLab version, the walls in force
     report.html, similarity.csv   the class report (``grader.classroom.report``)
     lms/<lms>.csv                 with --lms: the file that LMS imports (grader.classroom.lms)
-    students/<id>/results.json    Gradescope's results.json format
-    students/<id>/feedback.md     each check: pass/fail, message, hint
+    students/<id>/results.json    Gradescope's results.json format (each test's visibility)
+    students/<id>/feedback.md     each visible check: pass/fail, message, hint (checks that
+                                  are hidden or shown later are counted, never shown)
     students/<id>/feedback.html   the same, as the notebook panel shows it
     students/<id>/record.json     what resume reads: the submission's sha256 and the result
 
@@ -178,8 +179,9 @@ class OutputDir:
             os.chmod(mine, PRIVATE_DIR)
         write_atomic(folder / "results.json",
                      json.dumps(gradescope_results(row.result, row.student), indent=2) + "\n")
-        write_atomic(folder / "feedback.md", render_markdown(row.result, row.student))
-        write_atomic(folder / "feedback.html", render_html_page(row.result, row.student))
+        shown = row.result.for_learner()  # feedback files go to students
+        write_atomic(folder / "feedback.md", render_markdown(shown, row.student))
+        write_atomic(folder / "feedback.html", render_html_page(shown, row.student))
         row.graded_at = row.graded_at or time.time()
         record = {"student": row.student, "lab": self.lab,
                   "submission": str(row.submission) if row.submission else None,

@@ -45,6 +45,10 @@ def grade_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print only JSON: one row per student."),
     labs_dir: Path | None = typer.Option(None, "--labs-dir", envvar="COMPUTELAB_LABS_DIR",
                                          help="Folder of lab folders (default: shipped labs)."),
+    overlay: Path | None = typer.Option(None, "--checks-overlay", help="Your folder of "
+                                        "instructor-only checks (DIR/LAB/checks.py)."),
+    course: Path | None = typer.Option(None, "--course", help="course.toml: per-student "
+                                       "variants (each student graded on their own values)."),
 ) -> None:
     """Grade a class: each submission isolated, in parallel, into a gradebook and feedback.
 
@@ -69,6 +73,7 @@ def grade_cmd(
     from grader.classroom.shards import Shard
     from grader.grading import Limits
     from grader.labs import find_lab
+    from grader.labs.course import read_course
     from grader.results import terminal_text
 
     found = find_lab(lab, root=labs_dir)
@@ -78,9 +83,11 @@ def grade_cmd(
                                    else found.id)
     limits = Limits(timeout=timeout, memory_mb=memory, require_isolation=require_isolation)
     err = Console(stderr=True, emoji=False)
+    extra: dict[str, Any] = {"overlay": overlay,
+                             "course": read_course(course) if course else None}
     if as_json:
         report = grade_class(found, submissions, out, limits=limits, jobs=jobs or None,
-                             roster=roster, prefix=prefix, force=force, shard=part)
+                             roster=roster, prefix=prefix, force=force, shard=part, **extra)
         _export(out, kinds, report.rows, roster, found.id, lms_column, err, quiet=True)
         typer.echo(json.dumps([row.to_dict() for row in report.rows], indent=2))
         _class_report(out, found, quiet=True)
@@ -106,6 +113,7 @@ def grade_cmd(
             report = grade_class(
                 found, submissions, out, limits=limits, jobs=jobs or None, roster=roster,
                 prefix=prefix, force=force, shard=part, on_plan=planned, on_row=finished,
+                **extra,
                 on_ready=lambda info: progress.console.print(
                     f"{info.workers} worker(s); {info.isolation}."))
     except KeyboardInterrupt:
@@ -273,6 +281,10 @@ def gradescope_cmd(
     memory: int = typer.Option(2048, "--memory", help="MB of memory per submission."),
     labs_dir: Path | None = typer.Option(None, "--labs-dir", envvar="COMPUTELAB_LABS_DIR",
                                          help="Folder of lab folders (default: shipped labs)."),
+    overlay: Path | None = typer.Option(None, "--checks-overlay", help="Your folder of "
+                                        "instructor-only checks (DIR/LAB/checks.py)."),
+    course: Path | None = typer.Option(None, "--course", help="course.toml: per-student "
+                                       "variants (the student id is their Gradescope email)."),
 ) -> None:
     """Build a Gradescope autograder bundle (setup.sh, run_autograder, a wheel, the lab).
 
@@ -283,7 +295,8 @@ def gradescope_cmd(
 
     found = find_lab(lab, root=labs_dir)
     target = out or Path(f"gradescope-{found.id}.zip")
-    build_bundle(found, target, timeout=timeout, memory_mb=memory)
+    build_bundle(found, target, timeout=timeout, memory_mb=memory, overlay=overlay,
+                 course=course)
     typer.echo(f"Wrote {target}: upload it as the assignment's autograder (Ubuntu base image).")
 
 

@@ -96,6 +96,10 @@ def start_cmd(
     challenge: bool = typer.Option(False, "--challenge",
                                    help="Lead with the challenge notebooks: objectives and "
                                         "facts, no instructions or hints."),
+    student: str | None = typer.Option(None, "--student", help="Your student id, when your "
+                                       "instructor gave you a course file (with --course)."),
+    course: Path | None = typer.Option(None, "--course", help="The course.toml your "
+                                       "instructor gave you (your labs' own values)."),
 ) -> None:
     """Start the sandbox and JupyterLab on your workspace (opens the welcome page).
 
@@ -115,6 +119,14 @@ def start_cmd(
     from grader.ui.kernel_startup import write_startup
     from grader.ui.workspace import WELCOME, create_workspace
 
+    if student is not None or course is not None:
+        from grader.errors import CourseError
+        from grader.labs.course import save_learner
+
+        if student is None or course is None:
+            raise CourseError("Give --student and --course together (your id and the "
+                              "course.toml your instructor gave you).")
+        save_learner(student, course)
     running = running_trainer()
     if running:
         typer.echo(f"ComputeLab is already running: {running['url']} (workspace "
@@ -303,6 +315,8 @@ def print_result(result: LabResult, show_hints: bool = True,
     console.print(table)
     if result.output:
         console.print(terminal_text(result.output))
+    if result.later:
+        console.print(result.later_text())
 
 
 @friendly

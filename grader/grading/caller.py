@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.errors import SandboxError
 from grader.grading.cells import read_submission
@@ -97,17 +98,24 @@ def pool_env() -> dict[str, str]:
 
 def grade_iter(lab: Lab, paths: list[Path], limits: Limits | None = None,
                jobs: int | None = None, hide: list[Path] | None = None,
-               on_ready: Callable[[PoolInfo], None] | None = None) -> Iterator[Graded]:
+               on_ready: Callable[[PoolInfo], None] | None = None,
+               overlay: Path | None = None,
+               params: list[dict[str, Any]] | None = None) -> Iterator[Graded]:
     """Grade ``paths`` in parallel; yield each result as it finishes (any order).
 
+    ``overlay`` adds the instructor-only checks in that folder (hidden from submissions
+    like the course); ``params`` gives each path's parameter values (default: the lab's).
     Stopping the iteration (or Ctrl-C) kills the whole pool, submissions included.
     """
     if not paths:
         return
     workers = max(1, min(jobs or default_jobs(), len(paths)))
+    extra = [*(hide or []), *([overlay] if overlay is not None else [])]
     config = PoolConfig(lab=str(lab.path.resolve()), paths=[str(p) for p in paths],
                         workers=workers, limits=limits or Limits(),
-                        hide_dirs=hidden_paths(lab, paths, hide or []))
+                        hide_dirs=hidden_paths(lab, paths, extra),
+                        overlay=str(overlay.resolve()) if overlay is not None else "",
+                        params=list(params or []))
     env = pool_env()
     with tempfile.TemporaryFile(prefix="computelab-pool-") as log:
         proc = subprocess.Popen(

@@ -36,6 +36,7 @@ from grader.grading.worker import GradingContext, grader_main
 from grader.grading.zygote import keep_paths
 from grader.grading.zygote import spawn as spawn_zygote
 from grader.labs import Lab, load_lab
+from grader.labs.overlay import grading_checks
 from grader.results import Status
 
 
@@ -122,7 +123,8 @@ def prepare(config: PoolConfig) -> Pool:
     for _, theirs in pairs:
         theirs.close()
     lab = load_lab(lab_path)
-    specs = lab.checks()  # loaded before any submission runs (never in the zygote)
+    # loaded before any submission runs (never in the zygote), instructor-only ones too
+    specs = grading_checks(lab, Path(config.overlay) if config.overlay else None)
     if caps.root and not caps.namespaces:
         _require_readable_python(caps, keep_paths())
     with os.fdopen(ready_r) as ready:
@@ -150,7 +152,8 @@ def prepare(config: PoolConfig) -> Pool:
     grading = GradingContext(lab, specs, config.limits, caps, account, handle,
                              zygote_conns=[ours for ours, _ in zygote_pairs], cgroups=groups,
                              keep=keep_paths(), hide_dirs=[Path(p) for p in config.hide_dirs],
-                             seccomp=hardening.build() if caps.seccomp else None)
+                             seccomp=hardening.build() if caps.seccomp else None,
+                             params=config.params)
     return Pool(grading, template_conns=[ours for ours, _ in pairs], zygote=zygote)
 
 
@@ -229,7 +232,8 @@ def schedule(pool: Pool, paths: list[Path], workers: int, results: IO[str]) -> N
                     stop_server(job["server"])
                 reason = "The grader stopped while handling this submission (internal error)."
                 message = Graded(job["index"], zero_result(
-                    pool.lab.id, pool.grading.specs, Status.ERROR, reason), 0.0)
+                    pool.lab.id, pool.grading.specs, Status.ERROR, reason,
+                    pool.grading.values(job["index"])), 0.0)
             emit(results, message)
             done += 1
 

@@ -119,12 +119,16 @@ class PoolConfig(Message):
     workers: int
     limits: Limits = field(default_factory=Limits)
     hide_dirs: list[str] = field(default_factory=list)
+    overlay: str = ""  # the instructor-only checks folder (grader.labs.overlay), if any
+    params: list[dict[str, Any]] = field(default_factory=list)  # per path: its values
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> PoolConfig:
         return cls(lab=data["lab"], paths=list(data["paths"]), workers=int(data["workers"]),
                    limits=Limits(**data.get("limits", {})),
-                   hide_dirs=list(data.get("hide_dirs", [])))
+                   hide_dirs=list(data.get("hide_dirs", [])),
+                   overlay=str(data.get("overlay", "")),
+                   params=[dict(p) for p in data.get("params", [])])
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.aws import AWS, Account
-from grader.checks import CheckSpec, run_check, zero_result
+from grader.checks import CheckSpec, resolve, run_check, zero_result
 from grader.errors import SubmissionError
 from grader.grading import isolation
 from grader.grading.cells import read_submission
@@ -54,6 +54,11 @@ class GradingContext:
     keep: list[Path] = field(default_factory=list)  # for learner code a check runs
     hide_dirs: list[Path] = field(default_factory=list)
     seccomp: Any = None
+    params: list[dict[str, Any]] = field(default_factory=list)  # each submission's values
+
+    def values(self, index: int) -> dict[str, Any]:
+        """Submission ``index``'s parameter values (its student's, else the defaults)."""
+        return self.params[index] if index < len(self.params) else self.lab.defaults
 
 
 @dataclass
@@ -106,7 +111,7 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
     try:
         cells, notebook = read_submission(path)
     except SubmissionError as exc:
-        return zero_result(pool.lab.id, pool.specs, Status.ERROR, str(exc))
+        return zero_result(pool.lab.id, pool.specs, Status.ERROR, str(exc), pool.values(index))
     mark = worker.lap("read", mark)
     wanted = WORKER_PORT if worker.netns is not None else 0  # a private loopback: fixed port
     server_group = _group(pool, f"server-{index}", SERVER_MEMORY_MB)
@@ -142,6 +147,7 @@ def grade_one(worker: Worker, index: int, path: Path) -> LabResult:
         mark = worker.lap("run", mark)
         aws = (pool.handle if pool.handle and endpoint == pool.handle.endpoint
                else AWS.for_account(endpoint, account))
+        aws.params = pool.values(index)
         with walled_handlers(_learner_walls(worker, index)):
             result = run_checks_within(pool.lab.id, pool.specs, aws, limits.checks_timeout)
         mark = worker.lap("checks", mark)
@@ -182,6 +188,7 @@ def run_checks_within(lab: str, specs: list[CheckSpec], aws: AWS,
     forget = getattr(aws, "forget", None)
     if forget is not None:
         forget()
+    values = getattr(aws, "params", None) or {}
 
     def alarm(signum: int, frame: Any) -> None:
         raise _ChecksTimedOut
@@ -196,8 +203,9 @@ def run_checks_within(lab: str, specs: list[CheckSpec], aws: AWS,
         reason = (f"The checks did not finish within {seconds:g} s (the account holds too "
                   "much to inspect); not graded.")
         for spec in specs[len(tests):]:
-            tests.append(CheckResult(spec.name, spec.title, 0.0, spec.points, Status.TIMEOUT,
-                                     reason, spec.hint))
+            tests.append(CheckResult(spec.name, resolve(spec.title, values), 0.0,
+                                     spec.points, Status.TIMEOUT, reason,
+                                     resolve(spec.hint, values), visibility=spec.shown))
         return LabResult(lab=lab, tests=tests, status=Status.TIMEOUT, output=reason)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -8,6 +8,7 @@ from pathlib import Path
 from grader.aws import AWS
 from grader.labs.build import stale_notebooks, write_notebooks
 from grader.labs.model import Lab, load_lab
+from grader.labs.variants import unknown_placeholders
 from grader.results import LabResult
 from grader.sandbox import Sandbox, create_account
 from grader.session import check_lab, setup_account
@@ -31,6 +32,11 @@ def static_problems(lab: Lab) -> list[str]:
     problems += [f"lab.toml rule {rule[:40]!r}...: checks.py has no check called {name!r}"
                  for rule, checks in lab.rule_checks.items() for name in checks
                  if name not in names]
+    texts = {"solution.py": lab.solution_source.read_text(encoding="utf-8")}
+    texts.update({f"check {spec.name}": spec.title + spec.hint for spec in lab.checks()})
+    problems += [f"{where} writes {{{{ {name} }}}}, but lab.toml declares no [parameters.{name}]"
+                 for where, text in texts.items()
+                 for name in unknown_placeholders(text, lab.defaults)]
     return problems
 
 

@@ -8,10 +8,11 @@ added here, so solution.py holds only what is particular to the lab.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.checks import resolve
 from grader.labs.challenge import challenge_cells
 from grader.labs.model import Lab
 from grader.labs.source import SourceCell, audience_code, read_source
@@ -34,15 +35,21 @@ def connect_line(lab_id: str, challenge: bool = False) -> str:
     return f'from grader import connect; lab = connect("{lab_id}"{mode})'
 
 
+def with_values(values: Mapping[str, Any]) -> Transform:
+    """Fill every ``{{ NAME }}`` of the lab's parameters (text and code) with ``values``."""
+    return lambda cells: [SourceCell(c.kind, resolve(c.text, values)) for c in cells]
+
+
 def build_notebook(lab: Lab, *, solved: bool, transforms: Sequence[Transform] = (),
-                   challenge: bool = False) -> Any:
-    """The learner's (``solved=False``) or the solved notebook, after ``transforms``;
-    ``challenge``: the lab's challenge notebook (``grader.labs.challenge``), built last."""
+                   values: Mapping[str, Any] | None = None, challenge: bool = False) -> Any:
+    """The learner's (``solved=False``) or the solved notebook, after ``transforms``, with
+    the parameters' ``values`` (default: lab.toml's defaults, as committed); ``challenge``:
+    the lab's challenge notebook (``grader.labs.challenge``), built last."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     source = read_source(lab.solution_source)
-    for transform in transforms:
+    for transform in [*transforms, with_values(lab.defaults if values is None else values)]:
         source = transform(source)
     if challenge:
         source = challenge_cells(lab)(source)
@@ -62,12 +69,16 @@ def build_notebook(lab: Lab, *, solved: bool, transforms: Sequence[Transform] = 
     return nb
 
 
-def rendered(lab: Lab) -> dict[str, str]:
-    """File name -> the exact text ``computelab build-lab`` writes for it."""
+def notebook_text(lab: Lab, *, solved: bool, values: Mapping[str, Any] | None = None) -> str:
+    """A notebook as the file holds it (``values``: a student's; default: as committed)."""
     import nbformat
 
-    return {name: nbformat.writes(build_notebook(lab, solved=solved)) + "\n"
-            for name, solved in NOTEBOOKS.items()}
+    return nbformat.writes(build_notebook(lab, solved=solved, values=values)) + "\n"
+
+
+def rendered(lab: Lab) -> dict[str, str]:
+    """File name -> the exact text ``computelab build-lab`` writes for it."""
+    return {name: notebook_text(lab, solved=solved) for name, solved in NOTEBOOKS.items()}
 
 
 def stale_notebooks(lab: Lab) -> list[str]:

@@ -7,6 +7,7 @@ knows any particular lab, so adding a lab never touches engine code.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import re
@@ -22,6 +23,7 @@ from grader.checks import CheckSpec, collect
 from grader.errors import LabDefinitionError, LabNotFound
 from grader.labs.schema import key_line, validate_metadata
 from grader.labs.topics import topic_lessons
+from grader.labs.variants import Values, check_parameters, defaults
 from grader.paths import labs_dir
 
 LAB_DIR_PATTERN = re.compile(r"^\d{2}-[a-z0-9-]+$")
@@ -67,11 +69,19 @@ class Lab:
     def solution_source(self) -> Path:
         return self.path / "solution.py"
 
+    @property
+    def defaults(self) -> Values:
+        """Every parameter's default (what each learner gets while variants are off)."""
+        return defaults(self.parameters)
+
     def checks(self) -> list[CheckSpec]:
+        """checks.py's checks, with lab.toml's ``[checks.NAME] visibility`` applied."""
         specs = collect(vars(self._module("checks")))
         if not specs:
             raise LabDefinitionError(f"{self.id}/checks.py defines no @check functions.")
-        return specs
+        return [dataclasses.replace(spec, visibility=self.check_options[spec.name]["visibility"])
+                if "visibility" in self.check_options.get(spec.name, {}) else spec
+                for spec in specs]
 
     def setup_fn(self) -> Callable[[Any], None] | None:
         """The optional ``setup(aws)`` in checks.py that seeds prerequisites."""
@@ -83,13 +93,19 @@ class Lab:
 
         if not self.solution_source.is_file():
             raise LabDefinitionError(f"Lab {self.id} has no solution.py.")
-        return lambda aws: run_solution(self.solution_source, aws)
+        return lambda aws: run_solution(self.solution_source, aws,
+                                        values=getattr(aws, "params", None) or self.defaults)
 
     def _module(self, name: str) -> ModuleType:
         path = self.path / f"{name}.py"
         if not path.is_file():
             raise LabDefinitionError(f"Lab {self.id} has no {name}.py.")
         return _load_module(f"computelab_labs.{self.id}.{name}", path, path.stat().st_mtime_ns)
+
+
+def load_checks_module(module_name: str, path: Path) -> ModuleType:
+    """Import a checks file (a lab's or an instructor's) once per version of the file."""
+    return _load_module(module_name, path, path.stat().st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=64)
@@ -129,6 +145,7 @@ def load_lab(path: Path) -> Lab:
         raise LabDefinitionError(
             f"{toml_path}:{key_line(text, 'learner_files')}: learner file {missing[0]!r} "
             f"is not in {path.name}/.")
+    check_parameters(str(toml_path), meta.get("parameters", {}))
     return Lab(
         id=path.name, path=path, title=meta["title"], topics=tuple(meta["topics"]),
         objectives=list(meta["objectives"]), minutes=int(meta["minutes"]),

@@ -35,6 +35,20 @@ def challenge_notebook(workspace: Path, lab: Lab) -> Path:
     return workspace / "labs" / lab.id / f"{lab.id}-challenge.ipynb"
 
 
+def place_notebook(lab: Lab, target: Path) -> None:
+    """The lab's notebook as this learner gets it: the committed one, or, with variants
+    on for their course, one built with their own values."""
+    from grader.labs.build import notebook_text
+    from grader.labs.course import current_learner
+
+    values = current_learner().values(lab)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if values == lab.defaults:
+        shutil.copyfile(lab.notebook, target)
+    else:
+        target.write_text(notebook_text(lab, solved=False, values=values), encoding="utf-8")
+
+
 def migrate_notebook(workspace: Path, lab: Lab) -> None:
     """An older workspace's ``lab.ipynb`` takes the lab's name (never overwriting)."""
     old, new = workspace / "labs" / lab.id / "lab.ipynb", lab_notebook(workspace, lab)
@@ -59,10 +73,12 @@ def create_workspace(workspace: Path, challenge: bool = False) -> Path:
         if not lab.notebook.is_file():
             continue
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(lab.notebook, target)
+            place_notebook(lab, target)
         if not challenge_notebook(workspace, lab).exists():
-            nbformat.write(build_notebook(lab, solved=False, challenge=True),
+            from grader.labs.course import current_learner
+
+            values = current_learner().values(lab)
+            nbformat.write(build_notebook(lab, solved=False, challenge=True, values=values),
                            challenge_notebook(workspace, lab))
         copy_learner_data(lab, target.parent)
     nbformat.write(welcome_notebook(challenge), workspace / WELCOME)
@@ -81,8 +97,7 @@ def restore_notebook(workspace: Path, lab: Lab) -> Path | None:
         folder.mkdir(parents=True, exist_ok=True)
         backup = folder / f"{lab.id}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb"
         shutil.copyfile(target, backup)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(lab.notebook, target)
+    place_notebook(lab, target)
     return backup
 
 

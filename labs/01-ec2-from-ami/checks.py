@@ -22,12 +22,18 @@ LIVE = ("pending", "running")
 GONE = ("shutting-down", "terminated")
 
 
+def _name(aws, what=""):
+    """A name of this learner's: the prefix (lab.toml ``prefix``, default web) or prefix-what."""
+    prefix = aws.params["prefix"]
+    return f"{prefix}-{what}" if what else prefix
+
+
 def _instances(ec2, name):
     return instances(ec2, [{"Name": "tag:Name", "Values": [name]}])
 
 
 def _builders(aws):
-    return aws.once("builders", lambda: _instances(aws.client("ec2"), "web-builder"))
+    return aws.once("builders", lambda: _instances(aws.client("ec2"), _name(aws, "builder")))
 
 
 def _tagged(name):
@@ -40,9 +46,9 @@ def _builder(aws):
     """The builder: the web-builder the golden AMI was made from, else the newest one."""
     builders = _builders(aws)
     if not builders:
-        absent(aws, "No instance tagged Name=web-builder yet: launch the builder with that "
-                    "tag.", "ec2", _tagged("web-builder"),
-               key="web-builder")
+        name = _name(aws, "builder")
+        absent(aws, f"No instance tagged Name={name} yet: launch the builder with that "
+                    "tag.", "ec2", _tagged(name), key="web-builder")
     source = (_golden_or_none(aws) or {}).get("SourceInstanceId")
     made_it = [i for i in builders if i["InstanceId"] == source]
     return made_it[0] if made_it else max(builders, key=lambda i: i["LaunchTime"])
@@ -50,16 +56,17 @@ def _builder(aws):
 
 def _golden_or_none(aws):
     images = aws.once("golden", lambda: aws.client("ec2").describe_images(
-        Owners=["self"], Filters=[{"Name": "name", "Values": ["web-golden"]}])["Images"])
+        Owners=["self"], Filters=[{"Name": "name", "Values": [_name(aws, "golden")]}])["Images"])
     return images[0] if images else None
 
 
 def _golden(aws):
     image = _golden_or_none(aws)
     if image is None:
-        absent(aws, "No AMI named 'web-golden' owned by your account yet.", "ec2",
+        name = _name(aws, "golden")
+        absent(aws, f"No AMI named '{name}' owned by your account yet.", "ec2",
                lambda ec2: ec2.describe_images(Owners=["self"], Filters=[
-                   {"Name": "name", "Values": ["web-golden"]}])["Images"], key="golden")
+                   {"Name": "name", "Values": [name]}])["Images"], key="golden")
     return image
 
 
@@ -103,27 +110,30 @@ def builder_runs_latest_al2023(aws):
              builder["InstanceId"])
 
 
-@check(points=1, hint="ec2.create_key_pair(KeyName='web-key')")
+@check(points=1, hint="ec2.create_key_pair(KeyName='{{ prefix }}-key')")
 def key_pair_created(aws):
-    """Key pair web-key exists"""
+    """Key pair {{ prefix }}-key exists"""
+    name = _name(aws, "key")
+
     def find(ec2):
         return ec2.describe_key_pairs(
-            Filters=[{"Name": "key-name", "Values": ["web-key"]}])["KeyPairs"]
+            Filters=[{"Name": "key-name", "Values": [name]}])["KeyPairs"]
 
     if not find(aws.client("ec2")):
-        absent(aws, "No key pair named 'web-key'. AWS keeps the public key; you download the "
+        absent(aws, f"No key pair named '{name}'. AWS keeps the public key; you download the "
                     "private key once, when you create the pair.", "ec2", find)
 
 
-def _find_groups(ec2):
-    return ec2.describe_security_groups(
-        Filters=[{"Name": "group-name", "Values": ["web-sg"]}])["SecurityGroups"]
-
-
 def _security_group(aws):
-    groups = _find_groups(aws.client("ec2"))
+    name = _name(aws, "sg")
+
+    def find(ec2):
+        return ec2.describe_security_groups(
+            Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+
+    groups = find(aws.client("ec2"))
     if not groups:
-        absent(aws, "No security group named 'web-sg' yet.", "ec2", _find_groups)
+        absent(aws, f"No security group named '{name}' yet.", "ec2", find)
     return groups[0]
 
 
@@ -147,29 +157,30 @@ def _world(rule):
 @check(points=2, hint="authorize_security_group_ingress with tcp 80 from 0.0.0.0/0 and "
                       "tcp 22 from one CIDR such as 203.0.113.10/32")
 def security_group_rules(aws):
-    """Security group web-sg allows 80 from anywhere and 22 from one CIDR only"""
+    """Security group {{ prefix }}-sg allows 80 from anywhere and 22 from one CIDR only"""
     group = _security_group(aws)
     sg = group["GroupId"]
+    name = group["GroupName"]
     rules = group["IpPermissions"]
     revoke = (f"remove it with ec2.revoke_security_group_ingress(GroupId='{sg}', "
               "IpPermissions=[...that rule...])")
     if any(_all_ports(r) and _world(r) for r in rules):
-        fail(f"web-sg ({sg}) opens every port (or every protocol) to the internet; {revoke} "
+        fail(f"{name} ({sg}) opens every port (or every protocol) to the internet; {revoke} "
              "and allow only tcp 80 and 22.", sg)
     if not any(_covers(r, 80) and _world(r) for r in rules):
-        fail(f"web-sg ({sg}) does not allow tcp port 80 from 0.0.0.0/0, so visitors cannot "
+        fail(f"{name} ({sg}) does not allow tcp port 80 from 0.0.0.0/0, so visitors cannot "
              "reach the site.", sg)
     ssh = [r for r in rules if _covers(r, 22)]
     if not ssh:
-        fail(f"web-sg ({sg}) has no rule for port 22; allow SSH from one admin CIDR.", sg)
+        fail(f"{name} ({sg}) has no rule for port 22; allow SSH from one admin CIDR.", sg)
     if any(_world(r) for r in ssh):
-        fail(f"Port 22 of web-sg ({sg}) is open to the whole internet (0.0.0.0/0 or ::/0); "
+        fail(f"Port 22 of {name} ({sg}) is open to the whole internet (0.0.0.0/0 or ::/0); "
              f"{revoke}, then allow SSH from one CIDR.", sg)
     cidrs = [c["CidrIp"] for r in ssh for c in r.get("IpRanges", [])]
     others = sum(len(r.get("Ipv6Ranges", [])) + len(r.get("UserIdGroupPairs", []))
                  + len(r.get("PrefixListIds", [])) for r in ssh)
     if len(cidrs) != 1 or others:
-        fail(f"Port 22 of web-sg ({sg}) should be open to exactly one IPv4 CIDR; found "
+        fail(f"Port 22 of {name} ({sg}) should be open to exactly one IPv4 CIDR; found "
              f"{len(cidrs)} IPv4 range(s) and {others} other source(s): {revoke} for the "
              "extra ones.", sg)
 
@@ -210,51 +221,53 @@ def _base64_again(script):
         return False
 
 
-@check(points=2, hint="ec2.create_image(InstanceId=builder_id, Name='web-golden')")
+@check(points=2, hint="ec2.create_image(InstanceId=builder_id, Name='{{ prefix }}-golden')")
 def golden_ami_from_builder(aws):
-    """AMI web-golden is made from the builder"""
+    """AMI {{ prefix }}-golden is made from the builder"""
     image = _golden(aws)
     ami = image["ImageId"]
+    golden = image["Name"]
     if image["State"] != "available":
-        fail(f"web-golden ({ami}) is {image['State']}; wait until it is available "
+        fail(f"{golden} ({ami}) is {image['State']}; wait until it is available "
              "(ec2.get_waiter('image_available')).", ami)
     source = image.get("SourceInstanceId")
     builder_ids = {i["InstanceId"] for i in _builders(aws)}
     if not source:  # register_image and copy_image record no source instance
-        fail(f"web-golden ({ami}) was not captured from an instance (it has no "
+        fail(f"{golden} ({ami}) was not captured from an instance (it has no "
              "SourceInstanceId, as with register_image or copy_image). Deregister it and "
-             "run ec2.create_image(InstanceId=<the builder>, Name='web-golden').", ami)
+             f"run ec2.create_image(InstanceId=<the builder>, Name='{golden}').", ami)
     if source not in builder_ids:
-        fail(f"web-golden ({ami}) was made from {source}, which is not tagged "
-             "Name=web-builder. Deregister it and create it from the builder.", ami, source)
+        fail(f"{golden} ({ami}) was made from {source}, which is not tagged "
+             f"Name={_name(aws, 'builder')}. Deregister it and create it from the builder.",
+             ami, source)
 
 
 def _web_instances(aws):
-    web = aws.once("web", lambda: _instances(aws.client("ec2"), "web"))
+    web = aws.once("web", lambda: _instances(aws.client("ec2"), _name(aws)))
     return [i for i in web if i["State"]["Name"] in LIVE]
 
 
 @check(points=3, hint="run_instances(ImageId=golden_id, InstanceType='t3.micro', MinCount=2, "
-                      "MaxCount=2, KeyName='web-key', SecurityGroupIds=[sg_id], "
-                      "TagSpecifications=[...Name=web...])")
+                      "MaxCount=2, KeyName='{{ prefix }}-key', SecurityGroupIds=[sg_id], "
+                      "TagSpecifications=[...Name={{ prefix }}...])")
 def two_web_instances(aws):
-    """Two t3.micro web instances run from web-golden with web-key and web-sg"""
+    """Two t3.micro instances run from {{ prefix }}-golden, {{ prefix }}-key, {{ prefix }}-sg"""
     web = _web_instances(aws)
     if len(web) < 2:
-        message = (f"Found {len(web)} running instance(s) tagged Name=web; launch two for "
-                   "redundancy.")
+        message = (f"Found {len(web)} running instance(s) tagged Name={_name(aws)}; launch two "
+                   "for redundancy.")
         if web:
             fail(message, *(i["InstanceId"] for i in web))
-        absent(aws, message, "ec2", _tagged("web"), key="web")
+        absent(aws, message, "ec2", _tagged(_name(aws)), key="web")
     golden = _golden(aws)["ImageId"]
+    key, sg = _name(aws, "key"), _name(aws, "sg")
     problems = {
-        "not launched from web-golden (use the golden image so every server starts "
-        "identical)": [i for i in web if i["ImageId"] != golden],
+        f"not launched from {_name(aws, 'golden')} (use the golden image so every server "
+        "starts identical)": [i for i in web if i["ImageId"] != golden],
         "not t3.micro": [i for i in web if i["InstanceType"] != "t3.micro"],
-        "launched without key pair web-key": [i for i in web if i.get("KeyName") != "web-key"],
-        "not in security group web-sg": [
-            i for i in web if "web-sg" not in {g["GroupName"] for g in i.get("SecurityGroups",
-                                                                                [])}],
+        f"launched without key pair {key}": [i for i in web if i.get("KeyName") != key],
+        f"not in security group {sg}": [
+            i for i in web if sg not in {g["GroupName"] for g in i.get("SecurityGroups", [])}],
     }
     for what, wrong in problems.items():
         if wrong:
@@ -269,7 +282,7 @@ def encrypted_gp3_root(aws):
     """Each web instance has an encrypted gp3 root volume"""
     web = _web_instances(aws)
     if not web:
-        absent(aws, "No running web instances yet.", "ec2", _tagged("web"), key="web")
+        absent(aws, "No running web instances yet.", "ec2", _tagged(_name(aws)), key="web")
     ids = [i["InstanceId"] for i in web]
     volumes = aws.client("ec2").describe_volumes(Filters=[
         {"Name": "attachment.instance-id", "Values": ids}])["Volumes"]

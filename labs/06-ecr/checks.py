@@ -20,9 +20,6 @@ from grader.kit.regions import found_elsewhere
 
 REPO = "shop/web"
 TAG = "v1.0.0"
-OTHER_ACCOUNT = "111122223333"
-OTHER_ROOT = f"arn:aws:iam::{OTHER_ACCOUNT}:root"
-UNTAGGED_DAYS = 14
 KEEP_TAGGED = 10
 SEVERITY_TAG = "scan-highest-severity"
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
@@ -234,8 +231,14 @@ def _rule_problem(rule):
     return None
 
 
-def lifecycle_problem(text):
-    """Why a lifecycle policy document does not do this lab's job by ECR's rules, or None."""
+def _partner(aws):
+    """The account the repository is shared with (lab.toml ``partner_account``)."""
+    return aws.params["partner_account"]
+
+
+def lifecycle_problem(text, days):
+    """Why a lifecycle policy document does not do this lab's job by ECR's rules (untagged
+    images expire ``days`` after push), or None."""
     try:
         document = json.loads(text)
     except ValueError:
@@ -270,15 +273,15 @@ def lifecycle_problem(text):
     if not untagged:
         return (f"No rule expires untagged images. Every push of a moved tag leaves the old "
                 f"image untagged; add a tagStatus untagged rule with countType sinceImagePushed, "
-                f"countUnit days and countNumber {UNTAGGED_DAYS}.")
+                f"countUnit days and countNumber {days}.")
     selection = untagged[0]["selection"]
     if selection["countType"] != "sinceImagePushed":
         return (f"The untagged rule uses {selection['countType']}; the task expires untagged "
                 f"images by age: countType sinceImagePushed, countUnit days, countNumber "
-                f"{UNTAGGED_DAYS}.")
-    if selection["countNumber"] != UNTAGGED_DAYS:
+                f"{days}.")
+    if selection["countNumber"] != days:
         return (f"The untagged rule expires images {selection['countNumber']} days after "
-                f"push; the task asks for {UNTAGGED_DAYS} days.")
+                f"push; the task asks for {days} days.")
     releases = [r for r in ordered
                 if r["selection"]["tagStatus"] == "tagged" and selects_tag(r["selection"], TAG)]
     if not releases:
@@ -305,19 +308,20 @@ def lifecycle_problem(text):
 @check(points=3, hint="ecr.put_lifecycle_policy(repositoryName='shop/web', lifecyclePolicyText="
                       "json.dumps({'rules': [{'rulePriority': 1, 'selection': {'tagStatus': "
                       "'untagged', 'countType': 'sinceImagePushed', 'countUnit': 'days', "
-                      "'countNumber': 14}, 'action': {'type': 'expire'}}, {'rulePriority': 2, "
+                      "'countNumber': {{ untagged_days }}}, 'action': {'type': 'expire'}}, "
+                      "{'rulePriority': 2, "
                       "'selection': {'tagStatus': 'tagged', 'tagPrefixList': ['v'], "
                       "'countType': 'imageCountMoreThan', 'countNumber': 10}, 'action': "
                       "{'type': 'expire'}}]}))")
 def lifecycle_policy(aws):
-    """Untagged images expire after 14 days and the newest 10 release images are kept"""
+    """Untagged images expire after {{ untagged_days }} days; the newest 10 releases are kept"""
     _repository(aws)
     text = or_fail(
         lambda: aws.client("ecr").get_lifecycle_policy(repositoryName=REPO)["lifecyclePolicyText"],
         "LifecyclePolicyNotFoundException",
         f"'{REPO}' has no lifecycle policy yet, so it keeps every image (and you pay for "
         "their storage) forever. Add one with ecr.put_lifecycle_policy.")
-    problem = lifecycle_problem(text)
+    problem = lifecycle_problem(text, aws.params["untagged_days"])
     assert problem is None, problem
 
 
@@ -417,26 +421,27 @@ def scan_findings_recorded(aws):
 
 # --- 7. cross-account pull ----------------------------------------------------------------
 
-def _principal_problem(statement):
-    """Why a statement's principal is not exactly the other account's root, or None."""
+def _principal_problem(statement, partner):
+    """Why a statement's principal is not exactly the ``partner`` account's root, or None."""
     if "NotPrincipal" in statement:
         return ("The repository policy uses NotPrincipal, which allows everyone except the "
-                f"principals it names. Name account {OTHER_ACCOUNT} in Principal instead.")
+                f"principals it names. Name account {partner} in Principal instead.")
     principal = statement.get("Principal")
     if names_everyone(statement):
         return ("The repository policy allows any principal ('*'): every AWS account in the "
-                f"world could pull your images. Name only account {OTHER_ACCOUNT}.")
+                f"world could pull your images. Name only account {partner}.")
     if not isinstance(principal, dict) or not principal:
         return "A statement of the repository policy has no Principal."
     others = sorted(k for k in principal if k != "AWS")
     if others:
         return (f"The repository policy also allows {'/'.join(others)} principals; the task "
-                f"shares the images with account {OTHER_ACCOUNT} only.")
+                f"shares the images with account {partner} only.")
     names = listed(principal["AWS"])
-    foreign = [p for p in names if p not in (OTHER_ACCOUNT, OTHER_ROOT)]
+    root = f"arn:aws:iam::{partner}:root"
+    foreign = [p for p in names if p not in (partner, root)]
     if foreign:
-        return (f"The repository policy names a principal other than account {OTHER_ACCOUNT} "
-                f"(expected {OTHER_ROOT}). Every extra principal could pull your images; the "
+        return (f"The repository policy names a principal other than account {partner} "
+                f"(expected {root}). Every extra principal could pull your images; the "
                 f"other account decides with its own IAM policies which of its roles may pull.")
     return None
 
@@ -444,25 +449,26 @@ def _principal_problem(statement):
 @check(points=3, hint="ecr.set_repository_policy(repositoryName='shop/web', policyText="
                       "json.dumps({'Version': '2012-10-17', 'Statement': [{'Sid': "
                       "'PullFromPartner', 'Effect': 'Allow', 'Principal': {'AWS': "
-                      "'arn:aws:iam::111122223333:root'}, 'Action': ['ecr:BatchGetImage', "
+                      "'arn:aws:iam::{{ partner_account }}:root'}, 'Action': ['ecr:BatchGetImage', "
                       "'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']}]}))")
 def cross_account_pull_only(aws):
-    """Account 111122223333 may pull from shop/web, and nothing more"""
+    """Account {{ partner_account }} may pull from shop/web, and nothing more"""
     _repository(aws)
+    partner = _partner(aws)
     text = or_fail(
         lambda: aws.client("ecr").get_repository_policy(repositoryName=REPO)["policyText"],
         "RepositoryPolicyNotFoundException",
         f"'{REPO}' has no repository policy yet, so only your own account can use it. Add "
-        f"one that lets account {OTHER_ACCOUNT} pull (ecr.set_repository_policy).")
+        f"one that lets account {partner} pull (ecr.set_repository_policy).")
     try:
         document = json.loads(text)
     except ValueError:
         raise AssertionError("The repository policy is not valid JSON.") from None
     allows = allow_statements(document) if isinstance(document, dict) else []
-    assert allows, f"The repository policy allows nothing; allow account {OTHER_ACCOUNT} to pull."
+    assert allows, f"The repository policy allows nothing; allow account {partner} to pull."
     granted = set()
     for statement in allows:
-        problem = _principal_problem(statement)
+        problem = _principal_problem(statement, partner)
         assert problem is None, problem
         assert "NotAction" not in statement, (
             "The repository policy uses NotAction, which allows every action except those it "
@@ -475,7 +481,7 @@ def cross_account_pull_only(aws):
             "ecr:PutImage). List ecr:BatchGetImage and ecr:GetDownloadUrlForLayer.")
         push = sorted({a for a in actions if a.lower() in PUSH})
         assert not push, (
-            f"The repository policy lets account {OTHER_ACCOUNT} push ({', '.join(push)}): it "
+            f"The repository policy lets account {partner} push ({', '.join(push)}): it "
             "could add images to your repository. Sharing for pulls needs no push action.")
         extra = sorted({a for a in actions if a.lower() not in PULL})
         assert not extra, (
@@ -490,8 +496,9 @@ def cross_account_pull_only(aws):
     # What IAM would answer, not just what the Allow statements list: a Deny or a
     # Condition can still refuse the pull.
     refused = denied_probes(statements(document), [
-        Probe(PULL_NEEDED[a], ("AWS", OTHER_ROOT)) for a in sorted(PULL_NEEDED)])
+        Probe(PULL_NEEDED[a], ("AWS", f"arn:aws:iam::{partner}:root"))
+        for a in sorted(PULL_NEEDED)])
     if refused:
-        fail(f"The repository policy lists {refused[0].action} for account {OTHER_ACCOUNT}, "
+        fail(f"The repository policy lists {refused[0].action} for account {partner}, "
              "but a Deny statement or a Condition refuses it, so the account still cannot "
              "pull. Remove the Deny (or the Condition) that covers the pull actions.", REPO)

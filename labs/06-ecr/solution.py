@@ -13,7 +13,7 @@
 # | Repository policy (who else may pull) | the repository | yes |
 #
 # Then you push an image manifest, scan it and read the findings, and share the repository
-# with a partner account, **111122223333**, that may pull but never push.
+# with a partner account, **{{ partner_account }}**, that may pull but never push.
 #
 # **What the sandbox can and cannot show.** It stores all of these settings, but it applies
 # few of them, so the checks read your documents and settings and enforce what ECR would:
@@ -27,7 +27,7 @@
 #   On AWS, `docker push` first uploads every layer and the config blob
 #   (`InitiateLayerUpload`, `UploadLayerPart`, `CompleteLayerUpload`), then calls `PutImage`
 #   with the manifest. `put_image` alone answers `LayersNotFoundException` there.
-# - There is no account 111122223333 and no `docker pull`, so the cross-account pull cannot be
+# - There is no account {{ partner_account }} and no `docker pull`, so the cross-account pull cannot be
 #   tried. The check reads the repository policy instead.
 #
 # Write plain `boto3`: the first cell already pointed it at the sandbox. Run it first.
@@ -161,8 +161,8 @@ print("Tags are", mutability)
 # Repositories grow with every build, and you pay for the storage. A **lifecycle policy** is
 # a JSON list of rules that **expire** (delete) images. Write one with two rules:
 #
-# 1. **Untagged** images expire **14 days** after they were pushed: `tagStatus` `untagged`,
-#    `countType` `sinceImagePushed`, `countUnit` `days`, `countNumber` `14`.
+# 1. **Untagged** images expire **{{ untagged_days }} days** after they were pushed: `tagStatus` `untagged`,
+#    `countType` `sinceImagePushed`, `countUnit` `days`, `countNumber` `{{ untagged_days }}`.
 # 2. Of the **release images**, tagged `v...` (like `v1.0.0`), keep the **newest 10**:
 #    `tagStatus` `tagged` with `tagPrefixList` `["v"]` (or `tagPatternList` `["v*"]`),
 #    `countType` `imageCountMoreThan`, `countNumber` `10`.
@@ -187,9 +187,9 @@ print("Tags are", mutability)
 # %%
 # BEGIN SOLUTION
 lifecycle = {"rules": [
-    {"rulePriority": 1, "description": "Expire untagged images 14 days after push",
+    {"rulePriority": 1, "description": "Expire untagged images {{ untagged_days }} days after push",
      "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
-                   "countUnit": "days", "countNumber": 14},
+                   "countUnit": "days", "countNumber": "{{ untagged_days }}"},
      "action": {"type": "expire"}},
     {"rulePriority": 2, "description": "Keep the newest 10 release images",
      "selection": {"tagStatus": "tagged", "tagPrefixList": ["v"],
@@ -334,11 +334,11 @@ print("Highest severity:", highest)
 
 
 # %% [markdown]
-# ## Task 7 — Let account 111122223333 pull, and nothing more
+# ## Task 7 — Let account {{ partner_account }} pull, and nothing more
 #
 # By default only your own account can use a repository. A **repository policy** (a
 # resource-based policy on the repository) can let another account in. Allow the principal
-# `{"AWS": "arn:aws:iam::111122223333:root"}`, which means *account 111122223333*, whose own IAM
+# `{"AWS": "arn:aws:iam::{{ partner_account }}:root"}`, which means *account {{ partner_account }}*, whose own IAM
 # policies then decide which of its users and roles may pull, to call the **pull** actions:
 #
 # - `ecr:BatchGetImage`, which returns the image manifest,
@@ -357,7 +357,7 @@ print("Highest severity:", highest)
 pull_policy = {"Version": "2012-10-17", "Statement": [{
     "Sid": "PullFromPartnerAccount",
     "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+    "Principal": {"AWS": "arn:aws:iam::{{ partner_account }}:root"},
     "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
                "ecr:BatchCheckLayerAvailability"],
 }]}
@@ -390,7 +390,7 @@ ecr.set_repository_policy(repositoryName=REPO, policyText=json.dumps(pull_policy
 # docker push <account>.dkr.ecr.us-east-1.amazonaws.com/shop/web:v1.0.0
 # ```
 #
-# In account 111122223333, a role that pulls the image also needs an IAM policy of its own that
+# In account {{ partner_account }}, a role that pulls the image also needs an IAM policy of its own that
 # allows `ecr:GetAuthorizationToken` (for `docker login`) and the pull actions on your
 # repository's ARN. An ECS task on Fargate pulls with its **task execution role**. Both policies
 # must allow the pull, and a deny in either one wins.

@@ -19,7 +19,6 @@ from grader.kit.lookups import instances, or_none
 from grader.kit.other_regions import missing
 
 SERVER = "data-server"
-DATA = "data-volume"
 PARAMETER = "/ebs-lab/instance-store-lost-on"
 AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 LIVE = ("pending", "running", "stopping", "stopped")
@@ -63,14 +62,23 @@ def _servers(aws):
     return {i["InstanceId"]: i for i in live}
 
 
-def _tagged_data_volumes(ec2):
-    pages = ec2.get_paginator("describe_volumes").paginate(
-        Filters=[{"Name": "tag:Name", "Values": [DATA]}])
-    return [v for page in pages for v in page["Volumes"]]
+def _data(aws):
+    """The data volume's Name tag (lab.toml ``volume_name``, default data-volume)."""
+    return aws.params["volume_name"]
+
+
+def _tagged(name):
+    """A finder: the volumes tagged Name=``name`` (here, or in another Region)."""
+    def find(ec2):
+        pages = ec2.get_paginator("describe_volumes").paginate(
+            Filters=[{"Name": "tag:Name", "Values": [name]}])
+        return [v for page in pages for v in page["Volumes"]]
+
+    return find
 
 
 def _data_volumes(aws):
-    return aws.once("data-volumes", lambda: _tagged_data_volumes(aws.client("ec2")))
+    return aws.once("data-volumes", lambda: _tagged(_data(aws))(aws.client("ec2")))
 
 
 def _stored_answer(aws):
@@ -89,15 +97,12 @@ def _answer(ssm):
                    "ParameterNotFound")
 
 
-def _footprint(ec2):
-    """Any volume tagged data-volume: every way through the lab makes one first."""
-    return _tagged_data_volumes(ec2)
-
-
 def _elsewhere(aws, message, what, service, found):
     """``message``, or where ``what`` was made instead when it is in another Region (asked
-    only in the Regions where a data-volume was made)."""
-    return missing(aws, message, what, service, found, key=what, footprint=("ec2", _footprint))
+    only in the Regions where a data volume was made: every way through the lab makes one
+    first)."""
+    return missing(aws, message, what, service, found, key=what,
+                   footprint=("ec2", _tagged(_data(aws))))
 
 
 def _attachment(volume):
@@ -105,12 +110,12 @@ def _attachment(volume):
 
 
 def _data_volume(aws, servers=None):
-    """The volume tagged Name=data-volume: the one attached to data-server if there is one,
+    """The data volume (tagged Name=volume_name): the one attached to data-server if any,
     else one attached anywhere, else the newest (a re-run cell may have made several)."""
     volumes = _data_volumes(aws)
     assert volumes, _elsewhere(
-        aws, f"No volume tagged Name={DATA} yet: create it with ec2.create_volume (task 1).",
-        f"Volume {DATA}", "ec2", _tagged_data_volumes)
+        aws, f"No volume tagged Name={_data(aws)} yet: create it with ec2.create_volume "
+        "(task 1).", f"Volume {_data(aws)}", "ec2", _tagged(_data(aws)))
     servers = servers if servers is not None else _servers(aws)
 
     def rank(volume):
@@ -158,14 +163,15 @@ def gp3_problem(size, iops, throughput):
 
 @check(points=2, hint="ec2.create_volume(AvailabilityZone=zone, Size=20, VolumeType='gp3', "
                       "Encrypted=True, TagSpecifications=[{'ResourceType': 'volume', "
-                      "'Tags': [{'Key': 'Name', 'Value': 'data-volume'}]}])")
+                      "'Tags': [{'Key': 'Name', 'Value': '{{ volume_name }}'}]}])")
 def data_volume_encrypted_gp3(aws):
-    """data-volume is an encrypted gp3 volume within gp3's limits"""
+    """{{ volume_name }} is an encrypted gp3 volume within gp3's limits"""
+    data_name = _data(aws)
     _read_together(aws)
     ec2 = aws.client("ec2")
     volume = _data_volume(aws)
     assert volume["VolumeType"] == "gp3", (
-        f"{DATA} is {volume['VolumeType']}, not gp3. gp3 is the general-purpose default: "
+        f"{data_name} is {volume['VolumeType']}, not gp3. gp3 is the general-purpose default: "
         "3,000 IOPS and 125 MiB/s included at any size, about 20% cheaper per GiB than gp2. "
         "Create a new volume with VolumeType='gp3' (or change it with ec2.modify_volume).")
     if not volume["Encrypted"]:
@@ -173,14 +179,14 @@ def data_volume_encrypted_gp3(aws):
         extra = (" Encryption by default is on in this account, but it only applies to "
                  "volumes created after you turn it on (and the sandbox records the setting "
                  "without applying it)." if by_default else "")
-        fail(f"{DATA} is not encrypted. With EBS encryption the data at rest, the traffic "
+        fail(f"{data_name} is not encrypted. With EBS encryption the data at rest, the traffic "
              "between instance and volume, and every snapshot and restored volume are "
              "encrypted with a KMS key. An existing volume cannot be encrypted in place: "
              f"create a new one with Encrypted=True (and delete this one).{extra}",
              volume["VolumeId"])
     problem = gp3_problem(volume["Size"], volume.get("Iops"), volume.get("Throughput"))
     if problem is not None:
-        fail(f"AWS would refuse {DATA}: {problem}. (The sandbox accepted it; EBS answers "
+        fail(f"AWS would refuse {data_name}: {problem}. (The sandbox accepted it; EBS answers "
              "InvalidParameterValue.)", volume["VolumeId"])
 
 
@@ -189,22 +195,23 @@ def data_volume_encrypted_gp3(aws):
 @check(points=2, hint="ec2.attach_volume(VolumeId=volume_id, InstanceId=server_id, "
                       "Device='/dev/sdf'); ec2.get_waiter('volume_in_use').wait(...)")
 def data_volume_attached(aws):
-    """data-volume is attached to data-server, in the same Availability Zone"""
+    """{{ volume_name }} is attached to data-server, in the same Availability Zone"""
+    data_name = _data(aws)
     servers = _servers(aws)
     volume = _data_volume(aws, servers)
     attachment = _attachment(volume)
-    assert attachment, (f"{DATA} is not attached to anything yet: attach it to {SERVER} with "
+    assert attachment, (f"{data_name} is not attached to anything yet: attach it to {SERVER} with "
                         "ec2.attach_volume (a device name such as /dev/sdf).")
     if attachment["InstanceId"] not in servers:
-        fail(f"{DATA} is attached to an instance that is not {SERVER}. Detach it (the sandbox "
+        fail(f"{data_name} is attached to an instance that is not {SERVER}. Detach it (the sandbox "
              f"needs InstanceId and Device in detach_volume) and attach it to {SERVER}.",
              volume["VolumeId"], attachment["InstanceId"])
     assert attachment["State"] == "attached", (
-        f"{DATA}'s attachment is '{attachment['State']}', not 'attached' yet: wait with "
+        f"{data_name}'s attachment is '{attachment['State']}', not 'attached' yet: wait with "
         "ec2.get_waiter('volume_in_use').")
     server_zone = servers[attachment["InstanceId"]]["Placement"]["AvailabilityZone"]
     if volume["AvailabilityZone"] != server_zone:
-        fail(f"{DATA} is in {volume['AvailabilityZone']} but {SERVER} runs in {server_zone}. "
+        fail(f"{data_name} is in {volume['AvailabilityZone']} but {SERVER} runs in {server_zone}. "
              "An EBS volume lives in one Availability Zone and attaches only to instances in "
              "that same AZ: AWS refuses this attachment (the sandbox allowed it). Detach it, "
              f"create the volume again in {server_zone} and attach that one.",
@@ -217,13 +224,14 @@ def data_volume_attached(aws):
                       "[{'DeviceName': root_device, 'Ebs': {'DeleteOnTermination': True}}, "
                       "{'DeviceName': '/dev/sdf', 'Ebs': {'DeleteOnTermination': False}}])")
 def delete_on_termination(aws):
-    """The root volume is deleted with data-server; data-volume survives it"""
+    """The root volume is deleted with data-server; {{ volume_name }} survives it"""
+    data_name = _data(aws)
     servers = _servers(aws)
     volume = _data_volume(aws, servers)
     attachment = _attachment(volume)
     assert attachment and attachment["InstanceId"] in servers, (
-        f"{DATA} is not attached to {SERVER}, so it has no DeleteOnTermination flag there yet: "
-        "attach it first (task 2).")
+        f"{data_name} is not attached to {SERVER}, so it has no DeleteOnTermination flag "
+        "there yet: attach it first (task 2).")
     server = servers[attachment["InstanceId"]]
     mappings = server.get("BlockDeviceMappings") or []
     root = next((m for m in mappings if m["DeviceName"] == server.get("RootDeviceName")), None)
@@ -232,7 +240,7 @@ def delete_on_termination(aws):
     assert root, (f"{SERVER} has no volume on its root device {server.get('RootDeviceName')}: "
                   "Reset this lab (or `computelab reset 09`) brings the original instance "
                   "back.")
-    assert data, (f"{SERVER}'s block device mappings do not list {DATA}: wait until the "
+    assert data, (f"{SERVER}'s block device mappings do not list {data_name}: wait until the "
                   "attachment finishes, then look again.")
     if root["Ebs"].get("DeleteOnTermination") is not True:
         fail(f"{SERVER}'s root volume has DeleteOnTermination false, so terminating the "
@@ -241,48 +249,49 @@ def delete_on_termination(aws):
              "to true with modify_instance_attribute.", server["InstanceId"],
              root["Ebs"].get("VolumeId", ""))
     if data["Ebs"].get("DeleteOnTermination") is not False:
-        fail(f"{DATA} has DeleteOnTermination true, so terminating {SERVER} would delete your "
+        fail(f"{data_name} has DeleteOnTermination true, so terminating {SERVER} would delete your "
              "data with it. Volumes you attach yourself default to false; set it back to false "
              "so the data outlives the instance.", volume["VolumeId"])
 
 
 # --- 4. snapshot ----------------------------------------------------------------------------
 
-@check(points=2, hint="ec2.create_snapshot(VolumeId=volume_id, Description='data-volume "
+@check(points=2, hint="ec2.create_snapshot(VolumeId=volume_id, Description='{{ volume_name }} "
                       "backup'); ec2.get_waiter('snapshot_completed').wait(SnapshotIds=[...])")
 def snapshot_completed(aws):
-    """A described snapshot of data-volume has completed"""
+    """A described snapshot of {{ volume_name }} has completed"""
+    data_name = _data(aws)
     volume = _data_volume(aws)
     snapshots = _snapshots(aws, volume["VolumeId"])
-    assert snapshots, (f"No snapshot of {DATA} yet: ec2.create_snapshot(VolumeId=...). A "
+    assert snapshots, (f"No snapshot of {data_name} yet: ec2.create_snapshot(VolumeId=...). A "
                        "snapshot is a point-in-time, incremental copy kept by EBS in S3.")
     completed = [s for s in snapshots if s["State"] == "completed"]
     assert completed, (
-        f"No snapshot of {DATA} has completed (state: "
+        f"No snapshot of {data_name} has completed (state: "
         f"{', '.join(sorted({s['State'] for s in snapshots}))}). Only a completed snapshot "
         "can be restored reliably: wait with ec2.get_waiter('snapshot_completed'); an 'error' "
         "snapshot must be taken again.")
     assert any((s.get("Description") or "").strip() or _tag(s) for s in completed), (
-        f"The snapshot of {DATA} has neither a Description nor a Name tag. Months later, "
+        f"The snapshot of {data_name} has neither a Description nor a Name tag. Months later, "
         "snapshot ids alone will not tell anyone what a backup holds or whether it may be "
         "deleted: pass Description= (or tag it with Name).")
 
 
 # --- 5. restore in another AZ ---------------------------------------------------------------
 
-def _restore_problem(restored, source, snapshot_sizes):
+def _restore_problem(restored, source, snapshot_sizes, name):
     if restored["State"] not in ("available", "in-use"):
         return (f"the volume restored from the snapshot is '{restored['State']}': wait with "
                 "ec2.get_waiter('volume_available')")
     if restored["AvailabilityZone"] == source["AvailabilityZone"]:
         return (f"the volume restored from the snapshot is in {source['AvailabilityZone']}, "
-                f"the same Availability Zone as {DATA}. Volumes are tied to one AZ, but "
+                f"the same Availability Zone as {name}. Volumes are tied to one AZ, but "
                 "snapshots are regional (stored in S3), so restoring in another AZ of the "
                 "Region is how you move the data: pick a different AvailabilityZone")
     if not restored["Encrypted"]:
         return ("the volume restored from the snapshot is not encrypted. Volumes created from "
                 "an encrypted snapshot are always encrypted; this one comes from an "
-                f"unencrypted {DATA}, so pass Encrypted=True when you restore it")
+                f"unencrypted {name}, so pass Encrypted=True when you restore it")
     needed = snapshot_sizes[restored["SnapshotId"]]
     if restored["Size"] < needed:
         return (f"the restored volume is {restored['Size']} GiB but the snapshot holds "
@@ -296,18 +305,19 @@ def _restore_problem(restored, source, snapshot_sizes):
                       "VolumeType='gp3', Encrypted=True)")
 def restored_in_another_az(aws):
     """The snapshot is restored to an encrypted volume in another Availability Zone"""
+    data_name = _data(aws)
     ec2 = aws.client("ec2")
     source = _data_volume(aws)
     snapshots = _snapshots(aws, source["VolumeId"])
-    assert snapshots, f"Snapshot {DATA} first (task 4): a restore starts from a snapshot."
+    assert snapshots, f"Snapshot {data_name} first (task 4): a restore starts from a snapshot."
     sizes = {s["SnapshotId"]: s["VolumeSize"] for s in snapshots}
     pages = ec2.get_paginator("describe_volumes").paginate(
         Filters=[{"Name": "snapshot-id", "Values": sorted(sizes)}])
     restored = [v for page in pages for v in page["Volumes"]]
-    assert restored, (f"No volume has been created from a snapshot of {DATA} yet: "
+    assert restored, (f"No volume has been created from a snapshot of {data_name} yet: "
                       "ec2.create_volume(SnapshotId=..., AvailabilityZone=...).")
     newest = sorted(restored, key=lambda v: v["CreateTime"], reverse=True)
-    problems = [_restore_problem(v, source, sizes) for v in newest]
+    problems = [_restore_problem(v, source, sizes, data_name) for v in newest]
     if None not in problems:
         fail(problems[0][0].upper() + problems[0][1:] + ".", newest[0]["VolumeId"])
 

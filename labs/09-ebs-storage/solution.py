@@ -43,7 +43,7 @@
 # An EBS volume is created in **one Availability Zone**, replicated inside it, and can only be
 # attached to instances in that AZ. So look up `data-server` first and use its AZ.
 #
-# Create a volume tagged **`Name=data-volume`**: type **`gp3`**, **`Encrypted=True`** (the AWS
+# Create a volume tagged **`Name={{ volume_name }}`**: type **`gp3`**, **`Encrypted=True`** (the AWS
 # managed key `aws/ebs` unless you pass `KmsKeyId`), for example 20 GiB. gp3 includes 3,000 IOPS
 # and 125 MiB/s at any size; you may pay for more. The limits the check applies (current EC2 API;
 # raised in 2025 from 16 TiB, 16,000 IOPS and 1,000 MiB/s):
@@ -83,15 +83,15 @@ volume_id = ec2.create_volume(
     AvailabilityZone=zone, Size=20, VolumeType="gp3", Encrypted=True,
     Iops=3000, Throughput=125,  # the included baseline; more costs extra
     TagSpecifications=[{"ResourceType": "volume",
-                        "Tags": [{"Key": "Name", "Value": "data-volume"}]}],
+                        "Tags": [{"Key": "Name", "Value": "{{ volume_name }}"}]}],
 )["VolumeId"]
 ec2.get_waiter("volume_available").wait(VolumeIds=[volume_id])
 # END SOLUTION
 # BEGIN STARTER
-# # TODO: create an encrypted gp3 volume tagged Name=data-volume in `zone`.
+# # TODO: create an encrypted gp3 volume tagged Name={{ volume_name }} in `zone`.
 # volume_id = None
 # END STARTER
-print("data-server:", server_id, "in", zone, "| data-volume:", volume_id)
+print("data-server:", server_id, "in", zone, "| {{ volume_name }}:", volume_id)
 
 
 # %% [markdown]
@@ -113,7 +113,7 @@ ec2.get_waiter("volume_in_use").wait(VolumeIds=[volume_id])
 print(ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]["Attachments"])
 # END SOLUTION
 # BEGIN STARTER
-# # TODO: attach data-volume to data-server as /dev/sdf and wait until it is in use.
+# # TODO: attach {{ volume_name }} to data-server as /dev/sdf and wait until it is in use.
 # END STARTER
 
 
@@ -127,7 +127,7 @@ print(ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]["Attachments"])
 #
 # - the **root volume** (device `server["RootDeviceName"]`) to **true**: it only holds the OS,
 #   which the AMI rebuilds;
-# - **data-volume** (`/dev/sdf`) to **false**: the data must outlive the instance. It already is
+# - **{{ volume_name }}** (`/dev/sdf`) to **false**: the data must outlive the instance. It already is
 #   false; say so explicitly, so the intent is written down.
 #
 # Use `ec2.modify_instance_attribute(InstanceId=..., BlockDeviceMappings=[{"DeviceName": ...,
@@ -135,7 +135,7 @@ print(ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]["Attachments"])
 #
 # **Look at:** `describe_instances` → `BlockDeviceMappings[*].Ebs.DeleteOnTermination`.
 # Do not terminate `data-server`: the checks need it. On AWS, terminating it now would delete the
-# root volume and leave `data-volume` in state `available`, data intact.
+# root volume and leave `{{ volume_name }}` in state `available`, data intact.
 #
 
 # %%
@@ -170,7 +170,7 @@ for mapping in instance["BlockDeviceMappings"]:
 # %%
 # BEGIN SOLUTION
 snapshot_id = ec2.create_snapshot(
-    VolumeId=volume_id, Description="data-volume of data-server, before moving AZ",
+    VolumeId=volume_id, Description="{{ volume_name }} of data-server, before moving AZ",
 )["SnapshotId"]
 ec2.get_waiter("snapshot_completed").wait(SnapshotIds=[snapshot_id])
 snapshot = ec2.describe_snapshots(SnapshotIds=[snapshot_id])["Snapshots"][0]
@@ -178,7 +178,7 @@ print("Snapshot:", snapshot_id, snapshot["State"], snapshot["VolumeSize"], "GiB"
       "encrypted" if snapshot["Encrypted"] else "NOT encrypted")
 # END SOLUTION
 # BEGIN STARTER
-# # TODO: snapshot data-volume with a Description, then wait until it has completed.
+# # TODO: snapshot {{ volume_name }} with a Description, then wait until it has completed.
 # snapshot_id = None
 # print("Snapshot:", snapshot_id)
 # END STARTER
@@ -187,11 +187,11 @@ print("Snapshot:", snapshot_id, snapshot["State"], snapshot["VolumeSize"], "GiB"
 # %% [markdown]
 # ## Task 5 — Restore it in another Availability Zone
 #
-# You cannot attach `data-volume` to an instance in another AZ, and you cannot move it. You can
+# You cannot attach `{{ volume_name }}` to an instance in another AZ, and you cannot move it. You can
 # create a **new volume from the snapshot in any AZ of the Region**: that is how EBS data moves
 # between AZs (and `copy_snapshot` moves it between Regions). The new volume:
 #
-# - is in an AZ **other than** `data-volume`'s;
+# - is in an AZ **other than** `{{ volume_name }}`'s;
 # - is **encrypted** (a volume from an encrypted snapshot always is);
 # - is **at least as large** as the snapshot (leave `Size` out to get the same size);
 # - may have another type; gp3 is a good choice.
@@ -268,6 +268,6 @@ print("Answer:", lost_on)
 # **Reset this lab** gives this lab a fresh sandbox account with a new `data-server`.
 #
 # On a real account, clean up afterwards: volumes and snapshots are billed per GiB-month whether
-# or not anything uses them, and `data-volume` was made to outlive its instance. Delete the
-# restored volume, the snapshot and `data-volume` (detach it first) once you no longer need them.
+# or not anything uses them, and `{{ volume_name }}` was made to outlive its instance. Delete the
+# restored volume, the snapshot and `{{ volume_name }}` (detach it first) once you no longer need them.
 #

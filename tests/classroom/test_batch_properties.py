@@ -55,7 +55,7 @@ rosters = st.one_of(st.none(), st.lists(st.tuples(text, text, text), max_size=8)
 
 
 def fake_engine(messages: list[str]):
-    def grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None):
+    def grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None, **_):
         for index, _ in enumerate(paths):
             note = messages[index % len(messages)] if messages else ""
             result = zero_result(LAB.id, SPECS, Status.FAILED, note)

@@ -53,7 +53,7 @@ def graded_like_the_worker(path: Path):
 def reading_engine(monkeypatch):
     graded: list[str] = []
 
-    def fake_grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None):
+    def fake_grade_iter(lab, paths, limits=None, jobs=None, hide=None, on_ready=None, **_):
         for index, path in enumerate(paths):
             graded.append(path.name)
             yield Graded(index, graded_like_the_worker(path), 0.1)

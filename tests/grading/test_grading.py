@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.checks import resolve
 from grader.grading import Limits, grade, isolation, netguard
 from grader.grading.run import SubmissionRun as _Run
 from grader.grading.worker import stable_text as _stable
@@ -44,12 +45,8 @@ def graded(tmp_path_factory):
     (tmp / "corrupt.ipynb").write_text("{ not json")
     (tmp / "notes.txt").write_text("hello")
     script = tmp / "script.py"
-    script.write_text((LAB.path / "solution.py").read_text() + "\n"
-                      "import boto3\n"
-                      "class Handle:\n"
-                      "    def client(self, name):\n"
-                      "        return boto3.client(name)\n"
-                      "solve(Handle())\n")
+    # solution.py is a plain script; its {{ parameters }} take the defaults, as in lab.ipynb
+    script.write_text(resolve((LAB.path / "solution.py").read_text(), LAB.defaults))
     paths = [
         notebook_with(tmp, "solved.ipynb"),
         LAB.path / "lab.ipynb",

@@ -137,3 +137,12 @@ def test_checks_module_may_define_dataclasses(tmp_path):
         "@dataclass\nclass Rule:\n    name: str\n"))
     lab = find_lab("44", root=tmp_path)
     assert [spec.name for spec in lab.checks()] == ["bucket_created"]
+
+
+def test_a_placeholder_without_its_parameter_is_an_authoring_problem(lab_copy):
+    solution = lab_copy / "solution.py"
+    solution.write_text(solution.read_text().replace("# %% [markdown]\n",
+                                                     "# %% [markdown]\n# Use {{ regoin }}.\n", 1))
+    problems = static_problems(load_lab(lab_copy))
+    assert "solution.py writes {{ regoin }}, but lab.toml declares no [parameters.regoin]" in \
+        problems
