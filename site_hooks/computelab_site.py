@@ -17,7 +17,8 @@ builds from the sources of truth on each build:
 - **CLI reference** (``on_files``): ``cli.md`` from the help text of every command of the
   Typer app, so it cannot drift from the CLI.
 - **Lessons** (``on_page_markdown``): a "Hands-on lab" section linking to the topic's lab
-  pages (when the lab folder exists) and a "Check yourself" quiz placeholder that
+  pages (when the lab folder exists), or, for a topic without a lab, why (topics.yaml's
+  ``no_lab``) and its ``closest_labs``; then a "Check yourself" quiz placeholder that
   ``assets/quiz.js`` fills in the browser.
 """
 
@@ -398,6 +399,18 @@ def lesson_extras(topic: dict[str, Any], page_uri: str) -> str:
                 "the notebook and how to start it.",
                 "",
             ]
+    elif topic.get("no_lab"):
+        parts += ["## Hands-on", "", '!!! note "No lab for this topic"',
+                  f"    {' '.join(str(topic['no_lab']).split())} The closest labs:", ""]
+        by_number = {lab.number: lab for lab in _data().labs}
+        for number in topic.get("closest_labs") or []:
+            lab = by_number.get(str(number))
+            if lab is None:
+                raise PluginError(f"computelab_site: topics.yaml: {topic['id']} names lab "
+                                  f"{number} in closest_labs, but there is no such lab.")
+            parts.append(f"    - [Lab {lab.number}: {lab.title}]"
+                         f"({_rel(lab_page(lab.id), page_uri)})")
+        parts.append("")
     tid = html.escape(topic["id"], quote=True)
     parts += [
         "## Check yourself",

@@ -153,8 +153,14 @@ def test_lesson_ends_with_lab_link_and_quiz(site: Path, topic) -> None:
         assert 'id="hands-on-lab"' in text
         for lab in labs:
             assert f'href="../../labs/{lab.id}/"' in text
-    else:
+    else:  # a lesson without a lab says why and links the closest labs
         assert 'id="hands-on-lab"' not in text
+        assert topic.get("no_lab") and topic.get("closest_labs"), (
+            f"{topic['id']}: a topic without a lab needs no_lab and closest_labs in topics.yaml")
+        assert 'id="hands-on"' in text and "No lab for this topic" in text
+        by_number = {lab.number: lab for lab in LABS}
+        for number in topic["closest_labs"]:
+            assert f'href="../../labs/{by_number[number].id}/"' in text
 
 
 def test_quiz_json_is_the_banks_export(site: Path) -> None:
