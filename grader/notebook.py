@@ -178,8 +178,7 @@ def _use(aws: AWS) -> None:
 def _disconnect() -> None:
     """Point boto3 nowhere (a closed port on this machine) behind the loopback guard, so
     later cells cannot reach a real account by accident."""
-    from grader.aws import REGION
-    from grader.ui.kernel_startup import NOWHERE
+    from grader.aws import NOWHERE, REGION
 
     apply_lab_environment(lab_environment(NOWHERE, "testing", "testing", REGION))
     install_loopback_guard()

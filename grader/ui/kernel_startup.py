@@ -18,7 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from grader.aws import REGION, apply_lab_environment, install_loopback_guard, lab_environment
+from grader.aws import (
+    NOWHERE,
+    REGION,
+    apply_lab_environment,
+    install_loopback_guard,
+    lab_environment,
+)
 
 STARTUP_FILE = "00-computelab.py"
 STARTUP_CODE = (
@@ -30,8 +36,6 @@ STARTUP_CODE = (
     "except Exception as exc:  # never stop a kernel from starting\n"
     "    print(f'ComputeLab: could not prepare this kernel ({exc}); run the first cell.')\n"
 )
-# Nothing listens here: with no sandbox running, a call fails on this machine, never leaves.
-NOWHERE = "http://127.0.0.1:9"
 _LAB_IN_PATH = re.compile(r"(?:^|/)labs/(\d{2}-[a-z0-9-]+)/")
 
 

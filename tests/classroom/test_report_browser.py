@@ -10,7 +10,7 @@ import pytest
 
 from grader.classroom.report import write_report
 from tests.classroom.report_class import lab, write_class
-from tests.site.test_site_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.site.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 

