@@ -4,8 +4,8 @@ independent work (even when it follows the same notebook) is not flagged."""
 from __future__ import annotations
 
 import ast
-import difflib
 import builtins
+import difflib
 import shutil
 from pathlib import Path
 
